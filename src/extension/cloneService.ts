@@ -1,0 +1,100 @@
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CloneForm, FormErrors } from '../shared/validation';
+import { validateCloneForm } from '../shared/validation';
+import { NovitaService, UserFacingError } from './novitaService';
+import { ExtensionStorage } from './storage';
+
+export interface CloneOutcome {
+  voiceId: string;
+  voiceName: string;
+  /** Absolute path of the downloaded preview in the extension's audio folder. */
+  filePath: string;
+  fileName: string;
+  elapsedMs: number;
+  text: string;
+}
+
+export class FormInvalidError extends Error {
+  constructor(readonly errors: FormErrors) {
+    super(Object.values(errors)[0] ?? 'The form has a problem.');
+  }
+}
+
+export interface CloneRunOptions {
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+/** Validate → clone at Novita → download the preview at once (its URL expires) → record the voice. */
+export class CloneService {
+  constructor(
+    private readonly novita: NovitaService,
+    private readonly storage: ExtensionStorage,
+  ) {}
+
+  async validate(form: CloneForm): Promise<FormErrors> {
+    const library = await this.storage.library();
+    return validateCloneForm(form, (name) => library.hasName(name));
+  }
+
+  async proposeName(): Promise<{ name: string; usedNames: string[] }> {
+    const library = await this.storage.library();
+    return { name: library.proposeName('my-voice'), usedNames: library.voices().flatMap((v) => [v.name, ...(v.label ? [v.label] : [])]) };
+  }
+
+  async clone(form: CloneForm, options: CloneRunOptions = {}): Promise<CloneOutcome> {
+    const errors = await this.validate(form);
+    if (Object.keys(errors).length) throw new FormInvalidError(errors);
+    const started = performance.now();
+    const client = await this.novita.getClient();
+    const request = {
+      audioUrl: form.sampleUrl.trim(),
+      transcript: form.transcript.trim() || undefined,
+      input: form.text,
+      voiceName: form.voiceName.trim(),
+    };
+    options.onProgress?.('Cloning the voice at Novita…');
+    const result = await client.cloneVoice(request, {
+      signal: options.signal,
+      onProgress: (status: string) => options.onProgress?.(`Novita: ${status.replace(/^TASK_STATUS_/, '').toLowerCase()}…`),
+    });
+    options.onProgress?.('Downloading the preview…');
+    const dir = await this.storage.ensureAudioDir();
+    const base = `${safeFileName(result.voiceId)}-${Date.now()}`;
+    const tmp = join(dir, `${base}.download`);
+    const downloaded = await client.downloadAudio(result.audioUrl, tmp, { signal: options.signal });
+    const fileName = `${base}.${downloaded.format}`;
+    const finalPath = join(dir, fileName);
+    try {
+      await rename(downloaded.path, finalPath);
+    } catch (err) {
+      await rm(downloaded.path, { force: true });
+      throw err;
+    }
+    const elapsedMs = Math.round(performance.now() - started);
+    const library = await this.storage.library();
+    const createdAt = new Date().toISOString();
+    await library.addVoice({
+      voiceId: result.voiceId,
+      name: request.voiceName,
+      sampleUrl: request.audioUrl,
+      transcript: request.transcript,
+      createdAt,
+      previewFile: fileName,
+    });
+    return { voiceId: result.voiceId, voiceName: request.voiceName, filePath: finalPath, fileName, elapsedMs, text: form.text };
+  }
+
+  describe(err: unknown): UserFacingError {
+    if (err instanceof FormInvalidError) {
+      const [field, message] = Object.entries(err.errors)[0] as [UserFacingError['field'], string];
+      return { message, field };
+    }
+    return this.novita.describe(err);
+  }
+}
+
+function safeFileName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 48) || 'voice';
+}

@@ -1,0 +1,118 @@
+import * as vscode from 'vscode';
+import { randomUUID } from 'node:crypto';
+import {
+  validateSampleUrl,
+  validateText,
+  validateTranscript,
+  validateVoiceNameFormat,
+  type CloneForm,
+} from '../shared/validation';
+import type { CloneOutcome } from './cloneService';
+import { VoiceClonePanel } from './panel';
+import type { Services } from './services';
+
+export function registerCommands(services: Services): vscode.Disposable[] {
+  const { keys } = services;
+  return [
+    vscode.commands.registerCommand('glmVoiceClone.openPanel', () => {
+      VoiceClonePanel.createOrShow(services);
+    }),
+    // A string argument stores that key without a prompt (scripts, tests); the palette always prompts.
+    vscode.commands.registerCommand('glmVoiceClone.setApiKey', async (given?: unknown) => {
+      const key = typeof given === 'string' && given.trim() ? (await keys.store(given), given) : await keys.prompt();
+      if (key) void vscode.window.showInformationMessage('GLM Voice Clone: API key saved in VS Code’s secret storage.');
+      return Boolean(key);
+    }),
+    vscode.commands.registerCommand('glmVoiceClone.clearApiKey', async () => {
+      await keys.clear();
+      void vscode.window.showInformationMessage(
+        process.env.NOVITA_API_KEY ? 'GLM Voice Clone: stored API key removed (NOVITA_API_KEY from the environment is still used).' : 'GLM Voice Clone: API key removed.',
+      );
+    }),
+    vscode.commands.registerCommand('glmVoiceClone.cloneVoice', (initial?: Partial<CloneForm>) => cloneFromPalette(services, initial)),
+    vscode.commands.registerCommand('glmVoiceClone.showLog', () => services.log.show()),
+  ];
+}
+
+const STEPS = 4;
+
+/**
+ * The keyboard-only flow: sample URL → transcript → text → voice name, then the preview plays in the panel.
+ * `initial` pre-fills the boxes (and lets tests drive the flow); a value that is valid and complete is not asked again.
+ */
+async function cloneFromPalette(services: Services, initial: Partial<CloneForm> = {}): Promise<CloneOutcome | undefined> {
+  const interactive = !isCompleteForm(initial);
+  const form: CloneForm = { sampleUrl: initial.sampleUrl ?? '', transcript: initial.transcript ?? '', text: initial.text ?? '', voiceName: initial.voiceName ?? '' };
+  if (interactive) {
+    const sampleUrl = await ask(1, 'Sample audio URL', form.sampleUrl, 'https://example.com/sample.wav (WAV or MP3, 3–30 s, ≤ 10 MB)', validateSampleUrl);
+    if (sampleUrl === undefined) return undefined;
+    form.sampleUrl = sampleUrl;
+    const transcript = await ask(2, 'Sample transcript (optional)', form.transcript, 'What the sample says, word for word; leave empty to skip', validateTranscript);
+    if (transcript === undefined) return undefined;
+    form.transcript = transcript;
+    const text = await ask(3, 'Text to preview', form.text, 'What you want to hear in the cloned voice', validateText);
+    if (text === undefined) return undefined;
+    form.text = text;
+    const library = await services.storage.library();
+    const voiceName = await ask(4, 'Voice name', form.voiceName || library.proposeName('my-voice'), 'Unique; letters, digits, - and _', (v) =>
+      validateVoiceNameFormat(v) ?? (library.hasName(v.trim()) ? `A voice named “${v.trim()}” already exists here.` : undefined),
+    );
+    if (voiceName === undefined) return undefined;
+    form.voiceName = voiceName;
+  }
+
+  const errors = await services.clone.validate(form);
+  const firstError = Object.values(errors)[0];
+  if (firstError) {
+    void vscode.window.showErrorMessage(`GLM Voice Clone: ${firstError}`);
+    return undefined;
+  }
+
+  const panel = VoiceClonePanel.createOrShow(services);
+  panel.prefill(form);
+  const requestId = randomUUID().replace(/-/g, '');
+  try {
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Cloning “${form.voiceName.trim()}”`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        try {
+          return await services.clone.clone(form, { signal: controller.signal, onProgress: (message) => progress.report({ message }) });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    const target = VoiceClonePanel.createOrShow(services);
+    await target.whenReady();
+    target.showOutcome(outcome, requestId, true);
+    return outcome;
+  } catch (err) {
+    const e = services.clone.describe(err);
+    if (e.cancelled) return undefined;
+    const actions = e.action === 'setApiKey' ? ['Set API Key'] : e.action === 'retry' ? ['Retry'] : [];
+    const choice = await vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`, ...actions);
+    if (choice === 'Set API Key') {
+      if (await vscode.commands.executeCommand<boolean>('glmVoiceClone.setApiKey')) return cloneFromPalette(services, form);
+    } else if (choice === 'Retry') {
+      return cloneFromPalette(services, form);
+    }
+    return undefined;
+  }
+}
+
+function isCompleteForm(f: Partial<CloneForm>): f is CloneForm {
+  return typeof f.sampleUrl === 'string' && typeof f.text === 'string' && typeof f.voiceName === 'string' && f.sampleUrl !== '' && f.text !== '' && f.voiceName !== '';
+}
+
+async function ask(step: number, title: string, value: string, placeHolder: string, validate: (v: string) => string | undefined): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `Clone Voice (${step}/${STEPS}): ${title}`,
+    value,
+    placeHolder,
+    prompt: placeHolder,
+    ignoreFocusOut: true,
+    validateInput: (v) => validate(v),
+  });
+}

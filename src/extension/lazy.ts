@@ -1,0 +1,10 @@
+// Heavy modules live in their own bundles and are required on first use, so activation never parses them.
+import type * as NovitaModule from '../novita/index';
+
+let novitaModule: typeof NovitaModule | undefined;
+
+/** The Novita client bundle (undici and all): `dist/novita-http.js`. */
+export function loadNovita(): typeof NovitaModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (novitaModule ??= require('./novita-http.js') as typeof NovitaModule);
+}

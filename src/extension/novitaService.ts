@@ -1,0 +1,118 @@
+import * as vscode from 'vscode';
+import type { NovitaClient, NovitaError } from '../novita/index';
+import { ApiKeyStore } from './apiKey';
+import { readProxySettings, readSettings, SECTION } from './config';
+import { loadNovita } from './lazy';
+import { Log } from './log';
+
+/** What the user is shown for a failure: one actionable sentence, the field it concerns, a follow-up action. */
+export interface UserFacingError {
+  message: string;
+  field?: 'sampleUrl' | 'transcript' | 'text' | 'voiceName';
+  action?: 'setApiKey' | 'retry';
+  cancelled?: boolean;
+}
+
+const API_FIELD_TO_FORM: Record<string, UserFacingError['field']> = {
+  audio_url: 'sampleUrl',
+  text: 'transcript',
+  input: 'text',
+  voice_name: 'voiceName',
+};
+
+export class MissingKeyError extends Error {
+  constructor() {
+    super('No Novita API key is set. Run “GLM Voice Clone: Set API Key”, or set NOVITA_API_KEY.');
+  }
+}
+
+/**
+ * Owns the one NovitaClient (and so the one pooled undici dispatcher) for the current settings and key;
+ * rebuilds it when either changes. The client bundle is loaded on the first request, never at activation.
+ */
+export class NovitaService implements vscode.Disposable {
+  private client: { instance: NovitaClient; signature: string } | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    readonly keys: ApiKeyStore,
+    readonly log: Log,
+  ) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SECTION) || e.affectsConfiguration('http')) this.reset();
+      }),
+      keys.onDidChange(() => this.reset()),
+    );
+  }
+
+  /** The client for the current key, asking for a key when none is set. Throws MissingKeyError if the user declines. */
+  async getClient(): Promise<NovitaClient> {
+    const key = await this.keys.require();
+    if (!key) throw new MissingKeyError();
+    this.log.redact(key);
+    const settings = readSettings();
+    const proxy = readProxySettings();
+    const signature = JSON.stringify([settings, proxy, key.length, hashKey(key)]);
+    if (this.client?.signature === signature) return this.client.instance;
+    this.reset();
+    const { NovitaClient } = loadNovita();
+    const instance = new NovitaClient({
+      baseUrl: settings.apiBaseUrl,
+      apiKey: key,
+      timeoutMs: settings.requestTimeoutMs,
+      proxy: { url: proxy.url, strictSSL: proxy.strictSSL, useEnv: true },
+      log: (e) => {
+        const line = `${e.method} ${e.url} → ${e.status ?? e.error ?? '?'} (${Math.round(e.ms)} ms)`;
+        if (e.error || (e.status ?? 0) >= 400) this.log.warn(line);
+        else this.log.info(line);
+      },
+      onRetry: (r) => this.log.warn(`retrying in ${Math.round(r.delayMs / 1000)} s (attempt ${r.attempt}): ${r.reason}`),
+    });
+    this.client = { instance, signature };
+    return instance;
+  }
+
+  /** Turns anything thrown by a Novita call into what the user should read. Never includes the key. */
+  describe(err: unknown): UserFacingError {
+    if (err instanceof MissingKeyError) return { message: err.message, action: 'setApiKey' };
+    const novita = this.client ? loadNovita() : maybeLoaded();
+    if (novita?.isNovitaError(err)) {
+      const e = err as NovitaError;
+      const out: UserFacingError = { message: e.message };
+      if (e.kind === 'cancelled') out.cancelled = true;
+      if (e.kind === 'unauthorized') out.action = 'setApiKey';
+      if (e.kind === 'server' || e.kind === 'timeout' || e.kind === 'rateLimited' || e.kind === 'network') out.action = 'retry';
+      if (e.kind === 'badRequest' && e.field) out.field = API_FIELD_TO_FORM[e.field];
+      return out;
+    }
+    if (err instanceof Error && err.name === 'AbortError') return { message: 'Cancelled.', cancelled: true };
+    this.log.error(`unexpected failure: ${err instanceof Error ? err.message : String(err)}`);
+    return { message: `Something went wrong: ${err instanceof Error ? err.message : String(err)}. See the “GLM Voice Clone” output for details.` };
+  }
+
+  reset(): void {
+    this.client?.instance.close();
+    this.client = undefined;
+  }
+
+  dispose(): void {
+    this.reset();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+function maybeLoaded(): ReturnType<typeof loadNovita> | undefined {
+  try {
+    return loadNovita();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A cheap fingerprint so a changed key rebuilds the client without keeping a second copy of the key around. */
+function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}

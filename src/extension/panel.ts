@@ -1,0 +1,182 @@
+import * as vscode from 'vscode';
+import { isFromWebviewMessage, type FromWebviewMessage, type PreviewInfo, type ToWebviewMessage } from '../shared/protocol';
+import type { CloneForm } from '../shared/validation';
+import type { CloneOutcome } from './cloneService';
+import { Disposable } from './dispose';
+import { renderPanelHtml } from './panelHtml';
+import type { Services } from './services';
+
+export const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
+const LAST_PREVIEW_KEY = 'glmVoiceClone.lastPreview';
+
+interface StoredPreview {
+  voiceId: string;
+  voiceName: string;
+  file: string;
+  elapsedMs: number;
+  text: string;
+}
+
+/** The one "GLM Voice Clone" panel. Its state lives in the webview (getState/setState) and survives reloads via the serializer. */
+export class VoiceClonePanel extends Disposable {
+  private static current: VoiceClonePanel | undefined;
+  private readonly running = new Map<string, AbortController>();
+  private ready = false;
+  private readonly queue: ToWebviewMessage[] = [];
+  private readonly readyWaiters: (() => void)[] = [];
+
+  static get instance(): VoiceClonePanel | undefined {
+    return VoiceClonePanel.current;
+  }
+
+  static createOrShow(services: Services): VoiceClonePanel {
+    if (VoiceClonePanel.current) {
+      VoiceClonePanel.current.panel.reveal();
+      return VoiceClonePanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'GLM Voice Clone', vscode.ViewColumn.Active, VoiceClonePanel.options(services));
+    return (VoiceClonePanel.current = new VoiceClonePanel(panel, services));
+  }
+
+  static revive(panel: vscode.WebviewPanel, services: Services): VoiceClonePanel {
+    panel.webview.options = VoiceClonePanel.options(services);
+    VoiceClonePanel.current?.dispose();
+    return (VoiceClonePanel.current = new VoiceClonePanel(panel, services));
+  }
+
+  static options(services: Services): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    const ext = services.context.extensionUri;
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media'), services.storage.audioDir],
+    };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly services: Services,
+  ) {
+    super();
+    panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.png');
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
+    panel.webview.html = renderPanelHtml(panel.webview, services.context.extensionUri);
+  }
+
+  /** Resolves when the webview has loaded its script and said "ready". */
+  whenReady(): Promise<void> {
+    return this.ready ? Promise.resolve() : new Promise((r) => this.readyWaiters.push(r));
+  }
+
+  post(message: ToWebviewMessage): void {
+    if (!this.ready) {
+      this.queue.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** Fills the form (palette flow) so what the user typed there is visible and editable in the panel. */
+  prefill(form: CloneForm): void {
+    this.post({ type: 'prefill', form });
+  }
+
+  showOutcome(outcome: CloneOutcome, requestId: string, autoplay: boolean): void {
+    const preview = this.previewInfo(outcome);
+    void this.services.context.globalState.update(LAST_PREVIEW_KEY, {
+      voiceId: outcome.voiceId,
+      voiceName: outcome.voiceName,
+      file: outcome.fileName,
+      elapsedMs: outcome.elapsedMs,
+      text: outcome.text,
+    } satisfies StoredPreview);
+    this.post({ type: 'cloneResult', requestId, preview, autoplay });
+  }
+
+  private previewInfo(p: { voiceId: string; voiceName: string; fileName: string; elapsedMs: number; text: string }): PreviewInfo {
+    const uri = vscode.Uri.joinPath(this.services.storage.audioDir, p.fileName);
+    return { voiceId: p.voiceId, voiceName: p.voiceName, file: p.fileName, elapsedMs: p.elapsedMs, text: p.text, audioSrc: this.panel.webview.asWebviewUri(uri).toString() };
+  }
+
+  private receive(raw: unknown): void {
+    if (!isFromWebviewMessage(raw)) {
+      this.services.log.warn('ignored a malformed message from the panel');
+      return;
+    }
+    void this.handle(raw).catch((err) => this.services.log.error(`panel message ${raw.type} failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  private async handle(msg: FromWebviewMessage): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        return this.onReady(msg.previewFile);
+      case 'clone':
+        return this.runClone(msg.requestId, msg.form);
+      case 'cancel':
+        this.running.get(msg.requestId)?.abort();
+        return;
+      case 'copyVoiceId':
+        await vscode.env.clipboard.writeText(msg.voiceId);
+        void vscode.window.setStatusBarMessage('$(check) Voice id copied', 2500);
+        return;
+      case 'setApiKey':
+        await vscode.commands.executeCommand('glmVoiceClone.setApiKey');
+        this.post({ type: 'keyState', hasKey: await this.services.keys.has() });
+        return;
+      case 'proposeName': {
+        const { name, usedNames } = await this.services.clone.proposeName();
+        this.post({ type: 'nameProposal', name, usedNames });
+        return;
+      }
+    }
+  }
+
+  private async onReady(previewFile: string | undefined): Promise<void> {
+    const [{ name, usedNames }, hasKey] = await Promise.all([this.services.clone.proposeName(), this.services.keys.has()]);
+    void this.panel.webview.postMessage({ type: 'init', proposedName: name, hasKey, usedNames } satisfies ToWebviewMessage);
+    const stored = this.services.context.globalState.get<StoredPreview>(LAST_PREVIEW_KEY);
+    if (previewFile && stored?.file === previewFile) {
+      void this.panel.webview.postMessage({ type: 'preview', preview: this.previewInfo({ ...stored, fileName: stored.file }) } satisfies ToWebviewMessage);
+    } else if (previewFile) {
+      const library = await this.services.storage.library();
+      const voice = library.voices().find((v) => v.previewFile === previewFile);
+      if (voice) void this.panel.webview.postMessage({ type: 'preview', preview: this.previewInfo({ voiceId: voice.voiceId, voiceName: voice.name, fileName: previewFile, elapsedMs: 0, text: '' }) } satisfies ToWebviewMessage);
+    }
+    this.ready = true;
+    for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
+    for (const w of this.readyWaiters.splice(0)) w();
+  }
+
+  private async runClone(requestId: string, form: CloneForm): Promise<void> {
+    if (this.running.size) {
+      this.post({ type: 'cloneError', requestId, message: 'A clone is already running. Wait for it or cancel it first.' });
+      return;
+    }
+    const controller = new AbortController();
+    this.running.set(requestId, controller);
+    this.post({ type: 'cloneStarted', requestId });
+    try {
+      const outcome = await this.services.clone.clone(form, {
+        signal: controller.signal,
+        onProgress: (message) => this.post({ type: 'cloneProgress', requestId, message }),
+      });
+      this.showOutcome(outcome, requestId, true);
+      const { name, usedNames } = await this.services.clone.proposeName();
+      this.post({ type: 'nameProposal', name, usedNames });
+    } catch (err) {
+      const e = this.services.clone.describe(err);
+      if (!e.cancelled) this.services.log.warn(`clone failed: ${e.message}`);
+      this.post({ type: 'cloneError', requestId, message: e.cancelled ? 'Cancelled. Nothing was lost; press “Clone and preview” to try again.' : e.message, field: e.field, action: e.action });
+    } finally {
+      this.running.delete(requestId);
+      this.post({ type: 'cloneFinished', requestId });
+    }
+  }
+
+  override dispose(): void {
+    if (VoiceClonePanel.current === this) VoiceClonePanel.current = undefined;
+    // A running clone is not aborted: the request may already be paid for; its voice is still recorded.
+    super.dispose();
+    this.panel.dispose();
+  }
+}

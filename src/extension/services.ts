@@ -1,0 +1,16 @@
+import type * as vscode from 'vscode';
+import type { ApiKeyStore } from './apiKey';
+import type { CloneService } from './cloneService';
+import type { Log } from './log';
+import type { NovitaService } from './novitaService';
+import type { ExtensionStorage } from './storage';
+
+/** Everything commands and the panel share; built once in activate(). */
+export interface Services {
+  context: vscode.ExtensionContext;
+  keys: ApiKeyStore;
+  log: Log;
+  novita: NovitaService;
+  storage: ExtensionStorage;
+  clone: CloneService;
+}

@@ -1,0 +1,99 @@
+// The messages between the extension host and the webview, and the guards the host applies to every
+// message it receives: the webview is an untrusted boundary.
+import type { CloneField, CloneForm } from './validation';
+
+/** Longest string the host accepts in any field of a webview message. */
+export const MAX_MESSAGE_STRING = 20_000;
+const MAX_ID = 64;
+
+export interface PreviewInfo {
+  voiceId: string;
+  voiceName: string;
+  /** A webview URI for the downloaded preview audio. */
+  audioSrc: string;
+  /** File name of the preview in the extension's audio folder: lets a restored panel ask for a fresh URI. */
+  file: string;
+  elapsedMs: number;
+  text: string;
+}
+
+export type ToWebviewMessage =
+  | { type: 'init'; proposedName: string; hasKey: boolean; usedNames: string[] }
+  | { type: 'prefill'; form: CloneForm }
+  | { type: 'cloneStarted'; requestId: string }
+  | { type: 'cloneProgress'; requestId: string; message: string }
+  | { type: 'cloneResult'; requestId: string; preview: PreviewInfo; autoplay: boolean }
+  | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: 'setApiKey' | 'retry' }
+  | { type: 'cloneFinished'; requestId: string }
+  | { type: 'preview'; preview: PreviewInfo | undefined }
+  | { type: 'nameProposal'; name: string; usedNames: string[] }
+  | { type: 'keyState'; hasKey: boolean };
+
+export type FromWebviewMessage =
+  | { type: 'ready'; previewFile?: string }
+  | { type: 'clone'; requestId: string; form: CloneForm }
+  | { type: 'cancel'; requestId: string }
+  | { type: 'copyVoiceId'; voiceId: string }
+  | { type: 'setApiKey' }
+  | { type: 'proposeName' };
+
+type Shape = Record<string, 'string' | 'string?' | 'form' | 'id' | 'id?'>;
+
+const SHAPES: { [K in FromWebviewMessage['type']]: Shape } = {
+  ready: { previewFile: 'string?' },
+  clone: { requestId: 'id', form: 'form' },
+  cancel: { requestId: 'id' },
+  copyVoiceId: { voiceId: 'string' },
+  setApiKey: {},
+  proposeName: {},
+};
+
+const FORM_KEYS: readonly (keyof CloneForm)[] = ['sampleUrl', 'transcript', 'text', 'voiceName'];
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+function isBoundedString(v: unknown, max = MAX_MESSAGE_STRING): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
+
+function hasExactlyKeys(o: Record<string, unknown>, allowed: readonly string[], required: readonly string[]): boolean {
+  const keys = Object.keys(o);
+  return keys.every((k) => allowed.includes(k)) && required.every((k) => Object.prototype.hasOwnProperty.call(o, k));
+}
+
+export function isCloneForm(v: unknown): v is CloneForm {
+  return isPlainObject(v) && hasExactlyKeys(v, FORM_KEYS, FORM_KEYS) && FORM_KEYS.every((k) => isBoundedString(v[k]));
+}
+
+/**
+ * Checks a message from the webview: known type, exactly the expected fields, each of the right type and
+ * bounded length. Anything else is refused (returns false) and must be ignored by the caller.
+ */
+export function isFromWebviewMessage(msg: unknown): msg is FromWebviewMessage {
+  if (!isPlainObject(msg) || typeof msg.type !== 'string') return false;
+  if (!Object.prototype.hasOwnProperty.call(SHAPES, msg.type)) return false;
+  const shape = SHAPES[msg.type as FromWebviewMessage['type']];
+  const allowed = ['type', ...Object.keys(shape)];
+  const required = ['type', ...Object.keys(shape).filter((k) => !shape[k].endsWith('?'))];
+  if (!hasExactlyKeys(msg, allowed, required)) return false;
+  for (const [key, kind] of Object.entries(shape)) {
+    const value = msg[key];
+    if (value === undefined && kind.endsWith('?')) continue;
+    switch (kind) {
+      case 'string':
+      case 'string?':
+        if (!isBoundedString(value)) return false;
+        break;
+      case 'id':
+      case 'id?':
+        if (!isBoundedString(value, MAX_ID) || !/^[A-Za-z0-9_-]+$/.test(value)) return false;
+        break;
+      case 'form':
+        if (!isCloneForm(value)) return false;
+        break;
+    }
+  }
+  return true;
+}
