@@ -40,7 +40,10 @@ const STEPS = 4;
  * The keyboard-only flow: sample URL → transcript → text → voice name, then the preview plays in the panel.
  * `initial` pre-fills the boxes (and lets tests drive the flow); a value that is valid and complete is not asked again.
  */
-async function cloneFromPalette(services: Services, initial: Partial<CloneForm> = {}): Promise<CloneOutcome | undefined> {
+/** What `glmVoiceClone.cloneVoice` returns, for scripts and tests; undefined when the user dismissed a prompt. */
+export type CloneCommandResult = ({ ok: true } & CloneOutcome) | { ok: false; message: string; cancelled?: boolean };
+
+async function cloneFromPalette(services: Services, initial: Partial<CloneForm> = {}): Promise<CloneCommandResult | undefined> {
   const interactive = !isCompleteForm(initial);
   const form: CloneForm = { sampleUrl: initial.sampleUrl ?? '', transcript: initial.transcript ?? '', text: initial.text ?? '', voiceName: initial.voiceName ?? '' };
   if (interactive) {
@@ -65,7 +68,7 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
   const firstError = Object.values(errors)[0];
   if (firstError) {
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${firstError}`);
-    return undefined;
+    return { ok: false, message: firstError };
   }
 
   const panel = VoiceClonePanel.createOrShow(services);
@@ -87,18 +90,21 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
     const target = VoiceClonePanel.createOrShow(services);
     await target.whenReady();
     target.showOutcome(outcome, requestId, true);
-    return outcome;
+    return { ok: true, ...outcome };
   } catch (err) {
     const e = services.clone.describe(err);
-    if (e.cancelled) return undefined;
+    if (e.cancelled) return { ok: false, message: e.message, cancelled: true };
+    VoiceClonePanel.instance?.post({ type: 'cloneError', requestId, message: e.message, field: e.field, action: e.action });
     const actions = e.action === 'setApiKey' ? ['Set API Key'] : e.action === 'retry' ? ['Retry'] : [];
-    const choice = await vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`, ...actions);
-    if (choice === 'Set API Key') {
-      if (await vscode.commands.executeCommand<boolean>('glmVoiceClone.setApiKey')) return cloneFromPalette(services, form);
-    } else if (choice === 'Retry') {
-      return cloneFromPalette(services, form);
-    }
-    return undefined;
+    // Not awaited: the command returns now; the form stays in the panel, and the buttons carry on from it.
+    void vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`, ...actions).then(async (choice) => {
+      if (choice === 'Set API Key') {
+        if (await vscode.commands.executeCommand<boolean>('glmVoiceClone.setApiKey')) await cloneFromPalette(services, form);
+      } else if (choice === 'Retry') {
+        await cloneFromPalette(services, form);
+      }
+    });
+    return { ok: false, message: e.message };
   }
 }
 
