@@ -1,0 +1,130 @@
+// Audio bytes without dependencies: format sniffing by magic bytes and the WAV header Novita's raw PCM needs.
+
+export type AudioFormat = 'wav' | 'mp3' | 'ogg' | 'flac' | 'aac' | 'm4a';
+
+/** Formats a VS Code desktop webview can play (see novita-api.md): keep previews to these. */
+export const WEBVIEW_PLAYABLE: readonly AudioFormat[] = ['wav', 'mp3', 'ogg', 'flac'];
+
+/** Novita's `pcm`: 16-bit little-endian mono at 24 000 Hz. */
+export const NOVITA_PCM = { sampleRate: 24000, channels: 1, bitsPerSample: 16 } as const;
+
+export interface PcmFormat {
+  sampleRate?: number;
+  channels?: number;
+  bitsPerSample?: number;
+}
+
+export interface WavInfo {
+  /** 1 = integer PCM, 3 = float, 0xFFFE = extensible. */
+  audioFormat: number;
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  /** Offset of the first sample byte. */
+  dataOffset: number;
+  /** Bytes of sample data present: the declared size, capped at what follows dataOffset (streaming writers declare placeholders). */
+  dataBytes: number;
+}
+
+/** At least this many leading bytes are needed for `sniffAudio` to recognise every format. */
+export const SNIFF_BYTES = 12;
+
+function ascii(bytes: Uint8Array, at: number, text: string): boolean {
+  if (bytes.length < at + text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The container/codec the leading bytes announce, or undefined when they are not audio this extension knows. */
+export function sniffAudio(bytes: Uint8Array): AudioFormat | undefined {
+  if ((ascii(bytes, 0, 'RIFF') || ascii(bytes, 0, 'RF64')) && ascii(bytes, 8, 'WAVE')) return 'wav';
+  if (ascii(bytes, 0, 'OggS')) return 'ogg';
+  if (ascii(bytes, 0, 'fLaC')) return 'flac';
+  if (ascii(bytes, 0, 'ID3')) return 'mp3';
+  if (ascii(bytes, 4, 'ftyp')) return 'm4a';
+  if (bytes.length >= 3 && bytes[0] === 0xff) {
+    const b1 = bytes[1];
+    // ADTS: 12-bit sync, layer bits always 00.
+    if ((b1 & 0xf6) === 0xf0) return 'aac';
+    // MPEG audio frame: 11-bit sync, version != reserved, layer != reserved, sane bitrate and rate indexes.
+    const version = (b1 >> 3) & 0x3;
+    const layer = (b1 >> 1) & 0x3;
+    const bitrate = bytes[2] >> 4;
+    const rate = (bytes[2] >> 2) & 0x3;
+    if ((b1 & 0xe0) === 0xe0 && version !== 1 && layer !== 0 && bitrate !== 0xf && rate !== 0x3) return 'mp3';
+  }
+  return undefined;
+}
+
+/** True when the bytes look like a web page (an error page or a login wall instead of the audio). */
+export function looksLikeHtml(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.subarray(0, 512)).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<body') || head.startsWith('<?xml');
+}
+
+/** A canonical 44-byte RIFF/WAVE header for `dataBytes` of integer PCM. */
+export function wavHeader(dataBytes: number, format: PcmFormat = {}): Buffer {
+  const sampleRate = format.sampleRate ?? NOVITA_PCM.sampleRate;
+  const channels = format.channels ?? NOVITA_PCM.channels;
+  const bitsPerSample = format.bitsPerSample ?? NOVITA_PCM.bitsPerSample;
+  const blockAlign = channels * (bitsPerSample / 8);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(Math.min(0xffffffff, 36 + dataBytes), 4);
+  h.write('WAVE', 8, 'ascii');
+  h.write('fmt ', 12, 'ascii');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(channels, 22);
+  h.writeUInt32LE(sampleRate, 24);
+  h.writeUInt32LE(sampleRate * blockAlign, 28);
+  h.writeUInt16LE(blockAlign, 32);
+  h.writeUInt16LE(bitsPerSample, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(Math.min(0xffffffff, dataBytes), 40);
+  return h;
+}
+
+/** Raw PCM (Novita's default `pcm` answer) wrapped so a webview can play it. */
+export function pcmToWav(pcm: Uint8Array, format: PcmFormat = {}): Buffer {
+  return Buffer.concat([wavHeader(pcm.length, format), pcm]);
+}
+
+/**
+ * Reads a WAV header by walking its chunks (LIST, fact, JUNK… may precede `data`).
+ * Returns undefined when the bytes are not a WAV or the `fmt `/`data` chunks are missing.
+ */
+export function parseWavHeader(buf: Uint8Array): WavInfo | undefined {
+  if (sniffAudio(buf) !== 'wav') return undefined;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let fmt: Omit<WavInfo, 'dataOffset' | 'dataBytes'> | undefined;
+  let at = 12;
+  while (at + 8 <= buf.length) {
+    const id = String.fromCharCode(buf[at], buf[at + 1], buf[at + 2], buf[at + 3]);
+    const size = view.getUint32(at + 4, true);
+    const body = at + 8;
+    if (id === 'fmt ') {
+      if (body + 16 > buf.length) return undefined;
+      fmt = {
+        audioFormat: view.getUint16(body, true),
+        channels: view.getUint16(body + 2, true),
+        sampleRate: view.getUint32(body + 4, true),
+        bitsPerSample: view.getUint16(body + 14, true),
+      };
+    } else if (id === 'data') {
+      if (!fmt) return undefined;
+      const available = Math.max(0, buf.length - body);
+      // Streaming writers (espeak-ng, ffmpeg to a pipe) declare 0, 0x7FFFF000 or 0xFFFFFFFF before they know the length.
+      const dataBytes = size === 0 ? available : Math.min(size, available);
+      return { ...fmt, dataOffset: body, dataBytes };
+    }
+    at = body + size + (size & 1); // chunks are word-aligned
+  }
+  return undefined;
+}
+
+/** Seconds of audio in `dataBytes` of PCM described by `info`. */
+export function wavDurationSec(info: Pick<WavInfo, 'sampleRate' | 'channels' | 'bitsPerSample' | 'dataBytes'>): number {
+  const bytesPerSecond = info.sampleRate * info.channels * (info.bitsPerSample / 8);
+  return bytesPerSecond > 0 ? info.dataBytes / bytesPerSecond : 0;
+}
