@@ -202,6 +202,7 @@ export class NovitaDouble {
   private readonly maxInflight = new Map<DoubleRoute, number>();
   private random: () => number;
   private counter = 0;
+  private accepted = 0;
 
   constructor(options: NovitaDoubleOptions = {}) {
     this.apiKey = options.apiKey ?? 'test-key';
@@ -228,6 +229,7 @@ export class NovitaDouble {
     });
     server.keepAliveTimeout = 5000;
     server.on('connection', (s: Socket) => {
+      this.accepted++;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -303,6 +305,11 @@ export class NovitaDouble {
   clearFaults(route?: DoubleRoute): void {
     if (route) this.plans.delete(route);
     else this.plans.clear();
+  }
+
+  /** TCP connections accepted since start: shows whether a client reuses pooled connections. */
+  get connectionsAccepted(): number {
+    return this.accepted;
   }
 
   /** Voices cloned here: id → name. */
@@ -467,8 +474,13 @@ export class NovitaDouble {
       sent += n;
       if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
         await new Promise<void>((resolve) => {
-          res.once('drain', resolve);
-          res.once('close', resolve);
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
         });
       }
     }
