@@ -1,7 +1,7 @@
 // A loopback stand-in for Novita's GLM audio API (shared/novita-api.md), with recording, concurrency counts and fault plans.
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { parseWavHeader, pcmToWav, sniffAudio, wavHeader } from '../novita/audio';
+import { tryParseWavHeader, pcmToWav, sniffAudio, wavHeader } from '../novita/audio';
 import { labelFor, readLabel, speakPcm, synthesizePcm } from './synth';
 
 export { labelFor, labelSamples, readLabel, samplesFor, synthesizePcm, fnv1a32, SAMPLE_RATE, LABEL_SAMPLES } from './synth';
@@ -712,7 +712,7 @@ export class NovitaDouble {
     if (bytes.length > MAX_ASR_BYTES) throw fieldProblem('file', 'audio is larger than 25 MB');
     const format = sniffAudio(bytes);
     if (format !== 'wav' && format !== 'mp3') throw fieldProblem('file', 'must be .wav or .mp3 audio');
-    const wav = format === 'wav' ? parseWavHeader(bytes) : undefined;
+    const wav = format === 'wav' ? tryParseWavHeader(bytes) : undefined;
     const label = wav ? readLabel(bytes.subarray(wav.dataOffset)) : undefined;
     return jsonReply(200, { text: (label !== undefined ? this.spoken.get(label) : undefined) ?? CANNED_TRANSCRIPT });
   }

@@ -1,6 +1,6 @@
 // The audio the Novita double "speaks": deterministic PCM whose length and first samples tests can predict.
 import { execFile } from 'node:child_process';
-import { parseWavHeader } from '../novita/audio';
+import { tryParseWavHeader } from '../novita/audio';
 
 export const SAMPLE_RATE = 24000;
 export const LABEL_SAMPLES = 8;
@@ -79,7 +79,7 @@ export async function speakPcm(text: string): Promise<Buffer> {
   try {
     // `--` so a text starting with "-" is not read as an option.
     const wav = await runEspeak(['--stdout', '--', text]);
-    const info = parseWavHeader(wav);
+    const info = tryParseWavHeader(wav);
     if (!info || info.bitsPerSample !== 16 || info.channels !== 1) return synthesizePcm(text);
     const src = wav.subarray(info.dataOffset, info.dataOffset + info.dataBytes - (info.dataBytes % 2));
     const srcCount = src.length / 2;

@@ -1,4 +1,5 @@
 // Audio bytes without dependencies: format sniffing by magic bytes and the WAV header Novita's raw PCM needs.
+import { NovitaError } from './errors';
 
 export type AudioFormat = 'wav' | 'mp3' | 'ogg' | 'flac' | 'aac' | 'm4a';
 
@@ -92,9 +93,16 @@ export function pcmToWav(pcm: Uint8Array, format: PcmFormat = {}): Buffer {
 
 /**
  * Reads a WAV header by walking its chunks (LIST, fact, JUNK… may precede `data`).
- * Returns undefined when the bytes are not a WAV or the `fmt `/`data` chunks are missing.
+ * Throws NovitaError 'notAudio' when the bytes are not a WAV or its `fmt `/`data` chunks are missing.
  */
-export function parseWavHeader(buf: Uint8Array): WavInfo | undefined {
+export function parseWavHeader(buf: Uint8Array): WavInfo {
+  const info = tryParseWavHeader(buf);
+  if (!info) throw new NovitaError('notAudio', 'This is not a WAV file with a readable header (no RIFF/WAVE, fmt or data chunk).');
+  return info;
+}
+
+/** `parseWavHeader`, but undefined instead of an error for bytes that are not a readable WAV. */
+export function tryParseWavHeader(buf: Uint8Array): WavInfo | undefined {
   if (sniffAudio(buf) !== 'wav') return undefined;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let fmt: Omit<WavInfo, 'dataOffset' | 'dataBytes'> | undefined;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import { looksLikeHtml, parseWavHeader, sniffAudio, SNIFF_BYTES, wavHeader, WEBVIEW_PLAYABLE, type AudioFormat } from './audio';
+import { looksLikeHtml, tryParseWavHeader, sniffAudio, SNIFF_BYTES, wavHeader, WEBVIEW_PLAYABLE, type AudioFormat } from './audio';
 import { errorForStatus, isNovitaError, malformed, NovitaError, sanitizeDetail } from './errors';
 
 export interface ProxyConfig {
@@ -347,7 +347,7 @@ export class NovitaClient {
         }
         // Asked for pcm but got a WAV anyway: hand back the samples, as promised.
         if (sniffed === 'wav') {
-          const info = parseWavHeader(bytes);
+          const info = tryParseWavHeader(bytes);
           if (!info) throw malformed('a WAV answer without a data chunk', this.apiKey);
           return bytes.subarray(info.dataOffset, info.dataOffset + info.dataBytes);
         }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { looksLikeHtml, parseWavHeader, pcmToWav, sniffAudio, wavDurationSec, wavHeader } from '../../src/novita/audio';
+import { isNovitaError } from '../../src/novita/errors';
+import { looksLikeHtml, parseWavHeader, pcmToWav, sniffAudio, tryParseWavHeader, wavDurationSec, wavHeader } from '../../src/novita/audio';
 import { probeSampleBytes } from '../../src/novita/audioMeta';
 
 function bytes(...parts: (string | number[])[]): Buffer {
@@ -78,10 +79,16 @@ suite('audio: WAV header', () => {
     assert.equal(parseWavHeader(wav)?.dataBytes, 100);
   });
 
-  test('parseWavHeader rejects what is not a WAV or lacks fmt/data', () => {
-    assert.equal(parseWavHeader(bytes('ID3', [4, 0, 0, 0, 0, 0, 0, 0, 0])), undefined);
-    assert.equal(parseWavHeader(bytes('RIFF', [4, 0, 0, 0], 'WAVE')), undefined);
-    assert.equal(parseWavHeader(Buffer.concat([bytes('RIFF', [12, 0, 0, 0], 'WAVE'), bytes('data', [0, 0, 0, 0])])), undefined, 'data before fmt');
+  test('parseWavHeader throws notAudio for what is not a WAV or lacks fmt/data; tryParseWavHeader answers undefined', () => {
+    const bad = [
+      bytes('ID3', [4, 0, 0, 0, 0, 0, 0, 0, 0]),
+      bytes('RIFF', [4, 0, 0, 0], 'WAVE'),
+      Buffer.concat([bytes('RIFF', [12, 0, 0, 0], 'WAVE'), bytes('data', [0, 0, 0, 0])]), // data before fmt
+    ];
+    for (const b of bad) {
+      assert.equal(tryParseWavHeader(b), undefined);
+      assert.throws(() => parseWavHeader(b), (e: unknown) => isNovitaError(e) && e.kind === 'notAudio');
+    }
   });
 });
 
