@@ -240,6 +240,26 @@ function copyWith(err: NovitaError, extra: { taskId?: string }): NovitaError {
   });
 }
 
+/** Saving a download failed on this machine (disk full, folder missing): not Novita's fault, never retried. */
+export class LocalFileError extends Error {
+  readonly localFile = true;
+  constructor(
+    readonly path: string,
+    readonly code: string | undefined,
+  ) {
+    super(`Could not save the audio to ${path}${code ? ` (${code})` : ''}.`);
+    this.name = 'LocalFileError';
+  }
+}
+
+async function onDisk<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    throw new LocalFileError(path, errorCode(err));
+  }
+}
+
 interface Exchange {
   method: 'GET' | 'POST';
   url: URL;
@@ -371,7 +391,8 @@ export class NovitaClient {
 
   /**
    * Saves audio from `url` (a preview link, a sample) to `destPath`, never sending the API key. Streams to a temp
-   * file beside it and renames on success; leaves nothing behind on failure.
+   * file beside it and renames on success; leaves nothing behind on failure. Throws NovitaError, or LocalFileError
+   * when the file cannot be written here.
    */
   async downloadAudio(url: string, destPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
@@ -569,6 +590,7 @@ export class NovitaClient {
       let failure: NovitaError;
       let retryDelay: number | undefined;
       let status: number | undefined;
+      let transportOrContent = false;
       try {
         const res = await request(x.url, { method: x.method, headers, body: x.body, signal, dispatcher: this.dispatcher });
         status = res.statusCode;
@@ -597,10 +619,16 @@ export class NovitaClient {
           if (res.statusCode === 429 || res.statusCode === 503) retryDelay = retryAfterMs ?? this.baseDelayMs * 2 ** (attempt - 1);
         }
       } catch (err) {
+        if (err instanceof LocalFileError) {
+          this.log({ method: x.method, url: urlForLog(x.url), status, ms: Date.now() - t0, error: err.message });
+          throw err;
+        }
         failure = this.mapError(err, x, signal, timeout, status !== undefined);
         if (failure.kind === 'network' && errorCode(err) === 'ECONNREFUSED') retryDelay = this.baseDelayMs * 2 ** (attempt - 1);
+        transportOrContent = true;
       }
-      this.log({ method: x.method, url: urlForLog(x.url), status, ms: Date.now() - t0, error: failure.kind === 'network' || failure.kind === 'timeout' || failure.kind === 'cancelled' ? failure.message : undefined });
+      // A non-2xx status speaks for itself in the log; anything else (no answer, a bad answer) needs its reason.
+      this.log({ method: x.method, url: urlForLog(x.url), status, ms: Date.now() - t0, error: transportOrContent ? failure.message : undefined });
       if (retryDelay === undefined || attempt >= this.maxAttempts) throw failure;
       if (Date.now() - started + retryDelay > this.maxTotalMs) throw failure;
       try {
@@ -642,7 +670,7 @@ export class NovitaClient {
     const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
     let fh: FileHandle | undefined;
     try {
-      fh = await open(tmp, 'wx');
+      fh = await onDisk(destPath, () => open(tmp, 'wx'));
       let head: Buffer | undefined = Buffer.alloc(0);
       let format: PlayableFormat | undefined;
       let wrap = false;
@@ -655,10 +683,10 @@ export class NovitaClient {
         else if (assumePcm && bytes.length > 0 && !/json|^text\//i.test(type)) {
           wrap = true;
           format = 'wav';
-          await fh!.write(wavHeader(0));
+          await onDisk(destPath, () => fh!.write(wavHeader(0)));
         } else if (bytes.length === 0) throw new NovitaError('notAudio', `${url.host} sent an empty file instead of audio.`);
         else throw new NovitaError('notAudio', `The file at ${url.host} is not audio this extension can play (WAV, MP3, Ogg or FLAC).`);
-        await fh!.write(bytes);
+        await onDisk(destPath, () => fh!.write(bytes));
       };
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         received += chunk.length;
@@ -674,16 +702,18 @@ export class NovitaClient {
           await decide(first);
           continue;
         }
-        await fh.write(chunk);
+        const handle = fh;
+        await onDisk(destPath, () => handle.write(chunk));
       }
       if (head) await decide(head);
       if (hasLength && received !== declared) {
         throw new NovitaError('network', `The download from ${url.host} stopped early (${received} of ${declared} bytes).`);
       }
-      if (wrap) await fh.write(wavHeader(received), 0, 44, 0);
-      await fh.close();
+      const handle = fh;
+      if (wrap) await onDisk(destPath, () => handle.write(wavHeader(received), 0, 44, 0));
       fh = undefined;
-      await rename(tmp, destPath);
+      await onDisk(destPath, () => handle.close());
+      await onDisk(destPath, () => rename(tmp, destPath));
       return { path: destPath, bytes: received + (wrap ? 44 : 0), format: format ?? 'wav' };
     } catch (err) {
       await fh?.close().catch(() => undefined);

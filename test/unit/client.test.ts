@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { labelFor, NovitaDouble, readLabel, samplesFor, synthesizePcm } from '../../src/double/novitaDouble';
 import {
   isNovitaError,
+  LocalFileError,
   NovitaClient,
   parseRetryAfter,
   parseWavHeader,
@@ -528,13 +529,21 @@ suite('client against the double', function () {
       await expectError(c.synthesize({ input: 'x', voice: 'jam', format: 'pcm' }), 'cancelled');
     });
 
-    test('log entries: method, URL without query values, status, time', async () => {
+    test('log entries: method, URL without query values, status, time; a reason when the answer was unusable', async () => {
       await client().synthesize({ input: 'log me', voice: 'jam', format: 'pcm' });
       const entry = logs.at(-1)!;
       assert.equal(entry.method, 'POST');
       assert.equal(entry.url, `${base}/v3/glm-tts`);
       assert.equal(entry.status, 200);
       assert.ok(entry.ms >= 0);
+      assert.equal(entry.error, undefined);
+      d.setFault('asr', { malformedJson: true, times: 1 });
+      await assert.rejects(client().transcribe({ file: sampleUrl }));
+      assert.equal(logs.at(-1)!.status, 200);
+      assert.match(logs.at(-1)!.error ?? '', /does not understand/);
+      d.setFault('asr', { status: 500, times: 1 });
+      await assert.rejects(client().transcribe({ file: sampleUrl }));
+      assert.equal(logs.at(-1)!.status, 500);
     });
   });
 
@@ -643,6 +652,16 @@ suite('client against the double', function () {
       await expectError(client().downloadAudio(`${base}/slow.wav`, dest('s.wav'), { signal: ac.signal }), 'cancelled');
       assert.deepEqual(files(), []);
       assert.ok(!existsSync(dest('s.wav')));
+    });
+
+    test('a destination that cannot be written is a LocalFileError, not a network error', async () => {
+      await assert.rejects(client().downloadAudio(sampleUrl, join(dir, 'no-such-folder', 'a.wav')), (e: unknown) => {
+        assert.ok(e instanceof LocalFileError);
+        assert.equal(e.code, 'ENOENT');
+        assert.ok(!isNovitaError(e));
+        return true;
+      });
+      assert.equal(routeRequests('file').length, 1, 'not retried');
     });
 
     test('only http and https URLs', async () => {
