@@ -4,7 +4,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { isNovitaError } from '../novita/errors';
-import { NOVITA_PCM, parseWavHeader, sniffAudio, wavHeader } from '../novita/audio';
+import { NOVITA_PCM, sniffAudio, tryParseWavHeader, wavHeader } from '../novita/audio';
 
 export interface WavFormat {
   sampleRate: number;
@@ -41,7 +41,7 @@ export function chunkSamples(chunk: Uint8Array, format: WavFormat = NOVITA_PCM):
   const kind = sniffAudio(buf);
   let data: Buffer;
   if (kind === 'wav') {
-    const info = parseWavHeader(buf);
+    const info = tryParseWavHeader(buf);
     if (!info) throw new ChunkFormatError('A WAV chunk has no readable "fmt " or "data" section.');
     if (info.audioFormat !== 1 && info.audioFormat !== 0xfffe) throw new ChunkFormatError(`A WAV chunk holds format ${info.audioFormat}, not integer PCM.`);
     if (info.sampleRate !== format.sampleRate || info.channels !== format.channels || info.bitsPerSample !== format.bitsPerSample) {

@@ -90,6 +90,8 @@ suite('wavJoin', () => {
     await assert.rejects(writer.append(pcmToWav(pcm(0, 10), { channels: 2 })), ChunkFormatError);
     await assert.rejects(writer.append(Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0, 0, 0])), /MP3/);
     await assert.rejects(writer.append(Buffer.alloc(5)), /whole number/);
+    const noData = Buffer.from(wavHeader(0).subarray(0, 36)); // RIFF/WAVE with fmt but no data chunk
+    await assert.rejects(writer.append(noData), (e: Error) => e instanceof ChunkFormatError && /no readable/.test(e.message));
     await writer.append(pcm(0, 3));
     assert.equal(writer.samplesWritten, 3, 'refused chunks wrote nothing');
     await writer.abort();
