@@ -1,7 +1,7 @@
 // The extension's own record of cloned voices and generated audio: Novita has no call to list or delete voices.
 
 import { randomBytes } from 'node:crypto';
-import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { validateVoiceNameFormat, VOICE_NAME_MAX } from '../shared/validation';
 
@@ -63,16 +63,22 @@ export function validateVoiceName(name: string): string | undefined {
 
 /**
  * A JSON file `{ version: 1, voices, history }` in the extension's storage folder. Every change is written
- * atomically (temp file + rename) and changes are queued, so concurrent calls never lose an update.
+ * atomically (temp file + rename) and changes are queued, so concurrent calls never lose an update; each change
+ * starts from the file's latest content when another process (another VS Code window) has written it meanwhile.
  */
 export class VoiceRegistry {
-  /** Set by `open()` when the file on disk was unreadable and was moved aside; the registry then started empty. */
+  /**
+   * Set when the file on disk was unreadable and was moved aside: by `open()` (the registry then started empty) or
+   * before a later change (the records this registry held are kept and saved).
+   */
   recovered: RegistryRecovery | undefined;
   /** Entries dropped on load because they were not valid records (the rest of the file was kept). */
   droppedOnLoad = 0;
 
   private data: RegistryFile = { version: VERSION, voices: [], history: [] };
   private queue: Promise<unknown> = Promise.resolve();
+  /** Identity of the file as last read or written (inode, size, mtime), to notice writes by another window. */
+  private seen: string | undefined;
   private readonly listeners = new Set<() => void>();
   readonly file: string;
   readonly audioDir: string;
@@ -123,7 +129,21 @@ export class VoiceRegistry {
     }
   }
 
-  /** Called after every change is saved. Returns a function that unsubscribes. */
+  /** Re-reads the file if another process wrote it since; resolves true (and notifies listeners) when it had. */
+  refresh(): Promise<boolean> {
+    const run = async () => {
+      const before = this.data;
+      await this.reloadIfChangedOnDisk();
+      if (this.data === before) return false;
+      this.notify();
+      return true;
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Called after every change is saved (and after a refresh that found one). Returns a function that unsubscribes. */
   onDidChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -216,17 +236,12 @@ export class VoiceRegistry {
   /** Runs `change` on a copy after every earlier change, saves it atomically, and only then makes it current. */
   private update<R>(change: (d: RegistryFile) => R | Promise<R>): Promise<Awaited<R>> {
     const run = async (): Promise<Awaited<R>> => {
+      await this.reloadIfChangedOnDisk();
       const draft = structuredClone(this.data);
       const result = await change(draft);
       await this.save(draft);
       this.data = draft;
-      for (const listener of this.listeners) {
-        try {
-          listener();
-        } catch {
-          // A listener's failure is its own; the change is saved.
-        }
-      }
+      this.notify();
       return result;
     };
     const next = this.queue.then(run, run);
@@ -234,32 +249,47 @@ export class VoiceRegistry {
     return next;
   }
 
+  private notify(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; the change is saved.
+      }
+    }
+  }
+
   private async save(data: RegistryFile): Promise<void> {
     const tmp = join(this.dir, `${REGISTRY_FILE}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
       await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, { encoding: 'utf8', flush: true });
       await rename(tmp, this.file);
+      this.seen = await this.signature().catch(() => undefined);
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw err;
     }
   }
 
+  /** Reads the file into `data`. An unreadable file is moved aside and `data` left as it was (empty at open). */
   private async load(): Promise<void> {
     let text: string;
+    let signature: string | undefined;
     try {
+      signature = await this.signature();
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      await this.moveAside(`it could not be read: ${(err as Error).message}`);
-      return;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.seen = undefined;
+        return;
+      }
+      return this.moveAside(`it could not be read: ${(err as Error).message}`);
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (err) {
-      await this.moveAside(`it is not valid JSON (${(err as Error).message})`);
-      return;
+      return this.moveAside(`it is not valid JSON (${(err as Error).message})`);
     }
     if (!isObject(parsed)) return this.moveAside('it does not hold a JSON object');
     if (parsed.version !== VERSION) return this.moveAside(`it has version ${JSON.stringify(parsed.version)}, expected ${VERSION}`);
@@ -268,9 +298,29 @@ export class VoiceRegistry {
     const history = parsed.history.filter((h): h is PreviewRecord => previewProblem(h) === undefined);
     this.droppedOnLoad = parsed.voices.length - voices.length + (parsed.history.length - history.length);
     this.data = { version: VERSION, voices, history };
+    this.seen = signature;
   }
 
-  /** Renames the unreadable file aside (never overwrites it) and starts empty. */
+  /**
+   * Another VS Code window shares this file (global storage is per user, not per window): when it has written since
+   * we last read or wrote, start from its version so its change is not overwritten by ours.
+   */
+  private async reloadIfChangedOnDisk(): Promise<void> {
+    let now: string | undefined;
+    try {
+      now = await this.signature();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (now !== undefined && now !== this.seen) await this.load();
+  }
+
+  private async signature(): Promise<string> {
+    const st = await stat(this.file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  }
+
+  /** Renames the unreadable file aside (never overwrites it) and reports it; `data` stays as it was. */
   private async moveAside(reason: string): Promise<void> {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     let movedTo = join(this.dir, `registry.corrupt-${stamp}.json`);
@@ -282,7 +332,7 @@ export class VoiceRegistry {
       throw new Error(`The voice library ${this.file} cannot be read (${reason}) and could not be moved aside: ${(err as Error).message}`, { cause: err });
     }
     this.recovered = { movedTo, reason };
-    this.data = { version: VERSION, voices: [], history: [] };
+    this.seen = undefined;
   }
 }
 

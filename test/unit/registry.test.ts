@@ -53,21 +53,49 @@ suite('VoiceRegistry', () => {
     assert.deepEqual(again.history(), reg.history());
   });
 
-  test('a failed write leaves the previous file and the in-memory state unchanged, and no temp file', async () => {
+  test('a failed write leaves the in-memory state unchanged, and later changes still go through', async () => {
     const reg = await VoiceRegistry.open(dir);
     await reg.addVoice(voice(1));
     const before = await readFile(join(dir, 'registry.json'));
-    // A directory where the file should be makes the rename fail.
-    await rm(join(dir, 'registry.json'));
-    await mkdir(join(dir, 'registry.json'));
-    await writeFile(join(dir, 'registry.json', 'keep'), 'x');
-    await assert.rejects(reg.addVoice(voice(2)));
+    await rm(dir, { recursive: true }); // the storage folder vanished: nowhere to write
+    await assert.rejects(reg.addVoice(voice(2)), { code: 'ENOENT' });
     assert.deepEqual(reg.voices().map((v) => v.voiceId), ['voice_1']);
-    assert.deepEqual((await readdir(dir)).sort(), ['audio', 'registry.json']);
-    await rm(join(dir, 'registry.json'), { recursive: true });
+    await mkdir(dir);
     await writeFile(join(dir, 'registry.json'), before);
     await reg.addVoice(voice(3)); // the queue goes on after a failure
     assert.deepEqual((await VoiceRegistry.open(dir)).voices().map((v) => v.voiceId), ['voice_1', 'voice_3']);
+    assert.deepEqual(await readdir(dir), ['registry.json']);
+  });
+
+  test('two windows sharing the file do not overwrite each other\'s changes', async () => {
+    const a = await VoiceRegistry.open(dir);
+    const b = await VoiceRegistry.open(dir);
+    await a.addVoice(voice(1));
+    await b.addVoice(voice(2));
+    await a.addVoice(voice(3));
+    await b.renameVoice('voice_1', 'Renamed in B');
+    assert.deepEqual(a.voices().map((v) => v.voiceId), ['voice_1', 'voice_2', 'voice_3']);
+    const reopened = await VoiceRegistry.open(dir);
+    assert.deepEqual(reopened.voices().map((v) => v.voiceId), ['voice_1', 'voice_2', 'voice_3']);
+    assert.equal(reopened.voice('voice_1')!.label, 'Renamed in B');
+
+    let notified = 0;
+    a.onDidChange(() => notified++);
+    assert.equal(a.voice('voice_1')!.label, undefined, 'reads are from memory');
+    assert.equal(await a.refresh(), true);
+    assert.equal(a.voice('voice_1')!.label, 'Renamed in B');
+    assert.equal(await a.refresh(), false);
+    assert.equal(notified, 1);
+  });
+
+  test('a file corrupted by someone else mid-session is moved aside, and what this window knew is kept', async () => {
+    const reg = await VoiceRegistry.open(dir);
+    await reg.addVoice(voice(1));
+    await writeFile(join(dir, 'registry.json'), 'garbage');
+    await reg.addVoice(voice(2));
+    assert.ok(reg.recovered);
+    assert.equal(await readFile(reg.recovered.movedTo, 'utf8'), 'garbage');
+    assert.deepEqual((await VoiceRegistry.open(dir)).voices().map((v) => v.voiceId), ['voice_1', 'voice_2']);
   });
 
   for (const [what, content, reason] of [
