@@ -97,7 +97,7 @@ export class VoiceRegistry {
     return registry;
   }
 
-  /** Voices, newest first is the caller's choice: this is insertion order. Copies, so callers cannot corrupt the record. */
+  /** Recorded voices in the order they were added, as copies (changing them changes nothing here). */
   voices(): VoiceRecord[] {
     return this.data.voices.map((v) => ({ ...v }));
   }
