@@ -9,7 +9,7 @@ const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 
 // Chunks the host requires on first use, by these relative paths, so activation never parses them.
-const lazyChunks = ['./novita-http.js', './audio-meta.js'];
+const lazyChunks = ['./novita-http.js', './audio-meta.js', './narration.js'];
 
 const common = {
   bundle: true,
@@ -27,6 +27,8 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   // undici and the Novita client: required on the first request only.
   { ...node, entryPoints: { 'novita-http': 'src/novita/index.ts' }, outdir: 'dist' },
+  // Splitting, Markdown stripping and WAV joining: required on the first Speak command only.
+  { ...node, entryPoints: { narration: 'src/narration/index.ts' }, outdir: 'dist' },
   // music-metadata (sample preflight): required on the first sample check only.
   { ...node, entryPoints: { 'audio-meta': 'src/novita/audioMeta.ts' }, outdir: 'dist', mainFields: ['module', 'main'] },
   {

@@ -31,6 +31,7 @@ export class CloneService {
   constructor(
     private readonly novita: NovitaService,
     private readonly storage: ExtensionStorage,
+    private readonly historyMaxItems: () => number,
   ) {}
 
   async validate(form: CloneForm): Promise<FormErrors> {
@@ -83,6 +84,10 @@ export class CloneService {
       createdAt,
       previewFile: fileName,
     });
+    await library.addPreview(
+      { id: base, file: fileName, text: form.text.slice(0, 500), voice: result.voiceId, voiceName: request.voiceName, createdAt, kind: 'clone' },
+      this.historyMaxItems(),
+    );
     return { voiceId: result.voiceId, voiceName: request.voiceName, filePath: finalPath, fileName, elapsedMs, text: form.text };
   }
 

@@ -8,6 +8,27 @@ export interface Settings {
   requestTimeoutMs: number;
 }
 
+export interface SpeechSettings {
+  speed: number;
+  volume: number;
+  concurrency: number;
+  historyMaxItems: number;
+}
+
+const clamp = (v: unknown, min: number, max: number, fallback: number) =>
+  typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
+
+export function readSpeechSettings(): SpeechSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return {
+    speed: clamp(c.get('speed'), 0.5, 2, 1),
+    // Novita takes volume in (0, 10]: 0 itself is refused, so the floor is a hair above it.
+    volume: clamp(c.get('volume'), 0.1, 10, 1),
+    concurrency: Math.round(clamp(c.get('concurrency'), 1, 16, 4)),
+    historyMaxItems: Math.round(clamp(c.get('history.maxItems'), 1, 1000, 50)),
+  };
+}
+
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const timeout = c.get<number>('requestTimeoutSeconds', 60);

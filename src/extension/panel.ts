@@ -1,8 +1,18 @@
 import * as vscode from 'vscode';
-import { isFromWebviewMessage, type FromWebviewMessage, type PreviewInfo, type ToWebviewMessage } from '../shared/protocol';
+import {
+  isFromWebviewMessage,
+  type FromWebviewMessage,
+  type LibraryPreview,
+  type LibraryVoice,
+  type PreviewAction,
+  type PreviewInfo,
+  type ToWebviewMessage,
+  type VoiceAction,
+} from '../shared/protocol';
 import type { CloneForm } from '../shared/validation';
 import type { CloneOutcome } from './cloneService';
 import { Disposable } from './dispose';
+import { voiceDisplayName } from './libraryView';
 import { renderPanelHtml } from './panelHtml';
 import type { Services } from './services';
 
@@ -22,6 +32,7 @@ export class VoiceClonePanel extends Disposable {
   private static current: VoiceClonePanel | undefined;
   private readonly running = new Map<string, AbortController>();
   private ready = false;
+  private libraryUnsubscribe: (() => void) | undefined;
   private readonly queue: ToWebviewMessage[] = [];
   private readonly readyWaiters: (() => void)[] = [];
 
@@ -60,7 +71,37 @@ export class VoiceClonePanel extends Disposable {
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.png');
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
+    this._register(services.active.onDidChange(() => void this.postLibrary()));
     panel.webview.html = renderPanelHtml(panel.webview, services.context.extensionUri);
+  }
+
+  /** Plays an audio file of the extension's audio folder in the panel's player. */
+  showPreview(p: { voiceId: string; voiceName: string; fileName: string; elapsedMs: number; text: string }, autoplay: boolean): void {
+    this.post({ type: 'preview', preview: this.previewInfo(p), autoplay });
+  }
+
+  private async postLibrary(): Promise<void> {
+    const library = await this.services.storage.library();
+    const voices: LibraryVoice[] = library
+      .voices()
+      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+      .map((v) => ({ voiceId: v.voiceId, name: voiceDisplayName(v), createdAt: v.createdAt, hasPreview: Boolean(v.previewFile) }));
+    const history: LibraryPreview[] = library
+      .history()
+      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+      .map((h) => ({ id: h.id, text: h.text.slice(0, 200), voiceName: h.voiceName ?? h.voice, createdAt: h.createdAt, kind: h.kind, durationSec: h.durationSec }));
+    const active = this.services.active.get();
+    this.post({ type: 'library', voices, history, activeVoiceId: active.id, activeVoiceName: active.name });
+  }
+
+  private async runVoiceAction(action: VoiceAction, voiceId: string): Promise<void> {
+    const command = { play: 'playVoicePreview', use: 'useVoice', copy: 'copyVoiceId', rename: 'renameVoice', remove: 'removeVoice' }[action];
+    await vscode.commands.executeCommand(`glmVoiceClone.${command}`, voiceId);
+  }
+
+  private async runPreviewAction(action: PreviewAction, id: string): Promise<void> {
+    const command = { play: 'playPreview', save: 'saveAudioAs', reveal: 'revealAudio', remove: 'removePreview' }[action];
+    await vscode.commands.executeCommand(`glmVoiceClone.${command}`, id);
   }
 
   /** Resolves when the webview has loaded its script and said "ready". */
@@ -123,6 +164,10 @@ export class VoiceClonePanel extends Disposable {
         await vscode.commands.executeCommand('glmVoiceClone.setApiKey');
         this.post({ type: 'keyState', hasKey: await this.services.keys.has() });
         return;
+      case 'voiceAction':
+        return this.runVoiceAction(msg.action, msg.voiceId);
+      case 'previewAction':
+        return this.runPreviewAction(msg.action, msg.id);
       case 'proposeName': {
         const { name, usedNames } = await this.services.clone.proposeName();
         this.post({ type: 'nameProposal', name, usedNames });
@@ -142,7 +187,13 @@ export class VoiceClonePanel extends Disposable {
       const voice = library.voices().find((v) => v.previewFile === previewFile);
       if (voice) void this.panel.webview.postMessage({ type: 'preview', preview: this.previewInfo({ voiceId: voice.voiceId, voiceName: voice.name, fileName: previewFile, elapsedMs: 0, text: '' }) } satisfies ToWebviewMessage);
     }
+    const library = await this.services.storage.library();
+    if (!this.libraryUnsubscribe) {
+      this.libraryUnsubscribe = library.onDidChange(() => void this.postLibrary());
+      this._register({ dispose: () => this.libraryUnsubscribe?.() });
+    }
     this.ready = true;
+    await this.postLibrary();
     for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
     for (const w of this.readyWaiters.splice(0)) w();
   }

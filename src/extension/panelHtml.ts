@@ -79,6 +79,17 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
   </div>
   <p class="hint" id="elapsed"></p>
 </section>
+<section id="voices" aria-labelledby="voices-title">
+  <h2 id="voices-title">Voices</h2>
+  <p class="hint" id="active-voice"></p>
+  <ul id="voice-list" class="list"></ul>
+  <p class="hint" id="voices-empty">Voices you clone are listed here. Novita keeps them; this list is this editor’s record.</p>
+</section>
+<section id="history" aria-labelledby="history-title">
+  <h2 id="history-title">History</h2>
+  <ul id="history-list" class="list"></ul>
+  <p class="hint" id="history-empty">Every preview and spoken text is kept here to replay or save.</p>
+</section>
 </main>
 <script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
 </body>

@@ -1,8 +1,10 @@
 import type * as vscode from 'vscode';
+import type { ActiveVoice } from './activeVoice';
 import type { ApiKeyStore } from './apiKey';
 import type { CloneService } from './cloneService';
 import type { Log } from './log';
 import type { NovitaService } from './novitaService';
+import type { SpeechService } from './speechService';
 import type { ExtensionStorage } from './storage';
 
 /** Everything commands and the panel share; built once in activate(). */
@@ -13,4 +15,6 @@ export interface Services {
   novita: NovitaService;
   storage: ExtensionStorage;
   clone: CloneService;
+  active: ActiveVoice;
+  speech: SpeechService;
 }

@@ -17,6 +17,26 @@ export interface PreviewInfo {
   text: string;
 }
 
+/** A saved voice as the panel lists it (no sample URL or transcript: the panel does not need them). */
+export interface LibraryVoice {
+  voiceId: string;
+  name: string;
+  createdAt: string;
+  hasPreview: boolean;
+}
+
+export interface LibraryPreview {
+  id: string;
+  text: string;
+  voiceName: string;
+  createdAt: string;
+  kind: 'clone' | 'speech' | 'narration';
+  durationSec?: number;
+}
+
+export type VoiceAction = 'play' | 'use' | 'copy' | 'rename' | 'remove';
+export type PreviewAction = 'play' | 'save' | 'reveal' | 'remove';
+
 export type ToWebviewMessage =
   | { type: 'init'; proposedName: string; hasKey: boolean; usedNames: string[] }
   | { type: 'prefill'; form: CloneForm }
@@ -25,7 +45,8 @@ export type ToWebviewMessage =
   | { type: 'cloneResult'; requestId: string; preview: PreviewInfo; autoplay: boolean }
   | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: 'setApiKey' | 'retry' }
   | { type: 'cloneFinished'; requestId: string }
-  | { type: 'preview'; preview: PreviewInfo | undefined }
+  | { type: 'preview'; preview: PreviewInfo | undefined; autoplay?: boolean }
+  | { type: 'library'; voices: LibraryVoice[]; history: LibraryPreview[]; activeVoiceId: string; activeVoiceName: string }
   | { type: 'nameProposal'; name: string; usedNames: string[] }
   | { type: 'keyState'; hasKey: boolean };
 
@@ -35,9 +56,14 @@ export type FromWebviewMessage =
   | { type: 'cancel'; requestId: string }
   | { type: 'copyVoiceId'; voiceId: string }
   | { type: 'setApiKey' }
-  | { type: 'proposeName' };
+  | { type: 'proposeName' }
+  | { type: 'voiceAction'; action: VoiceAction; voiceId: string }
+  | { type: 'previewAction'; action: PreviewAction; id: string };
 
-type Shape = Record<string, 'string' | 'string?' | 'form' | 'id' | 'id?'>;
+type Shape = Record<string, 'string' | 'string?' | 'form' | 'id' | 'id?' | 'voiceAction' | 'previewAction'>;
+
+const VOICE_ACTIONS: readonly string[] = ['play', 'use', 'copy', 'rename', 'remove'] satisfies VoiceAction[];
+const PREVIEW_ACTIONS: readonly string[] = ['play', 'save', 'reveal', 'remove'] satisfies PreviewAction[];
 
 const SHAPES: { [K in FromWebviewMessage['type']]: Shape } = {
   ready: { previewFile: 'string?' },
@@ -46,6 +72,8 @@ const SHAPES: { [K in FromWebviewMessage['type']]: Shape } = {
   copyVoiceId: { voiceId: 'string' },
   setApiKey: {},
   proposeName: {},
+  voiceAction: { action: 'voiceAction', voiceId: 'string' },
+  previewAction: { action: 'previewAction', id: 'id' },
 };
 
 const FORM_KEYS: readonly (keyof CloneForm)[] = ['sampleUrl', 'transcript', 'text', 'voiceName'];
@@ -92,6 +120,12 @@ export function isFromWebviewMessage(msg: unknown): msg is FromWebviewMessage {
         break;
       case 'form':
         if (!isCloneForm(value)) return false;
+        break;
+      case 'voiceAction':
+        if (typeof value !== 'string' || !VOICE_ACTIONS.includes(value)) return false;
+        break;
+      case 'previewAction':
+        if (typeof value !== 'string' || !PREVIEW_ACTIONS.includes(value)) return false;
         break;
     }
   }

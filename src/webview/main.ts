@@ -1,7 +1,7 @@
 // The panel's script. It owns what the user typed (persisted with setState on every keystroke, so hiding,
 // closing or reloading loses nothing) and talks to the host only through the typed protocol.
 import './panel.css';
-import type { PreviewInfo, ToWebviewMessage } from '../shared/protocol';
+import type { LibraryPreview, LibraryVoice, PreviewAction, PreviewInfo, ToWebviewMessage, VoiceAction } from '../shared/protocol';
 import { codePointLength, MAX_INPUT_CHARS, validateCloneForm, type CloneField, type CloneForm, type FormErrors } from '../shared/validation';
 import { getVsCodeApi } from './vscodeApi';
 
@@ -30,6 +30,11 @@ const voiceIdEl = $('voiceId');
 const copyButton = $<HTMLButtonElement>('copy');
 const elapsed = $('elapsed');
 const textCount = $('text-count');
+const voiceList = $('voice-list');
+const voicesEmpty = $('voices-empty');
+const activeVoice = $('active-voice');
+const historyList = $('history-list');
+const historyEmpty = $('history-empty');
 
 let state: PanelState = vscode.getState() ?? { form: { sampleUrl: '', transcript: '', text: '', voiceName: '' } };
 let usedNames = new Set<string>();
@@ -97,6 +102,76 @@ function showPreview(preview: PreviewInfo | undefined, autoplay = false): void {
 }
 
 const nameTaken = (name: string) => usedNames.has(name.toLowerCase());
+
+/** A small button; every text goes in through textContent, so names and texts can never become markup. */
+function actionButton(label: string, title: string, onClick: () => void): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'secondary small';
+  b.textContent = label;
+  b.title = title;
+  b.setAttribute('aria-label', title);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function renderVoices(voices: LibraryVoice[], activeId: string, activeName: string): void {
+  activeVoice.textContent = `Speaking with: ${activeName}`;
+  voicesEmpty.hidden = voices.length > 0;
+  const act = (action: VoiceAction, voiceId: string) => () => vscode.postMessage({ type: 'voiceAction', action, voiceId });
+  voiceList.replaceChildren(
+    ...voices.map((v) => {
+      const li = document.createElement('li');
+      li.dataset.voiceId = v.voiceId;
+      li.classList.toggle('active', v.voiceId === activeId);
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = v.name;
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.textContent = (v.voiceId === activeId ? 'active · ' : '') + new Date(v.createdAt).toLocaleString();
+      const buttons = document.createElement('span');
+      buttons.className = 'buttons';
+      if (v.hasPreview) buttons.append(actionButton('Play', `Play the preview of ${v.name}`, act('play', v.voiceId)));
+      buttons.append(
+        actionButton('Use', `Use ${v.name} for Speak Selection and Speak File`, act('use', v.voiceId)),
+        actionButton('Copy id', `Copy the voice id of ${v.name}`, act('copy', v.voiceId)),
+        actionButton('Rename', `Rename ${v.name} (local label)`, act('rename', v.voiceId)),
+        actionButton('Remove', `Remove ${v.name} from this list (it stays at Novita)`, act('remove', v.voiceId)),
+      );
+      li.append(name, meta, buttons);
+      return li;
+    }),
+  );
+}
+
+function renderHistory(items: LibraryPreview[]): void {
+  historyEmpty.hidden = items.length > 0;
+  const act = (action: PreviewAction, id: string) => () => vscode.postMessage({ type: 'previewAction', action, id });
+  historyList.replaceChildren(
+    ...items.map((h) => {
+      const li = document.createElement('li');
+      li.dataset.previewId = h.id;
+      const text = document.createElement('span');
+      text.className = 'name';
+      const flat = h.text.replace(/\s+/g, ' ').trim();
+      text.textContent = flat.length > 80 ? `${flat.slice(0, 79)}…` : flat || '(no text)';
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      const duration = h.durationSec !== undefined ? ` · ${h.durationSec.toFixed(1)} s` : '';
+      meta.textContent = `${h.kind} · ${h.voiceName}${duration} · ${new Date(h.createdAt).toLocaleString()}`;
+      const buttons = document.createElement('span');
+      buttons.className = 'buttons';
+      buttons.append(
+        actionButton('Play', 'Play this preview', act('play', h.id)),
+        actionButton('Save As…', 'Save this audio as a file', act('save', h.id)),
+        actionButton('Reveal', 'Reveal the file in the file explorer', act('reveal', h.id)),
+      );
+      li.append(text, meta, buttons);
+      return li;
+    }),
+  );
+}
 
 function newRequestId(): string {
   const bytes = new Uint8Array(12);
@@ -196,7 +271,12 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
       if (msg.requestId === runningRequest || runningRequest === undefined) setBusy(undefined);
       break;
     case 'preview':
-      showPreview(msg.preview);
+      showPreview(msg.preview, msg.autoplay);
+      break;
+    case 'library':
+      usedNames = new Set([...usedNames, ...msg.voices.map((v) => v.name.toLowerCase())]);
+      renderVoices(msg.voices, msg.activeVoiceId, msg.activeVoiceName);
+      renderHistory(msg.history);
       break;
     case 'nameProposal':
       usedNames = new Set(msg.usedNames.map((n) => n.toLowerCase()));
