@@ -50,6 +50,8 @@ export interface FaultPlan {
   probability?: number;
   /** Only requests to exactly this path. */
   path?: string;
+  /** Only requests whose JSON `input` is exactly this (e.g. to fail one chunk of a narration). */
+  matchInput?: string;
 }
 
 export interface RecordedRequest {
@@ -345,10 +347,11 @@ export class NovitaDouble {
     return undefined;
   }
 
-  private takePlan(route: DoubleRoute, path: string): FaultPlan | undefined {
+  private takePlan(route: DoubleRoute, path: string, json: unknown): FaultPlan | undefined {
     for (const entry of this.plans.get(route) ?? []) {
       if (entry.remaining <= 0) continue;
       if (entry.plan.path !== undefined && entry.plan.path !== path) continue;
+      if (entry.plan.matchInput !== undefined && (json as { input?: unknown } | undefined)?.input !== entry.plan.matchInput) continue;
       if (entry.plan.probability !== undefined && this.random() >= entry.plan.probability) continue;
       entry.remaining--;
       return entry.plan;
@@ -401,7 +404,7 @@ export class NovitaDouble {
     };
     res.on('close', release);
 
-    const plan = this.takePlan(route, url.pathname);
+    const plan = this.takePlan(route, url.pathname, record.json);
     const isApi = API_ROUTES.includes(route);
     await this.sleep((isApi ? this.latencyMs : 0) + (plan?.delayMs ?? 0));
     if (res.destroyed || !this.server) return release();

@@ -1,0 +1,32 @@
+// Shared by the in-editor suites: a Novita double in this extension host, with the extension pointed at it.
+import * as vscode from 'vscode';
+import { NovitaDouble, type NovitaDoubleOptions } from '../../src/double/novitaDouble';
+import { pcmToWav } from '../../src/novita/audio';
+
+export const EXTENSION_ID = 'glm-voice-clone.glm-voice-clone';
+
+/** Starts a double, points `glmVoiceClone.apiBaseUrl` at it and stores its key through the real command. */
+export async function startDouble(key: string, options: Partial<NovitaDoubleOptions> = {}): Promise<NovitaDouble> {
+  const double = new NovitaDouble({ apiKey: key, ...options });
+  const baseUrl = await double.start();
+  await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+  await vscode.workspace.getConfiguration('glmVoiceClone').update('apiBaseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+  await vscode.commands.executeCommand('glmVoiceClone.setApiKey', key);
+  double.addFile('/samples/voice.wav', pcmToWav(Buffer.alloc(24000 * 2 * 5)), 'audio/wav');
+  return double;
+}
+
+export async function stopDouble(double: NovitaDouble | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('glmVoiceClone').update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
+  await double?.stop();
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
