@@ -24,6 +24,7 @@ export interface EditorSuiteOptions {
 export const TEST_SETTINGS: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'workbench.enableExperiments': false,
   'security.workspace.trust.enabled': false,
   'telemetry.telemetryLevel': 'off',

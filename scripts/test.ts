@@ -1,0 +1,185 @@
+// `npm test`: the three layers in order, each counted from its machine-readable result file:
+//   unit    test/unit/*.test.ts, mocha tdd in plain Node (tsx)
+//   editor  build + vsix, then the in-editor suite (out/test/suite) in code-server's real extension host
+//   e2e     test/e2e/*.test.ts, mocha tdd driving code-server in chromium (one workbench for the layer)
+// Usage: tsx scripts/test.ts [--only unit|editor|e2e]... [--keep]
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runEditorSuite } from './harness/editorSuite';
+import { ensureHarness } from './harness/install';
+import { sampleMemory } from './harness/memory';
+import { REPO_ROOT, RESULTS_DIR, VSIX } from './harness/paths';
+import { runCleanups } from './harness/processes';
+import { readResult, type LayerResult } from './harness/results';
+
+const LAYERS = ['unit', 'editor', 'e2e'] as const;
+type Layer = (typeof LAYERS)[number];
+
+interface LayerOutcome {
+  layer: Layer;
+  result?: LayerResult;
+  /** Why the layer could not run or ran nothing. */
+  problem?: string;
+  seconds: number;
+}
+
+const MOCHA = join(REPO_ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+const REPORTER = join(REPO_ROOT, 'scripts', 'harness', 'mochaReporter.ts');
+
+function parseArgs(argv: string[]): { only: Set<Layer>; keep: boolean } {
+  const only = new Set<Layer>();
+  let keep = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--keep') keep = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const value = a === '--only' ? argv[++i] : a.slice('--only='.length);
+      for (const v of (value ?? '').split(',')) {
+        if (!(LAYERS as readonly string[]).includes(v)) usage(`unknown layer "${v}"`);
+        only.add(v as Layer);
+      }
+    } else usage(`unknown option ${a}`);
+  }
+  return { only: only.size ? only : new Set(LAYERS), keep };
+}
+
+function usage(problem: string): never {
+  process.stderr.write(`${problem}\nusage: npm test -- [--only unit|editor|e2e]... [--keep]\n`);
+  process.exit(2);
+}
+
+function heading(text: string): void {
+  process.stdout.write(`\n=== ${text} ===\n`);
+}
+
+function testFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(dir, f));
+}
+
+/** mocha (tdd) in plain Node with tsx; resolves with the result file's content. */
+function runMocha(files: string[], resultFile: string, extra: string[], env: NodeJS.ProcessEnv = {}): Promise<LayerResult | undefined> {
+  rmSync(resultFile, { force: true });
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [
+      '--import', 'tsx', MOCHA, '--ui', 'tdd', '--reporter', REPORTER, '--no-colors', ...extra, ...files,
+    ], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env, GVC_TEST_RESULT: resultFile } });
+    child.once('exit', () => resolve(readResult(resultFile)));
+    child.once('error', () => resolve(undefined));
+  });
+}
+
+/** Runs a build step, its output in test-results/build.log; throws with the log's tail on failure. */
+function step(label: string, cmd: string, args: string[]): void {
+  const logFile = join(RESULTS_DIR, 'build.log');
+  const fd = openSync(logFile, 'a');
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  if (r.status !== 0) {
+    const tail = readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
+    throw new Error(`${label} failed (exit ${r.status ?? r.signal}):\n${tail}`);
+  }
+  process.stdout.write(`${label}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+let built: string | undefined;
+/** Build, vsix and test bundles once for the editor and e2e layers; remembers a failure. */
+function buildOnce(): void {
+  if (built === 'ok') return;
+  if (built) throw new Error(built);
+  try {
+    rmSync(join(RESULTS_DIR, 'build.log'), { force: true });
+    ensureHarness();
+    step('build (with the in-editor suite)', 'npm', ['run', 'build', '--', '--tests']);
+    mkdirSync(join(REPO_ROOT, 'dist-vsix'), { recursive: true }); // vsce does not create it
+    rmSync(VSIX, { force: true });
+    step('package (vsix)', 'npm', ['run', 'package']);
+    if (!existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
+    built = 'ok';
+  } catch (err) {
+    built = err instanceof Error ? err.message : String(err);
+    throw err;
+  }
+}
+
+async function runLayer(layer: Layer, keep: boolean): Promise<LayerOutcome> {
+  const started = Date.now();
+  const outcome = (result: LayerResult | undefined, problem?: string): LayerOutcome => {
+    const seconds = (Date.now() - started) / 1000;
+    if (!result) return { layer, seconds, problem: problem ?? 'no result file: the runner did not finish' };
+    if (result.passes + result.failures === 0) return { layer, seconds, result, problem: 'ran no test' };
+    return { layer, seconds, result, problem };
+  };
+  try {
+    if (layer === 'unit') {
+      const files = testFiles(join(REPO_ROOT, 'test', 'unit'));
+      if (!files.length) return outcome(undefined, 'no test/unit/*.test.ts');
+      return outcome(await runMocha(files, join(RESULTS_DIR, 'unit.json'), ['--timeout', '10000']));
+    }
+    buildOnce();
+    if (layer === 'editor') {
+      const resultFile = join(RESULTS_DIR, 'editor.json');
+      const code = await runEditorSuite({ vsix: [VSIX], logFile: join(RESULTS_DIR, 'editor.log'), resultFile, keepScratch: keep });
+      const result = readResult(resultFile);
+      if (result && code !== 0 && result.failures === 0) return outcome(result, `the suite exited with ${code}`);
+      return outcome(result);
+    }
+    const files = testFiles(join(REPO_ROOT, 'test', 'e2e'));
+    if (!files.length) return outcome(undefined, 'no test/e2e/*.test.ts');
+    return outcome(await runMocha(files, join(RESULTS_DIR, 'e2e.json'), [
+      '--require', join(REPO_ROOT, 'test', 'e2e', 'workbench.ts'), '--timeout', '60000',
+    ], keep ? { GVC_KEEP: '1' } : {}));
+  } catch (err) {
+    return outcome(undefined, err instanceof Error ? err.message : String(err));
+  }
+}
+
+function table(outcomes: LayerOutcome[]): string {
+  const rows = [['layer', 'passed', 'failed', 'pending', 'time', 'status']];
+  for (const o of outcomes) {
+    const r = o.result;
+    const status = o.problem ? `NOT OK: ${o.problem.split('\n')[0].slice(0, 80)}` : r && r.failures > 0 ? 'FAILED' : 'ok';
+    rows.push([o.layer, String(r?.passes ?? '-'), String(r?.failures ?? '-'), String(r?.pending ?? '-'), `${o.seconds.toFixed(1)} s`, status]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+async function main(): Promise<number> {
+  const { only, keep } = parseArgs(process.argv.slice(2));
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const memory = sampleMemory();
+  const started = Date.now();
+  const outcomes: LayerOutcome[] = [];
+  for (const layer of LAYERS) {
+    if (!only.has(layer)) continue;
+    heading(`${layer} tests`);
+    const o = await runLayer(layer, keep);
+    if (o.problem) process.stdout.write(`\n${layer}: ${o.problem}\n`);
+    outcomes.push(o);
+  }
+  memory.stop();
+  await runCleanups();
+
+  heading('summary');
+  process.stdout.write(`${table(outcomes)}\n`);
+  const failedTests = outcomes.flatMap((o) => (o.result?.tests ?? []).filter((t) => t.state === 'failed').map((t) => `${o.layer}: ${t.title}`));
+  if (failedTests.length) process.stdout.write(`\nfailed:\n${failedTests.map((t) => `  ${t}`).join('\n')}\n`);
+  process.stdout.write(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s; peak memory (summed RSS of this run's processes) ${(memory.peakBytes() / 2 ** 30).toFixed(2)} GiB\n`);
+  const passes = outcomes.reduce((n, o) => n + (o.result?.passes ?? 0), 0);
+  // a layer that could not run, or ran nothing, counts as one failure so the closing line never looks green
+  const failures = outcomes.reduce((n, o) => n + (o.result?.failures ?? 0) + (o.problem ? 1 : 0), 0);
+  process.stdout.write(`${passes} passed, ${failures} failed\n`);
+  return failures > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    await runCleanups();
+    process.exit(1);
+  },
+);
