@@ -29,6 +29,9 @@ export async function launchChromium(scratch: string, sandboxEnv: Record<string,
     args: CHROMIUM_ARGS,
     env: { ...process.env, ...sandboxEnv } as Record<string, string>,
   });
+  // tsx compiles tests with keepNames: functions passed to evaluate() call esbuild's __name helper, which
+  // the page (and every webview frame) lacks. A no-op stand-in, installed before any page script runs.
+  await context.addInitScript('globalThis.__name ??= (target) => target;');
   const page = context.pages()[0] ?? (await context.newPage());
   let closed = false;
   const close = async () => {
