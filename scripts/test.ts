@@ -3,9 +3,10 @@
 //   editor  build + vsix, then the in-editor suite (out/test/suite) in code-server's real extension host
 //   e2e     test/e2e/*.test.ts, mocha tdd driving code-server in chromium (one workbench for the layer)
 // Usage: tsx scripts/test.ts [--only unit|editor|e2e]... [--keep]
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildAndPackage } from './harness/build';
 import { runEditorSuite } from './harness/editorSuite';
 import { ensureHarness } from './harness/install';
 import { sampleMemory } from './harness/memory';
@@ -70,33 +71,14 @@ function runMocha(files: string[], resultFile: string, extra: string[], env: Nod
   });
 }
 
-/** Runs a build step, its output in test-results/build.log; throws with the log's tail on failure. */
-function step(label: string, cmd: string, args: string[]): void {
-  const logFile = join(RESULTS_DIR, 'build.log');
-  const fd = openSync(logFile, 'a');
-  const started = Date.now();
-  const r = spawnSync(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  if (r.status !== 0) {
-    const tail = readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
-    throw new Error(`${label} failed (exit ${r.status ?? r.signal}):\n${tail}`);
-  }
-  process.stdout.write(`${label}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-}
-
 let built: string | undefined;
 /** Build, vsix and test bundles once for the editor and e2e layers; remembers a failure. */
 function buildOnce(): void {
   if (built === 'ok') return;
   if (built) throw new Error(built);
   try {
-    rmSync(join(RESULTS_DIR, 'build.log'), { force: true });
     ensureHarness();
-    step('build (with the in-editor suite)', 'npm', ['run', 'build', '--', '--tests']);
-    mkdirSync(join(REPO_ROOT, 'dist-vsix'), { recursive: true }); // vsce does not create it
-    rmSync(VSIX, { force: true });
-    step('package (vsix)', 'npm', ['run', 'package']);
-    if (!existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
+    buildAndPackage(join(RESULTS_DIR, 'build.log'), { tests: true });
     built = 'ok';
   } catch (err) {
     built = err instanceof Error ? err.message : String(err);

@@ -12,6 +12,10 @@ import { onCleanup, stopGroup, trackGroup } from './processes';
 export interface CodeServerOptions {
   /** Written to <user-data-dir>/User/settings.json. */
   settings?: Record<string, unknown>;
+  /** Keep what a persistent settings.json already holds and set only `settings` over it. */
+  mergeSettings?: boolean;
+  /** Settings written only where settings.json does not set them yet (with mergeSettings). */
+  defaultSettings?: Record<string, unknown>;
   /** Extra environment for code-server; its extension host inherits it. */
   env?: Record<string, string>;
   /** .vsix files installed into the extensions-dir before the start. */
@@ -80,6 +84,23 @@ function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(cleanEnv()).filter(([k]) => !/^(VSCODE_|ELECTRON_|XDG_)/.test(k)));
 }
 
+/** settings.json may hold comments or trailing commas (VS Code writes JSONC): those are dropped on merge. */
+function readSettings(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  const text = readFileSync(file, 'utf8');
+  const tryParse = (t: string) => {
+    try {
+      const v = JSON.parse(t);
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return tryParse(text)
+    ?? tryParse(text.replace(/^\s*\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/,(\s*[}\]])/g, '$1'))
+    ?? {};
+}
+
 function tail(file: string, lines = 40): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
@@ -103,7 +124,9 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(config, 'auth: none\n');
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(opts.settings ?? {}, null, 2)}\n`);
+  const settingsFile = join(userDataDir, 'User', 'settings.json');
+  const previous = opts.mergeSettings ? readSettings(settingsFile) : {};
+  writeFileSync(settingsFile, `${JSON.stringify({ ...opts.defaultSettings, ...previous, ...opts.settings }, null, 2)}\n`);
   const env: NodeJS.ProcessEnv = { ...baseEnv(), ...sandboxEnv, PATH: pathWithNode24(), ...opts.env };
   const common = ['--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
@@ -140,6 +163,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     stopped = true;
     unregisterStop();
     await stopGroup(pid);
+    if (opts.keepScratch) process.stdout.write(`[harness] kept ${scratch} (code-server log: ${logFile})\n`);
     removeScratch();
     unregisterScratch();
   };
