@@ -10,6 +10,7 @@ suite('Clone panel in the browser', () => {
     await view.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
 
     const text = 'A sentence typed in the end-to-end test.';
+    await view.getByLabel('Sample audio URL').fill(''); // an earlier test's draft may have been restored
     await view.getByLabel('Text to preview').fill(text);
     await view.getByRole('button', { name: 'Clone and preview' }).click();
 
