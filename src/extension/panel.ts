@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   isFromWebviewMessage,
   type FromWebviewMessage,
@@ -18,6 +20,8 @@ import type { Services } from './services';
 
 export const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
 const LAST_PREVIEW_KEY = 'glmVoiceClone.lastPreview';
+/** What was typed in the panel, so closing it loses nothing (webview state dies with the panel). */
+const DRAFT_KEY = 'glmVoiceClone.draft';
 
 interface StoredPreview {
   voiceId: string;
@@ -78,6 +82,23 @@ export class VoiceClonePanel extends Disposable {
   /** Plays an audio file of the extension's audio folder in the panel's player. */
   showPreview(p: { voiceId: string; voiceName: string; fileName: string; elapsedMs: number; text: string }, autoplay: boolean): void {
     this.post({ type: 'preview', preview: this.previewInfo(p), autoplay });
+  }
+
+  private draftTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Keystrokes arrive one message each; storage is written at most every 300 ms, and at once on dispose. */
+  private saveDraft(form: CloneForm): void {
+    this.pendingDraft = form;
+    this.draftTimer ??= setTimeout(() => this.flushDraft(), 300);
+  }
+
+  private pendingDraft: CloneForm | undefined;
+
+  private flushDraft(): void {
+    if (this.draftTimer) clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
+    if (this.pendingDraft) void this.services.context.globalState.update(DRAFT_KEY, this.pendingDraft);
+    this.pendingDraft = undefined;
   }
 
   private async postLibrary(): Promise<void> {
@@ -151,6 +172,9 @@ export class VoiceClonePanel extends Disposable {
     switch (msg.type) {
       case 'ready':
         return this.onReady(msg.previewFile);
+      case 'draft':
+        this.saveDraft(msg.form);
+        return;
       case 'clone':
         return this.runClone(msg.requestId, msg.form);
       case 'cancel':
@@ -178,9 +202,10 @@ export class VoiceClonePanel extends Disposable {
 
   private async onReady(previewFile: string | undefined): Promise<void> {
     const [{ name, usedNames }, hasKey] = await Promise.all([this.services.clone.proposeName(), this.services.keys.has()]);
-    void this.panel.webview.postMessage({ type: 'init', proposedName: name, hasKey, usedNames } satisfies ToWebviewMessage);
+    const draft = this.services.context.globalState.get<CloneForm>(DRAFT_KEY);
+    void this.panel.webview.postMessage({ type: 'init', proposedName: name, hasKey, usedNames, draft } satisfies ToWebviewMessage);
     const stored = this.services.context.globalState.get<StoredPreview>(LAST_PREVIEW_KEY);
-    if (previewFile && stored?.file === previewFile) {
+    if (stored && (!previewFile || stored.file === previewFile) && existsSync(join(this.services.storage.audioDir.fsPath, stored.file))) {
       void this.panel.webview.postMessage({ type: 'preview', preview: this.previewInfo({ ...stored, fileName: stored.file }) } satisfies ToWebviewMessage);
     } else if (previewFile) {
       const library = await this.services.storage.library();
@@ -225,6 +250,7 @@ export class VoiceClonePanel extends Disposable {
   }
 
   override dispose(): void {
+    this.flushDraft();
     if (VoiceClonePanel.current === this) VoiceClonePanel.current = undefined;
     // A running clone is not aborted: the request may already be paid for; its voice is still recorded.
     super.dispose();

@@ -38,7 +38,7 @@ export type VoiceAction = 'play' | 'use' | 'copy' | 'rename' | 'remove';
 export type PreviewAction = 'play' | 'save' | 'reveal' | 'remove';
 
 export type ToWebviewMessage =
-  | { type: 'init'; proposedName: string; hasKey: boolean; usedNames: string[] }
+  | { type: 'init'; proposedName: string; hasKey: boolean; usedNames: string[]; draft?: CloneForm }
   | { type: 'prefill'; form: CloneForm }
   | { type: 'cloneStarted'; requestId: string }
   | { type: 'cloneProgress'; requestId: string; message: string }
@@ -52,6 +52,7 @@ export type ToWebviewMessage =
 
 export type FromWebviewMessage =
   | { type: 'ready'; previewFile?: string }
+  | { type: 'draft'; form: CloneForm }
   | { type: 'clone'; requestId: string; form: CloneForm }
   | { type: 'cancel'; requestId: string }
   | { type: 'copyVoiceId'; voiceId: string }
@@ -67,6 +68,7 @@ const PREVIEW_ACTIONS: readonly string[] = ['play', 'save', 'reveal', 'remove'] 
 
 const SHAPES: { [K in FromWebviewMessage['type']]: Shape } = {
   ready: { previewFile: 'string?' },
+  draft: { form: 'form' },
   clone: { requestId: 'id', form: 'form' },
   cancel: { requestId: 'id' },
   copyVoiceId: { voiceId: 'string' },

@@ -36,13 +36,20 @@ const activeVoice = $('active-voice');
 const historyList = $('history-list');
 const historyEmpty = $('history-empty');
 
-let state: PanelState = vscode.getState() ?? { form: { sampleUrl: '', transcript: '', text: '', voiceName: '' } };
+const restored = vscode.getState();
+let state: PanelState = restored ?? { form: { sampleUrl: '', transcript: '', text: '', voiceName: '' } };
 let usedNames = new Set<string>();
 let runningRequest: string | undefined;
 let bannerActionKind: 'setApiKey' | 'retry' | undefined;
 
+/** Webview state survives hiding and reloads; the host's copy of the draft survives closing the panel. */
 function save(): void {
   vscode.setState(state);
+}
+
+/** Sent on every edit (not on a timer: a panel closed right after typing must still have told the host). */
+function sendDraft(): void {
+  vscode.postMessage({ type: 'draft', form: state.form });
 }
 
 function readForm(): CloneForm {
@@ -182,6 +189,7 @@ function newRequestId(): string {
 formEl.addEventListener('input', (e) => {
   state.form = readForm();
   save();
+  sendDraft();
   const field = (e.target as HTMLElement).id as CloneField;
   if (field === 'text') updateCount();
   // an error clears as soon as the field is valid again; it never clears what was typed
@@ -237,6 +245,11 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
   switch (msg.type) {
     case 'init':
       usedNames = new Set(msg.usedNames.map((n) => n.toLowerCase()));
+      if (!restored && msg.draft && !FIELDS.some((f) => inputs[f].value)) {
+        writeForm(msg.draft);
+        state.form = readForm();
+        vscode.setState(state);
+      }
       if (!inputs.voiceName.value) {
         inputs.voiceName.value = msg.proposedName;
         state.form = readForm();

@@ -1,0 +1,87 @@
+// The clone-and-preview flow in a real workbench (code-server + chromium), driven as a person would.
+import * as assert from 'node:assert/strict';
+import type { FrameLocator } from 'playwright-core';
+import { pcmToWav } from '../../src/novita/audio';
+import { expectPlaying, inPage } from './player';
+import { page, runCommand, webview, workbench } from './workbench';
+
+const FIELDS = ['Sample audio URL', 'Sample transcript (optional)', 'Text to preview', 'Voice name'] as const;
+let counter = 0;
+
+function sampleUrl(): string {
+  const { double } = workbench();
+  return double.addFile(`/samples/e2e-${counter++}.wav`, pcmToWav(Buffer.alloc(24000 * 2 * 4)), 'audio/wav');
+}
+
+async function openPanel(): Promise<FrameLocator> {
+  await runCommand('GLM Voice Clone: Open Panel');
+  const view = webview();
+  await view.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
+  return view;
+}
+
+async function fill(view: FrameLocator, values: Record<(typeof FIELDS)[number], string>): Promise<void> {
+  for (const label of FIELDS) await view.getByLabel(label, { exact: true }).fill(values[label]);
+}
+
+async function readFields(view: FrameLocator): Promise<string[]> {
+  return Promise.all(FIELDS.map((label) => view.getByLabel(label, { exact: true }).inputValue()));
+}
+
+suite('Clone and preview in the browser', () => {
+  setup(() => {
+    workbench().double.clearFaults();
+  });
+
+  test('fill the four fields by their labels, press “Clone and preview”, and hear the preview play', async () => {
+    const view = await openPanel();
+    const name = `e2e-voice-${Date.now().toString(36)}`;
+    const text = 'This preview is long enough to be heard playing for a couple of seconds in the browser.';
+    await fill(view, { 'Sample audio URL': sampleUrl(), 'Sample transcript (optional)': 'Four seconds of quiet.', 'Text to preview': text, 'Voice name': name });
+    await view.getByRole('button', { name: 'Clone and preview' }).click();
+    await view.locator('#result').waitFor({ state: 'visible', timeout: 30_000 });
+    await expectPlaying(view);
+    assert.match((await view.locator('#voiceId').textContent()) ?? '', /\S/, 'the voice id is shown');
+    assert.match((await view.locator('#elapsed').textContent()) ?? '', /cloned in \d+\.\d s/);
+    await view.getByLabel('Playback speed').selectOption('1.5');
+    assert.equal(await view.locator('#player').evaluate(inPage('return el.playbackRate;')), 1.5);
+    const clone = workbench().double.requests.find((r) => r.path === '/v3/glm-tts-voice-clone' && JSON.parse(r.bodyText).voice_name === name);
+    assert.ok(clone, 'the double received the clone');
+    assert.equal(clone!.headers['authorization'], `Bearer ${workbench().apiKey}`);
+  });
+
+  test('a 401 shows the error inline with “Set API Key” and keeps every field as typed', async () => {
+    workbench().double.setFault('clone', { status: 401 });
+    const view = await openPanel();
+    const values = {
+      'Sample audio URL': sampleUrl(),
+      'Sample transcript (optional)': 'A transcript <b>with markup</b> that must survive.',
+      'Text to preview': 'Nothing typed here may be lost.',
+      'Voice name': `e2e-denied-${Date.now().toString(36)}`,
+    };
+    await fill(view, values);
+    await view.getByRole('button', { name: 'Clone and preview' }).click();
+    const banner = view.locator('#form-error');
+    await banner.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match((await banner.textContent()) ?? '', /API key/i);
+    assert.equal(await view.getByRole('button', { name: 'Set API Key' }).isVisible(), true);
+    assert.deepEqual(await readFields(view), Object.values(values));
+    assert.equal(await view.getByRole('button', { name: 'Clone and preview' }).isEnabled(), true, 'back to idle');
+    assert.equal((await banner.textContent())!.includes(workbench().apiKey), false, 'the key is not shown');
+  });
+
+  test('closing and reopening the panel restores every field', async () => {
+    const view = await openPanel();
+    const values = {
+      'Sample audio URL': 'https://example.com/my-sample.wav',
+      'Sample transcript (optional)': 'Restored transcript.',
+      'Text to preview': 'Restored text to preview.',
+      'Voice name': 'restored-name',
+    };
+    await fill(view, values);
+    await runCommand('View: Close All Editors');
+    await page().locator('iframe.webview').filter({ visible: true }).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+    const reopened = await openPanel();
+    assert.deepEqual(await readFields(reopened), Object.values(values));
+  });
+});

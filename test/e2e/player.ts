@@ -1,0 +1,28 @@
+import * as assert from 'node:assert/strict';
+import type { FrameLocator } from 'playwright-core';
+import { page } from './workbench';
+
+// Browser-side functions are built from source text: the test runner's transpiler would otherwise inject
+// helpers (such as __name) that do not exist inside the page.
+/** `el => <expression>` as a real function whose source is exactly the text given. */
+export function inPage<R>(body: string): (el: unknown) => R {
+  return new Function('el', body) as (el: unknown) => R;
+}
+
+const WAIT_PLAYING = inPage<Promise<void>>(`return new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('never played (readyState ' + el.readyState + ', error ' + (el.error && el.error.code) + ')')), 15000);
+  const check = () => { if (!el.paused && el.currentTime > 0) { clearTimeout(timer); resolve(); } else setTimeout(check, 50); };
+  el.addEventListener('playing', check, { once: true });
+  check();
+});`);
+export const CURRENT_TIME = inPage<number>('return el.currentTime;');
+
+/** Resolves once the preview player is playing and its currentTime has moved forward. */
+export async function expectPlaying(view: FrameLocator): Promise<void> {
+  const player = view.locator('#player');
+  await player.evaluate(WAIT_PLAYING);
+  const t1 = await player.evaluate(CURRENT_TIME);
+  await page().waitForTimeout(400);
+  const t2 = await player.evaluate(CURRENT_TIME);
+  assert.ok(t2 > t1, `currentTime advances (${t1} → ${t2})`);
+}
