@@ -59,14 +59,23 @@ function testFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(dir, f));
 }
 
-/** mocha (tdd) in plain Node with tsx; resolves with the result file's content. */
-function runMocha(files: string[], resultFile: string, extra: string[], env: NodeJS.ProcessEnv = {}): Promise<LayerResult | undefined> {
+/** mocha (tdd) in plain Node with tsx; resolves with the result file's content (none when it did not finish). */
+function runMocha(files: string[], resultFile: string, extra: string[], limitMs: number, env: NodeJS.ProcessEnv = {}): Promise<LayerResult | undefined> {
   rmSync(resultFile, { force: true });
   return new Promise((resolve) => {
+    // --exit: a test that leaves a socket or timer open must not hold the whole run
     const child = spawn(process.execPath, [
-      '--import', 'tsx', MOCHA, '--ui', 'tdd', '--reporter', REPORTER, '--no-colors', ...extra, ...files,
+      '--import', 'tsx', MOCHA, '--ui', 'tdd', '--reporter', REPORTER, '--no-colors', '--exit', ...extra, ...files,
     ], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env, GVC_TEST_RESULT: resultFile } });
-    child.once('exit', () => resolve(readResult(resultFile)));
+    const timer = setTimeout(() => {
+      process.stdout.write(`\nthe layer ran past ${limitMs / 60_000} minutes: stopping it\n`);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }, limitMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(signal ? undefined : readResult(resultFile));
+    });
     child.once('error', () => resolve(undefined));
   });
 }
@@ -98,7 +107,7 @@ async function runLayer(layer: Layer, keep: boolean): Promise<LayerOutcome> {
     if (layer === 'unit') {
       const files = testFiles(join(REPO_ROOT, 'test', 'unit'));
       if (!files.length) return outcome(undefined, 'no test/unit/*.test.ts');
-      return outcome(await runMocha(files, join(RESULTS_DIR, 'unit.json'), ['--timeout', '10000']));
+      return outcome(await runMocha(files, join(RESULTS_DIR, 'unit.json'), ['--timeout', '10000'], 10 * 60_000));
     }
     buildOnce();
     if (layer === 'editor') {
@@ -112,7 +121,7 @@ async function runLayer(layer: Layer, keep: boolean): Promise<LayerOutcome> {
     if (!files.length) return outcome(undefined, 'no test/e2e/*.test.ts');
     return outcome(await runMocha(files, join(RESULTS_DIR, 'e2e.json'), [
       '--require', join(REPO_ROOT, 'test', 'e2e', 'workbench.ts'), '--timeout', '60000',
-    ], keep ? { GVC_KEEP: '1' } : {}));
+    ], 20 * 60_000, keep ? { GVC_KEEP: '1' } : {}));
   } catch (err) {
     return outcome(undefined, err instanceof Error ? err.message : String(err));
   }

@@ -28,6 +28,10 @@ export async function launchChromium(scratch: string, sandboxEnv: Record<string,
     viewport: { width: 1280, height: 800 },
     args: CHROMIUM_ARGS,
     env: { ...process.env, ...sandboxEnv } as Record<string, string>,
+    // processes.ts owns the signals: it closes the browser before it removes the profile's folder
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
   // tsx compiles tests with keepNames: functions passed to evaluate() call esbuild's __name helper, which
   // the page (and every webview frame) lacks. A no-op stand-in, installed before any page script runs.

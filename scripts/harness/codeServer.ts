@@ -113,7 +113,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   ensureHarness({ quiet: true });
   const scratch = makeScratch();
   const removeScratch = () => {
-    if (!opts.keepScratch) rmSync(scratch, { recursive: true, force: true });
+    if (!opts.keepScratch) rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   const unregisterScratch = onCleanup(removeScratch);
   const sandboxEnv = sandboxEnvFor(scratch);
