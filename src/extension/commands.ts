@@ -14,9 +14,8 @@ import type { Services } from './services';
 export function registerCommands(services: Services): vscode.Disposable[] {
   const { keys } = services;
   return [
-    vscode.commands.registerCommand('glmVoiceClone.openPanel', () => {
-      VoiceClonePanel.createOrShow(services);
-    }),
+    // Resolves once the panel's script has loaded and been answered, so callers can rely on it being interactive.
+    vscode.commands.registerCommand('glmVoiceClone.openPanel', () => VoiceClonePanel.createOrShow(services).whenReady()),
     // A string argument stores that key without a prompt (scripts, tests); the palette always prompts.
     vscode.commands.registerCommand('glmVoiceClone.setApiKey', async (given?: unknown) => {
       const key = typeof given === 'string' && given.trim() ? (await keys.store(given), given) : await keys.prompt();
