@@ -55,16 +55,17 @@ export class CloneService {
       input: form.text,
       voiceName: form.voiceName.trim(),
     };
-    options.onProgress?.('Cloning the voice at Novita…');
-    const result = await client.cloneVoice(request, {
-      signal: options.signal,
-      onProgress: (status: string) => options.onProgress?.(`Novita: ${status.replace(/^TASK_STATUS_/, '').toLowerCase()}…`),
+    const report = (message: string) => options.onProgress?.(message);
+    report('Cloning the voice at Novita…');
+    const { result, downloaded, base, dir } = await this.novita.withRetryNotices(report, async () => {
+      const result = await client.cloneVoice(request, { signal: options.signal, onProgress: (status) => report(CLONE_PROGRESS[status] ?? 'Cloning…') });
+      report('Downloading the preview…');
+      const dir = await this.storage.ensureAudioDir();
+      const base = `${safeFileName(result.voiceId)}-${Date.now()}`;
+      // Downloaded at once: Novita's preview URLs expire.
+      const downloaded = await client.downloadAudio(result.audioUrl, join(dir, `${base}.download`), { signal: options.signal });
+      return { result, downloaded, base, dir };
     });
-    options.onProgress?.('Downloading the preview…');
-    const dir = await this.storage.ensureAudioDir();
-    const base = `${safeFileName(result.voiceId)}-${Date.now()}`;
-    const tmp = join(dir, `${base}.download`);
-    const downloaded = await client.downloadAudio(result.audioUrl, tmp, { signal: options.signal });
     const fileName = `${base}.${downloaded.format}`;
     const finalPath = join(dir, fileName);
     try {
@@ -99,6 +100,13 @@ export class CloneService {
     return this.novita.describe(err);
   }
 }
+
+const CLONE_PROGRESS: Record<string, string> = {
+  submitted: 'Novita accepted the task…',
+  queued: 'Queued at Novita…',
+  processing: 'Novita is cloning the voice…',
+  succeeded: 'Cloned; fetching the preview…',
+};
 
 function safeFileName(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 48) || 'voice';

@@ -32,6 +32,7 @@ export class MissingKeyError extends Error {
  */
 export class NovitaService implements vscode.Disposable {
   private client: { instance: NovitaClient; signature: string } | undefined;
+  private readonly retryListeners = new Set<(message: string) => void>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -67,10 +68,24 @@ export class NovitaService implements vscode.Disposable {
         if (e.error || (e.status ?? 0) >= 400) this.log.warn(line);
         else this.log.info(line);
       },
-      onRetry: (r) => this.log.warn(`retrying in ${Math.round(r.delayMs / 1000)} s (attempt ${r.attempt}): ${r.reason}`),
+      onRetry: (r) => {
+        const message = `Novita asked us to wait; retrying in ${Math.max(1, Math.round(r.delayMs / 1000))} s…`;
+        this.log.warn(`${message} (attempt ${r.attempt}: ${r.reason})`);
+        for (const listener of this.retryListeners) listener(message);
+      },
     });
     this.client = { instance, signature };
     return instance;
+  }
+
+  /** Runs `fn` while `listener` is told of every retry wait ("retrying in 4 s…"), so progress UIs can show it. */
+  async withRetryNotices<T>(listener: (message: string) => void, fn: () => Promise<T>): Promise<T> {
+    this.retryListeners.add(listener);
+    try {
+      return await fn();
+    } finally {
+      this.retryListeners.delete(listener);
+    }
   }
 
   /** Turns anything thrown by a Novita call into what the user should read. Never includes the key. */

@@ -66,7 +66,9 @@ export class SpeechService {
         (progress, token) => {
           const sub = token.onCancellationRequested(() => controller.abort());
           progress.report({ message: `chunk 0 of ${total}` });
-          return joinChunksToWav(
+          let done = 0;
+          const retryNotice = (message: string) => progress.report({ message: `chunk ${done} of ${total} — ${message}` });
+          return this.novita.withRetryNotices(retryNotice, () => joinChunksToWav(
             filePath,
             chunks,
             (input, _index, signal) => client.synthesize({ input, voice: req.voice.id, speed: settings.speed, volume: settings.volume, format: 'pcm' }, { signal }),
@@ -74,9 +76,12 @@ export class SpeechService {
               concurrency: settings.concurrency,
               signal: controller.signal,
               keepCompletedAs: join(dir, `${stem}-incomplete.wav`),
-              onProgress: (done) => progress.report({ message: `chunk ${done} of ${total}`, increment: 100 / total }),
+              onProgress: (n) => {
+                done = n;
+                progress.report({ message: `chunk ${n} of ${total}`, increment: 100 / total });
+              },
             },
-          ).finally(() => sub.dispose());
+          )).finally(() => sub.dispose());
         },
       );
       const library = await this.storage.library();
