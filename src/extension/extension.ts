@@ -46,6 +46,9 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     }),
     { dispose: () => VoiceClonePanel.instance?.dispose() },
+    vscode.window.onDidChangeWindowState((e) => {
+      if (e.focused) void storage.refreshIfOpen();
+    }),
   );
 }
 

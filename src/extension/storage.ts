@@ -21,6 +21,16 @@ export class ExtensionStorage {
     return this.audioDir.fsPath;
   }
 
+  /** Another window may have cloned a voice: re-read the registry (if it was opened) when this window gains focus. */
+  async refreshIfOpen(): Promise<void> {
+    if (!this.registry) return;
+    try {
+      await (await this.registry).refresh();
+    } catch (err) {
+      this.log.warn(`could not re-read the voice library: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   library(): Promise<VoiceRegistry> {
     return (this.registry ??= this.openRegistry());
   }
