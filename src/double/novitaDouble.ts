@@ -80,6 +80,11 @@ export interface NovitaDoubleOptions {
   failReason?: string;
   /** Seed of the RNG behind `FaultPlan.probability`. */
   seed?: number;
+  /**
+   * Host name put in the URLs the double hands out (its base URL, preview audio): e.g. 127.0.0.2, which a client
+   * sends through a proxy (only 127.0.0.1, localhost and ::1 bypass one), while the double still listens on 127.0.0.1.
+   */
+  publicHost?: string;
 }
 
 interface ServedFile {
@@ -184,6 +189,7 @@ export class NovitaDouble {
   /** Outcome of clone tasks created from now on (async mode). */
   taskOutcome: 'succeed' | 'failed' | 'never';
   failReason: string;
+  readonly publicHost: string;
 
   readonly requests: RecordedRequest[] = [];
 
@@ -216,6 +222,7 @@ export class NovitaDouble {
     this.taskOutcome = options.taskOutcome ?? 'succeed';
     this.failReason = options.failReason ?? 'voice clone failed: the sample audio could not be processed';
     this.random = mulberry32(options.seed ?? 1);
+    this.publicHost = options.publicHost ?? '127.0.0.1';
   }
 
   /** Binds 127.0.0.1 (port 0 = any free one) and returns the base URL. */
@@ -243,7 +250,7 @@ export class NovitaDouble {
       });
     });
     this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = `http://${this.publicHost}:${(server.address() as AddressInfo).port}`;
     return this.url;
   }
 

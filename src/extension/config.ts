@@ -38,9 +38,25 @@ export function readSettings(): Settings {
   };
 }
 
+export interface ProxySettings {
+  url?: string;
+  strictSSL: boolean;
+  /** `http.noProxy` joined in NO_PROXY syntax; when set, VS Code ignores the NO_PROXY variable, and so do we. */
+  noProxy?: string;
+  /** `http.proxySupport` is "off": no proxy at all, not even from the environment. */
+  off: boolean;
+}
+
 /** VS Code's own proxy settings: a bundled undici does not get VS Code's proxy patching. */
-export function readProxySettings(): { url?: string; strictSSL: boolean } {
+export function readProxySettings(): ProxySettings {
   const http = vscode.workspace.getConfiguration('http');
   const url = http.get<string>('proxy')?.trim();
-  return { url: url || undefined, strictSSL: http.get<boolean>('proxyStrictSSL', true) };
+  const noProxy = http.get<unknown>('noProxy');
+  const hosts = Array.isArray(noProxy) ? noProxy.filter((h): h is string => typeof h === 'string' && h.trim() !== '').map((h) => h.trim()) : [];
+  return {
+    url: url || undefined,
+    strictSSL: http.get<boolean>('proxyStrictSSL', true),
+    noProxy: hosts.length ? hosts.join(',') : undefined,
+    off: http.get<string>('proxySupport') === 'off',
+  };
 }

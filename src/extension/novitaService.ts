@@ -62,7 +62,7 @@ export class NovitaService implements vscode.Disposable {
       baseUrl: settings.apiBaseUrl,
       apiKey: key,
       timeoutMs: settings.requestTimeoutMs,
-      proxy: { url: proxy.url, strictSSL: proxy.strictSSL, useEnv: true },
+      proxy: proxy.off ? undefined : { url: proxy.url, strictSSL: proxy.strictSSL, noProxy: proxy.noProxy, useEnv: true },
       log: (e) => {
         const line = `${e.method} ${e.url} → ${e.status ?? e.error ?? '?'} (${Math.round(e.ms)} ms)`;
         if (e.error || (e.status ?? 0) >= 400) this.log.warn(line);

@@ -723,15 +723,33 @@ export class NovitaClient {
   }
 }
 
+/** The first non-empty value among these environment variables. */
+function envValue(...names: string[]): string | undefined {
+  for (const n of names) {
+    const v = process.env[n]?.trim();
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/**
+ * The dispatcher for `proxy`: an explicit proxy URL first, else HTTPS_PROXY/HTTP_PROXY (with `useEnv`), else direct.
+ * Hosts matching `noProxy` (or NO_PROXY when none is configured) go direct, and so do localhost, 127.0.0.1 and ::1:
+ * VS Code's own proxy resolver never proxies those either, and a remote proxy could not reach this machine's loopback.
+ */
 function createDispatcher(proxy: ProxyConfig | undefined): Dispatcher {
   const strict = proxy?.strictSSL ?? true;
-  const envProxy = process.env.HTTPS_PROXY ?? process.env.https_proxy ?? process.env.HTTP_PROXY ?? process.env.http_proxy;
   const explicit = proxy?.url?.trim();
-  if (!explicit && !(proxy?.useEnv && envProxy)) return new Agent();
-  // Loopback never goes through a proxy: a proxy cannot reach this machine's 127.0.0.1.
-  const noProxy = [proxy?.noProxy ?? process.env.NO_PROXY ?? process.env.no_proxy ?? '', 'localhost', '127.0.0.1', '[::1]']
-    .filter((s) => s.trim() !== '')
-    .join(',');
+  const envProxy = proxy?.useEnv ? envValue('HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy') : undefined;
+  if (!explicit && !envProxy) return new Agent();
+  const configured = proxy?.noProxy !== undefined ? proxy.noProxy : envValue('NO_PROXY', 'no_proxy');
+  // NO_PROXY=* turns the proxy off; undici only honours a lone "*", which the loopback entries below would hide.
+  if (configured?.split(/[,\s]+/).includes('*')) return new Agent();
+  const noProxy = [configured ?? '', 'localhost', '127.0.0.1', '[::1]'].filter((s) => s.trim() !== '').join(',');
   const tls = strict ? {} : { requestTls: { rejectUnauthorized: false }, proxyTls: { rejectUnauthorized: false } };
-  return new EnvHttpProxyAgent({ ...(explicit ? { httpProxy: explicit, httpsProxy: explicit } : {}), noProxy, ...tls });
+  const http = explicit ?? envValue('HTTP_PROXY', 'http_proxy') ?? envProxy;
+  const https = explicit ?? envProxy;
+  // proxyTunnel false: plain http goes as an absolute-form request, as proxies expect (many allow CONNECT only to 443);
+  // https still goes through a CONNECT tunnel.
+  return new EnvHttpProxyAgent({ httpProxy: http, httpsProxy: https, noProxy, proxyTunnel: false, ...tls });
 }
