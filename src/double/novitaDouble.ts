@@ -52,6 +52,10 @@ export interface FaultPlan {
   path?: string;
   /** Only requests whose JSON `input` is exactly this (e.g. to fail one chunk of a narration). */
   matchInput?: string;
+  /** Only requests with this method (e.g. `{ method: 'HEAD', status: 405 }` for a host that refuses HEAD). */
+  method?: string;
+  /** Files and audio: answer 200 with the whole body even when a Range was asked for. */
+  ignoreRange?: boolean;
 }
 
 export interface RecordedRequest {
@@ -198,6 +202,8 @@ export class NovitaDouble {
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private readonly files = new Map<string, ServedFile>();
+  /** GET/HEAD path → [status, Location]. */
+  private readonly redirects = new Map<string, [number, string]>();
   private readonly audios = new Map<string, { wav: Buffer; text: string }>();
   /** voice_name → voice id, or undefined while an async clone of that name is pending. */
   private readonly names = new Map<string, string | undefined>();
@@ -284,6 +290,14 @@ export class NovitaDouble {
 
   removeFile(path: string): void {
     this.files.delete(path);
+    this.redirects.delete(path);
+  }
+
+  /** Answer GET/HEAD `path` with a redirect to `location` (a path on the double or an absolute URL); returns its URL. */
+  addRedirect(path: string, location: string, status: 301 | 302 | 303 | 307 | 308 = 302): string {
+    if (!path.startsWith('/')) throw new Error('addRedirect: path must start with "/"');
+    this.redirects.set(path, [status, location]);
+    return this.url ? `${this.url}${path}` : path;
   }
 
   clearRequests(): void {
@@ -350,13 +364,14 @@ export class NovitaDouble {
     if (hit) return hit[0] === method ? hit[1] : 'wrongMethod';
     const readable = method === 'GET' || method === 'HEAD';
     if (/^\/audio\/[A-Za-z0-9_-]+\.wav$/.test(path)) return readable ? 'audio' : 'wrongMethod';
-    if (this.files.has(path)) return readable ? 'file' : 'wrongMethod';
+    if (this.files.has(path) || this.redirects.has(path)) return readable ? 'file' : 'wrongMethod';
     return undefined;
   }
 
-  private takePlan(route: DoubleRoute, path: string, json: unknown): FaultPlan | undefined {
+  private takePlan(route: DoubleRoute, path: string, json: unknown, method: string): FaultPlan | undefined {
     for (const entry of this.plans.get(route) ?? []) {
       if (entry.remaining <= 0) continue;
+      if (entry.plan.method !== undefined && entry.plan.method.toUpperCase() !== method) continue;
       if (entry.plan.path !== undefined && entry.plan.path !== path) continue;
       if (entry.plan.matchInput !== undefined && (json as { input?: unknown } | undefined)?.input !== entry.plan.matchInput) continue;
       if (entry.plan.probability !== undefined && this.random() >= entry.plan.probability) continue;
@@ -411,7 +426,7 @@ export class NovitaDouble {
     };
     res.on('close', release);
 
-    const plan = this.takePlan(route, url.pathname, record.json);
+    const plan = this.takePlan(route, url.pathname, record.json, method);
     const isApi = API_ROUTES.includes(route);
     await this.sleep((isApi ? this.latencyMs : 0) + (plan?.delayMs ?? 0));
     if (res.destroyed || !this.server) return release();
@@ -426,13 +441,15 @@ export class NovitaDouble {
     }
     if (raw === undefined) return this.send(res, jsonReply(413, novitaErrorBody(413, 'request body too large')));
 
+    // The recorded headers keep the Range the client sent; only the answer ignores it.
+    const answerHeaders = plan?.ignoreRange ? Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'range')) : headers;
     let reply: Reply;
     if (plan && (plan.status !== undefined || plan.body !== undefined)) {
       const status = plan.status ?? 200;
       const body = plan.body ?? (status >= 400 ? novitaErrorBody(status) : undefined);
       reply =
         body === undefined
-          ? await this.answer(route, method, url, raw, headers)
+          ? await this.answer(route, method, url, raw, answerHeaders)
           : typeof body === 'string'
             ? { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(body) }
             : jsonReply(status, body);
@@ -442,7 +459,7 @@ export class NovitaDouble {
     } else if (plan?.bodyOverride) {
       reply = jsonReply(200, plan.bodyOverride);
     } else {
-      reply = await this.answer(route, method, url, raw, headers);
+      reply = await this.answer(route, method, url, raw, answerHeaders);
     }
     Object.assign(reply.headers, plan?.headers);
     if (method === 'HEAD') reply = { ...reply, body: Buffer.alloc(0), headers: { 'content-length': reply.headers['content-length'] ?? reply.body.length, ...reply.headers } };
@@ -506,6 +523,8 @@ export class NovitaDouble {
         return this.serveBytes(audio.wav, 'audio/wav', headers.range);
       }
       if (route === 'file') {
+        const redirect = this.redirects.get(url.pathname);
+        if (redirect) return { status: redirect[0], headers: { location: redirect[1], 'content-type': 'text/plain' }, body: Buffer.from('Moved') };
         const file = this.files.get(url.pathname);
         if (!file) throw new HttpProblem(404, 'NOT_FOUND', 'file not found');
         return this.serveBytes(file.bytes, file.contentType, headers.range);
