@@ -186,6 +186,8 @@ export class NovitaDouble {
   apiKey: string;
   acceptAnyKey: boolean;
   mode: 'sync' | 'async';
+  /** Overrides `mode` per clone by its voice_name, so sync and async clones can run side by side. */
+  modeFor: ((voiceName: string) => 'sync' | 'async' | undefined) | undefined;
   /** Added before every API answer (not to hosted audio or files). */
   latencyMs: number;
   pollsUntilDone: number;
@@ -632,7 +634,7 @@ export class NovitaDouble {
     this.checkInput(input);
     this.checkSampleUrl(audioUrl);
     if (this.names.has(voiceName)) throw fieldProblem('voice_name', `a voice named "${voiceName}" already exists`);
-    if (this.mode === 'async') {
+    if ((this.modeFor?.(voiceName) ?? this.mode) === 'async') {
       const id = this.nextId('task_');
       this.names.set(voiceName, undefined);
       this.tasks.set(id, {

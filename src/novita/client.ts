@@ -230,14 +230,18 @@ function nonEmptyString(x: unknown): x is string {
   return typeof x === 'string' && x.trim() !== '';
 }
 
-function copyWith(err: NovitaError, extra: { taskId?: string }): NovitaError {
-  return new NovitaError(err.kind, err.message, {
+function copyWith(err: NovitaError, extra: { taskId?: string; note?: string }): NovitaError {
+  return new NovitaError(err.kind, extra.note ? `${err.message} ${extra.note}` : err.message, {
     status: err.status,
     field: err.field,
     retryAfterMs: err.retryAfterMs,
     detail: err.detail,
     taskId: extra.taskId ?? err.taskId,
   });
+}
+
+function acceptedNote(taskId: string): string {
+  return `Novita had accepted the clone (task ${taskId}); it may still finish, so wait a minute before cloning this voice again.`;
 }
 
 /** Saving a download failed on this machine (disk full, folder missing): not Novita's fault, never retried. */
@@ -500,6 +504,8 @@ export class NovitaClient {
         `Novita has not finished the clone after ${Math.round(this.taskTimeoutMs / 1000)} s (task ${taskId}). It may still finish: wait a minute before cloning again.`,
         { taskId },
       );
+    // The clone was accepted (and paid for): a failed check must not send the user to clone the same voice again.
+    const stillRunning = acceptedNote(taskId);
     let interval = this.pollIntervalMs;
     const cap = Math.max(POLL_CAP_MS, this.pollIntervalMs);
     let failures = 0;
@@ -516,7 +522,7 @@ export class NovitaClient {
         const e = isNovitaError(err) ? err : new NovitaError('network', 'The clone task could not be checked.');
         if (e.kind === 'cancelled') throw options.signal?.aborted ? copyWith(e, { taskId }) : taskTimeout();
         if ((e.kind === 'timeout' || e.kind === 'server' || e.kind === 'network') && ++failures <= POLL_FAILURES_TOLERATED) continue;
-        throw copyWith(e, { taskId });
+        throw copyWith(e, { taskId, note: stillRunning });
       }
       failures = 0;
       const result = this.readTaskResult(answer, taskId);
@@ -532,7 +538,7 @@ export class NovitaClient {
     answer: unknown,
     taskId: string,
   ): { done: true; voiceId: string; audioUrl: string } | { done: false; status: 'queued' | 'processing' } {
-    const bad = (what: string) => copyWith(malformed(what, this.apiKey), { taskId });
+    const bad = (what: string) => copyWith(malformed(what, this.apiKey), { taskId, note: acceptedNote(taskId) });
     if (!isObject(answer)) throw bad('the task result is not a JSON object');
     const task = answer.task;
     if (!isObject(task)) throw bad('no “task” in the task result');
