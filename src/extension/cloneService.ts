@@ -21,6 +21,17 @@ export class FormInvalidError extends Error {
   }
 }
 
+/** The clone succeeded and the voice was recorded, but its preview could not be fetched. */
+export class PreviewLostError extends Error {
+  constructor(
+    readonly voiceName: string,
+    readonly voiceId: string,
+    readonly cause: unknown,
+  ) {
+    super(`The preview of “${voiceName}” could not be downloaded.`);
+  }
+}
+
 export interface CloneRunOptions {
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
@@ -63,7 +74,15 @@ export class CloneService {
       const dir = await this.storage.ensureAudioDir();
       const base = `${safeFileName(result.voiceId)}-${Date.now()}`;
       // Downloaded at once: Novita's preview URLs expire.
-      const downloaded = await client.downloadAudio(result.audioUrl, join(dir, `${base}.download`), { signal: options.signal });
+      let downloaded: Awaited<ReturnType<typeof client.downloadAudio>>;
+      try {
+        downloaded = await client.downloadAudio(result.audioUrl, join(dir, `${base}.download`), { signal: options.signal });
+      } catch (err) {
+        // The voice exists at Novita (paid for), which cannot list it back: keep its id even without a preview.
+        const library = await this.storage.library();
+        await library.addVoice({ voiceId: result.voiceId, name: request.voiceName, sampleUrl: request.audioUrl, transcript: request.transcript, createdAt: new Date().toISOString() });
+        throw new PreviewLostError(request.voiceName, result.voiceId, err);
+      }
       return { result, downloaded, base, dir };
     });
     const fileName = `${base}.${downloaded.format}`;
@@ -93,6 +112,12 @@ export class CloneService {
   }
 
   describe(err: unknown): UserFacingError {
+    if (err instanceof PreviewLostError) {
+      const cause = this.novita.describe(err.cause);
+      if (cause.cancelled) return cause;
+      // No "Retry": that would clone the voice a second time.
+      return { message: `The voice “${err.voiceName}” was cloned and saved to your voices (id ${err.voiceId}), but its preview could not be downloaded: ${cause.message}` };
+    }
     if (err instanceof FormInvalidError) {
       const [field, message] = Object.entries(err.errors)[0] as [UserFacingError['field'], string];
       return { message, field };

@@ -97,7 +97,8 @@ export class NovitaService implements vscode.Disposable {
       const out: UserFacingError = { message: e.message };
       if (e.kind === 'cancelled') out.cancelled = true;
       if (e.kind === 'unauthorized') out.action = 'setApiKey';
-      if (e.kind === 'server' || e.kind === 'timeout' || e.kind === 'rateLimited' || e.kind === 'network') out.action = 'retry';
+      // No "Retry" once Novita accepted a clone task: retrying would send (and charge) the clone a second time.
+      if ((e.kind === 'server' || e.kind === 'timeout' || e.kind === 'rateLimited' || e.kind === 'network') && !e.taskId) out.action = 'retry';
       if (e.kind === 'badRequest' && e.field) out.field = API_FIELD_TO_FORM[e.field];
       return out;
     }
