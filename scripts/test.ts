@@ -11,6 +11,7 @@ import { runEditorSuite } from './harness/editorSuite';
 import { ensureHarness } from './harness/install';
 import { sampleMemory } from './harness/memory';
 import { REPO_ROOT, RESULTS_DIR, VSIX } from './harness/paths';
+import { formatMatrix, readMatrix } from './harness/matrix';
 import { runCleanups } from './harness/processes';
 import { readResult, type LayerResult } from './harness/results';
 
@@ -72,7 +73,7 @@ function runMocha(files: string[], resultFile: string, extra: string[], limitMs:
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
     }, limitMs);
-    child.once('exit', (code, signal) => {
+    child.once('exit', (_code, signal) => {
       clearTimeout(timer);
       resolve(signal ? undefined : readResult(resultFile));
     });
@@ -112,7 +113,13 @@ async function runLayer(layer: Layer, keep: boolean): Promise<LayerOutcome> {
     buildOnce();
     if (layer === 'editor') {
       const resultFile = join(RESULTS_DIR, 'editor.json');
-      const code = await runEditorSuite({ vsix: [VSIX], logFile: join(RESULTS_DIR, 'editor.log'), resultFile, keepScratch: keep });
+      const code = await runEditorSuite({
+        vsix: [VSIX],
+        logFile: join(RESULTS_DIR, 'editor.log'),
+        resultFile,
+        keepScratch: keep,
+        env: process.env.GVC_MATRIX_FILE ? { GVC_MATRIX_FILE: process.env.GVC_MATRIX_FILE } : {},
+      });
       const result = readResult(resultFile);
       if (result && code !== 0 && result.failures === 0) return outcome(result, `the suite exited with ${code}`);
       return outcome(result);
@@ -141,6 +148,10 @@ function table(outcomes: LayerOutcome[]): string {
 async function main(): Promise<number> {
   const { only, keep } = parseArgs(process.argv.slice(2));
   mkdirSync(RESULTS_DIR, { recursive: true });
+  // Every layer appends its fault cases here (unit and e2e inherit the variable; the editor gets it below).
+  const matrixFile = join(RESULTS_DIR, 'matrix.jsonl');
+  rmSync(matrixFile, { force: true });
+  process.env.GVC_MATRIX_FILE = matrixFile;
   const memory = sampleMemory();
   const started = Date.now();
   const outcomes: LayerOutcome[] = [];
@@ -153,6 +164,12 @@ async function main(): Promise<number> {
   }
   memory.stop();
   await runCleanups();
+
+  const matrix = formatMatrix(readMatrix(matrixFile));
+  if (matrix) {
+    heading('fault matrix (fault × route → outcome)');
+    process.stdout.write(`${matrix}\n`);
+  }
 
   heading('summary');
   process.stdout.write(`${table(outcomes)}\n`);
