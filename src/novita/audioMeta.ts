@@ -22,6 +22,8 @@ export interface ProbeInfo {
   mimeType?: string;
   /** The file's last bytes (a ranged GET), where Ogg keeps its length and many M4A files their `moov` atom. */
   tail?: Uint8Array;
+  /** The bytes are the file's beginning even though `size` is unknown (a server that sent no length). */
+  partial?: boolean;
 }
 
 /**
@@ -31,8 +33,8 @@ export interface ProbeInfo {
  * need `tail` unless the prefix holds the whole file. The second argument may be just the content type.
  */
 export async function probeSampleBytes(bytes: Uint8Array, info?: string | ProbeInfo): Promise<SampleProbe> {
-  const { size, mimeType, tail } = typeof info === 'string' ? { mimeType: info } : (info ?? {});
-  const whole = size === undefined || size <= bytes.length;
+  const { size, mimeType, tail, partial } = typeof info === 'string' ? { mimeType: info } : (info ?? {});
+  const whole = size === undefined ? !partial : size <= bytes.length;
   const sniffed = sniffAudio(bytes);
   const result: SampleProbe = { format: sniffed };
   let mmDuration: number | undefined;
@@ -57,6 +59,8 @@ export async function probeSampleBytes(bytes: Uint8Array, info?: string | ProbeI
   } catch {
     // unreadable or truncated audio (an M4A prefix without its moov atom): report what the bytes themselves say
   }
+  // music-metadata gives up on an Ogg prefix that ends inside the setup header; the first page still names the codec.
+  if (sniffed === 'ogg' && result.sampleRate === undefined) Object.assign(result, oggIdentification(bytes));
   const duration = whole
     ? (mmDuration ?? (sniffed === 'wav' ? wavDuration(bytes, bytes.length) : undefined))
     : durationFromPrefix(sniffed, bytes, size, tail, { mmDuration, codecProfile, codec: result.codec, sampleRate: result.sampleRate, bitrate: result.bitrate });
@@ -79,7 +83,7 @@ interface PrefixMeta {
   bitrate?: number;
 }
 
-function durationFromPrefix(format: AudioFormat | undefined, bytes: Uint8Array, size: number, tail: Uint8Array | undefined, m: PrefixMeta): Duration | undefined {
+function durationFromPrefix(format: AudioFormat | undefined, bytes: Uint8Array, size: number | undefined, tail: Uint8Array | undefined, m: PrefixMeta): Duration | undefined {
   switch (format) {
     case 'wav':
       return wavDuration(bytes, size);
@@ -89,9 +93,9 @@ function durationFromPrefix(format: AudioFormat | undefined, bytes: Uint8Array, 
     case 'mp3':
       // A Xing/VBRI header (VBR profiles "V0".."V9") counts every frame; without one, only the bitrate says.
       if (m.codecProfile?.startsWith('V') && m.mmDuration) return m.mmDuration;
-      return estimate(size - id3v2Length(bytes), m.bitrate);
+      return size === undefined ? undefined : estimate(size - id3v2Length(bytes), m.bitrate);
     case 'aac':
-      return estimate(size - id3v2Length(bytes), m.bitrate);
+      return size === undefined ? undefined : estimate(size - id3v2Length(bytes), m.bitrate);
     case 'ogg':
       return tail ? oggDuration(bytes, tail, m) : undefined;
     case 'm4a':
@@ -107,12 +111,14 @@ function estimate(audioBytes: number, bitrate: number | undefined): Duration | u
 }
 
 /** Exact from the header: the declared data size, capped by the file's size (streaming writers declare placeholders). */
-function wavDuration(bytes: Uint8Array, size: number): number | undefined {
+function wavDuration(bytes: Uint8Array, size: number | undefined): number | undefined {
   const wav = tryParseWavHeader(bytes);
   if (!wav || ![1, 3, 0xfffe].includes(wav.audioFormat)) return undefined;
   const declared = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(wav.dataOffset - 4, true);
-  const present = Math.max(0, size - wav.dataOffset);
-  const dataBytes = declared === 0 || declared >= 0x7ffff000 ? present : Math.min(declared, present);
+  const placeholder = declared === 0 || declared >= 0x7ffff000;
+  if (size === undefined && placeholder) return undefined;
+  const present = size === undefined ? declared : Math.max(0, size - wav.dataOffset);
+  const dataBytes = placeholder ? present : Math.min(declared, present);
   const perSecond = wav.sampleRate * wav.channels * (wav.bitsPerSample / 8);
   return perSecond > 0 && dataBytes > 0 ? dataBytes / perSecond : undefined;
 }
@@ -153,6 +159,17 @@ function oggDuration(head: Uint8Array, tail: Uint8Array, m: PrefixMeta): number 
     return Math.max(0, Number(granule) - preSkip) / 48000;
   }
   return m.sampleRate ? Number(granule) / m.sampleRate : undefined;
+}
+
+/** Codec, sample rate and channels from the identification packet on an Ogg stream's first page. */
+function oggIdentification(head: Uint8Array): Partial<SampleProbe> {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const vorbis = indexOfAscii(head.subarray(0, 64), '\x01vorbis');
+  if (vorbis >= 0 && vorbis + 16 <= head.length) return { codec: 'Vorbis I', channels: head[vorbis + 11], sampleRate: view.getUint32(vorbis + 12, true) };
+  const opus = indexOfAscii(head.subarray(0, 64), 'OpusHead');
+  // Opus always decodes at 48 kHz; the header's input rate is informational only.
+  if (opus >= 0 && opus + 10 <= head.length) return { codec: 'Opus', channels: head[opus + 9], sampleRate: 48000 };
+  return {};
 }
 
 /** M4A: the movie header's duration over its timescale. */
