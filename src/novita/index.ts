@@ -2,3 +2,4 @@
 export * from './errors';
 export * from './audio';
 export * from './client';
+export * from './samplePreflight';
