@@ -1,7 +1,8 @@
 // Starts code-server sandboxed per run: own user-data-dir, extensions-dir, config, HOME/XDG_*/TMPDIR in a
 // short scratch folder, in its own process group that stop() (or any exit of this process) kills whole.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,8 +113,8 @@ function tail(file: string, lines = 40): string {
 export async function startCodeServer(opts: CodeServerOptions = {}): Promise<CodeServer> {
   ensureHarness({ quiet: true });
   const scratch = makeScratch();
-  const removeScratch = () => {
-    if (!opts.keepScratch) rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  const removeScratch = async () => {
+    if (!opts.keepScratch) await rm(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   const unregisterScratch = onCleanup(removeScratch);
   const sandboxEnv = sandboxEnvFor(scratch);
@@ -134,7 +135,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`npm run package\` first`);
     const r = spawnSync(NODE24, [CODE_SERVER_ENTRY, ...common, '--install-extension', vsix, '--force'], { env, encoding: 'utf8', timeout: 120_000 });
     if (r.status !== 0 || !/successfully installed|already installed/i.test(r.stdout + r.stderr)) {
-      removeScratch();
+      await removeScratch();
       unregisterScratch();
       throw new Error(`installing ${vsix} into code-server failed (exit ${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
     }
@@ -164,7 +165,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     unregisterStop();
     await stopGroup(pid);
     if (opts.keepScratch) process.stdout.write(`[harness] kept ${scratch} (code-server log: ${logFile})\n`);
-    removeScratch();
+    await removeScratch();
     unregisterScratch();
   };
   const unregisterStop = onCleanup(stop);

@@ -79,10 +79,18 @@ function hookExit(): void {
   process.on('exit', () => {
     for (const pid of groups) killGroup(pid, 'SIGKILL');
   });
+  // Scripts run as `node --import tsx`, not through the tsx CLI: its parent process SIGKILLs a child whose
+  // event loop does not acknowledge a relayed signal within 30 ms, which would cut the cleanup short.
+  let signals = 0;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${signal}: stopping everything the harness started…\n`);
-      void runCleanups().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    process.on(signal, () => {
+      signals++;
+      if (signals === 1) {
+        process.stderr.write(`\n${signal}: stopping everything the harness started…\n`);
+        void runCleanups().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      } else if (signals >= 3) {
+        process.exit(130); // the 'exit' hook still SIGKILLs every group
+      }
     });
   }
 }
