@@ -9,7 +9,7 @@ const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 
 // Chunks the host requires on first use, by these relative paths, so activation never parses them.
-const lazyChunks = ['./novita-http.js', './audio-meta.js', './narration.js'];
+const lazyChunks = ['./novita-http.js', './audio-meta.js', './narration.js', './library.js'];
 
 const common = {
   bundle: true,
@@ -29,6 +29,8 @@ const builds = [
   { ...node, entryPoints: { 'novita-http': 'src/novita/index.ts' }, outdir: 'dist' },
   // Splitting, Markdown stripping and WAV joining: required on the first Speak command only.
   { ...node, entryPoints: { narration: 'src/narration/index.ts' }, outdir: 'dist' },
+  // The voice registry: required when the library is first opened.
+  { ...node, entryPoints: { library: 'src/library/voiceRegistry.ts' }, outdir: 'dist' },
   // music-metadata (sample preflight): required on the first sample check only.
   { ...node, entryPoints: { 'audio-meta': 'src/novita/audioMeta.ts' }, outdir: 'dist', mainFields: ['module', 'main'] },
   {

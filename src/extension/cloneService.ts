@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CloneForm, FormErrors } from '../shared/validation';
 import { validateCloneForm } from '../shared/validation';
 import { NovitaService, UserFacingError } from './novitaService';
+import { SampleRefusedError, SampleWarningError, type SampleService } from './sampleService';
 import { ExtensionStorage } from './storage';
 
 export interface CloneOutcome {
@@ -34,6 +35,8 @@ export class PreviewLostError extends Error {
 
 export interface CloneRunOptions {
   signal?: AbortSignal;
+  /** Clone even when the sample check warned (too short or long, not playable here). */
+  acceptWarnings?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -43,6 +46,7 @@ export class CloneService {
     private readonly novita: NovitaService,
     private readonly storage: ExtensionStorage,
     private readonly historyMaxItems: () => number,
+    private readonly samples: SampleService,
   ) {}
 
   async validate(form: CloneForm): Promise<FormErrors> {
@@ -60,6 +64,9 @@ export class CloneService {
     if (Object.keys(errors).length) throw new FormInvalidError(errors);
     const started = performance.now();
     const client = await this.novita.getClient();
+    // Checked again right before paying for the clone: the URL may have changed since the panel's check.
+    options.onProgress?.('Checking the sample…');
+    await this.samples.assertCloneable(form.sampleUrl.trim(), options.acceptWarnings ?? false, options.signal);
     const request = {
       audioUrl: form.sampleUrl.trim(),
       transcript: form.transcript.trim() || undefined,
@@ -118,6 +125,8 @@ export class CloneService {
       // No "Retry": that would clone the voice a second time.
       return { message: `The voice “${err.voiceName}” was cloned and saved to your voices (id ${err.voiceId}), but its preview could not be downloaded: ${cause.message}` };
     }
+    if (err instanceof SampleRefusedError) return { message: err.message, field: 'sampleUrl' };
+    if (err instanceof SampleWarningError) return { message: err.message, action: 'cloneAnyway' };
     if (err instanceof FormInvalidError) {
       const [field, message] = Object.entries(err.errors)[0] as [UserFacingError['field'], string];
       return { message, field };

@@ -9,6 +9,7 @@ import { LibraryTreeProvider } from './libraryView';
 import { Log } from './log';
 import { NovitaService } from './novitaService';
 import { PANEL_VIEW_TYPE, VoiceClonePanel } from './panel';
+import { SampleService } from './sampleService';
 import type { Services } from './services';
 import { SpeechService } from './speechService';
 import { ExtensionStorage } from './storage';
@@ -22,10 +23,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const keys = new ApiKeyStore(context.secrets);
   const novita = new NovitaService(keys, log);
   const storage = new ExtensionStorage(context.globalStorageUri, log);
-  const clone = new CloneService(novita, storage, () => readSpeechSettings().historyMaxItems);
+  const samples = new SampleService(novita, storage);
+  const clone = new CloneService(novita, storage, () => readSpeechSettings().historyMaxItems, samples);
   const active = new ActiveVoice(context.globalState);
   const speech = new SpeechService(novita, storage);
-  const services: Services = { context, keys, log, novita, storage, clone, active, speech };
+  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples };
   const voicesTree = new LibraryTreeProvider('voices', storage, active);
   const historyTree = new LibraryTreeProvider('history', storage, active);
 

@@ -9,7 +9,7 @@ import { Log } from './log';
 export interface UserFacingError {
   message: string;
   field?: 'sampleUrl' | 'transcript' | 'text' | 'voiceName';
-  action?: 'setApiKey' | 'retry';
+  action?: 'setApiKey' | 'retry' | 'cloneAnyway';
   cancelled?: boolean;
 }
 
@@ -32,6 +32,8 @@ export class MissingKeyError extends Error {
  */
 export class NovitaService implements vscode.Disposable {
   private client: { instance: NovitaClient; signature: string } | undefined;
+  /** Keyless: checks and downloads samples, which never need (and never get) the key. */
+  private sampleClient: { instance: NovitaClient; signature: string } | undefined;
   private readonly retryListeners = new Set<(message: string) => void>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -62,7 +64,7 @@ export class NovitaService implements vscode.Disposable {
       baseUrl: settings.apiBaseUrl,
       apiKey: key,
       timeoutMs: settings.requestTimeoutMs,
-      proxy: proxy.off ? undefined : { url: proxy.url, strictSSL: proxy.strictSSL, noProxy: proxy.noProxy, useEnv: true },
+      proxy: this.proxyConfig(proxy),
       log: (e) => {
         const line = `${e.method} ${e.url} → ${e.status ?? e.error ?? '?'} (${Math.round(e.ms)} ms)`;
         if (e.error || (e.status ?? 0) >= 400) this.log.warn(line);
@@ -75,6 +77,29 @@ export class NovitaService implements vscode.Disposable {
       },
     });
     this.client = { instance, signature };
+    return instance;
+  }
+
+  private proxyConfig(proxy: ReturnType<typeof readProxySettings>) {
+    return proxy.off ? undefined : { url: proxy.url, strictSSL: proxy.strictSSL, noProxy: proxy.noProxy, useEnv: true };
+  }
+
+  /** A client without the key, for sample checks and sample playback: never asks for a key. */
+  getSampleClient(): NovitaClient {
+    const settings = readSettings();
+    const proxy = readProxySettings();
+    const signature = JSON.stringify([settings, proxy]);
+    if (this.sampleClient?.signature === signature) return this.sampleClient.instance;
+    void this.sampleClient?.instance.close();
+    const { NovitaClient } = loadNovita();
+    const instance = new NovitaClient({
+      baseUrl: settings.apiBaseUrl,
+      keyless: true,
+      timeoutMs: settings.requestTimeoutMs,
+      proxy: this.proxyConfig(proxy),
+      log: (e) => this.log.info(`${e.method} ${e.url} → ${e.status ?? e.error ?? '?'} (${Math.round(e.ms)} ms)`),
+    });
+    this.sampleClient = { instance, signature };
     return instance;
   }
 
@@ -108,12 +133,14 @@ export class NovitaService implements vscode.Disposable {
   }
 
   reset(): void {
-    this.client?.instance.close();
+    void this.client?.instance.close();
     this.client = undefined;
   }
 
   dispose(): void {
     this.reset();
+    void this.sampleClient?.instance.close();
+    this.sampleClient = undefined;
     for (const s of this.subscriptions) s.dispose();
   }
 }

@@ -11,11 +11,12 @@ import {
   type ToWebviewMessage,
   type VoiceAction,
 } from '../shared/protocol';
-import type { CloneForm } from '../shared/validation';
+import { validateSampleUrl, type CloneForm } from '../shared/validation';
 import type { CloneOutcome } from './cloneService';
 import { Disposable } from './dispose';
 import { voiceDisplayName } from './libraryView';
 import { renderPanelHtml } from './panelHtml';
+import { SampleService } from './sampleService';
 import type { Services } from './services';
 
 export const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
@@ -39,6 +40,11 @@ export class VoiceClonePanel extends Disposable {
   private libraryUnsubscribe: (() => void) | undefined;
   private readonly queue: ToWebviewMessage[] = [];
   private readonly readyWaiters: (() => void)[] = [];
+
+  /** What was last typed in the panel (kept by the host, so it outlives the panel). */
+  static draft(services: Services): CloneForm {
+    return services.context.globalState.get<CloneForm>(DRAFT_KEY) ?? { sampleUrl: '', transcript: '', text: '', voiceName: '' };
+  }
 
   static get instance(): VoiceClonePanel | undefined {
     return VoiceClonePanel.current;
@@ -140,6 +146,7 @@ export class VoiceClonePanel extends Disposable {
 
   /** Fills the form (palette flow) so what the user typed there is visible and editable in the panel. */
   prefill(form: CloneForm): void {
+    this.saveDraft(form);
     this.post({ type: 'prefill', form });
   }
 
@@ -176,7 +183,13 @@ export class VoiceClonePanel extends Disposable {
         this.saveDraft(msg.form);
         return;
       case 'clone':
-        return this.runClone(msg.requestId, msg.form);
+        return this.runClone(msg.requestId, msg.form, msg.acceptWarnings ?? false);
+      case 'checkSample':
+        return this.checkSample(msg.url);
+      case 'playSample':
+        return this.playSample(msg.url);
+      case 'transcribe':
+        return this.transcribe(msg.requestId, msg.url);
       case 'cancel':
         this.running.get(msg.requestId)?.abort();
         return;
@@ -223,7 +236,51 @@ export class VoiceClonePanel extends Disposable {
     for (const w of this.readyWaiters.splice(0)) w();
   }
 
-  private async runClone(requestId: string, form: CloneForm): Promise<void> {
+  private sampleCheck: AbortController | undefined;
+
+  /** The panel asks as the URL is typed (debounced); a newer URL cancels the older check. */
+  private async checkSample(url: string): Promise<void> {
+    const trimmed = url.trim();
+    if (validateSampleUrl(trimmed)) return;
+    this.sampleCheck?.abort();
+    const controller = (this.sampleCheck = new AbortController());
+    try {
+      const result = await this.services.samples.check(trimmed, controller.signal);
+      this.post({ type: 'sampleInfo', check: SampleService.toMessage(url, result) });
+    } catch (err) {
+      const e = this.services.clone.describe(err);
+      if (!e.cancelled) this.post({ type: 'sampleInfo', check: { url, state: 'done', ok: false, refusal: e.message } });
+    } finally {
+      if (this.sampleCheck === controller) this.sampleCheck = undefined;
+    }
+  }
+
+  private async playSample(url: string): Promise<void> {
+    if (validateSampleUrl(url.trim())) return;
+    try {
+      const fileName = await this.services.samples.fetchForPlayback(url.trim());
+      const audioSrc = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.services.storage.audioDir, fileName)).toString();
+      this.post({ type: 'samplePlayback', url, audioSrc });
+    } catch (err) {
+      this.post({ type: 'samplePlayback', url, error: `The sample cannot be played here: ${this.services.clone.describe(err).message}` });
+    }
+  }
+
+  private async transcribe(requestId: string, url: string): Promise<void> {
+    const problem = validateSampleUrl(url.trim());
+    if (problem) {
+      this.post({ type: 'transcript', requestId, url, error: problem });
+      return;
+    }
+    try {
+      const text = await this.services.samples.transcribe(url.trim());
+      this.post({ type: 'transcript', requestId, url, text });
+    } catch (err) {
+      this.post({ type: 'transcript', requestId, url, error: `Transcription failed: ${this.services.clone.describe(err).message} Your transcript was left as it was.` });
+    }
+  }
+
+  private async runClone(requestId: string, form: CloneForm, acceptWarnings: boolean): Promise<void> {
     if (this.running.size) {
       this.post({ type: 'cloneError', requestId, message: 'A clone is already running. Wait for it or cancel it first.' });
       return;
@@ -234,6 +291,7 @@ export class VoiceClonePanel extends Disposable {
     try {
       const outcome = await this.services.clone.clone(form, {
         signal: controller.signal,
+        acceptWarnings,
         onProgress: (message) => this.post({ type: 'cloneProgress', requestId, message }),
       });
       this.showOutcome(outcome, requestId, true);
@@ -250,6 +308,7 @@ export class VoiceClonePanel extends Disposable {
   }
 
   override dispose(): void {
+    this.sampleCheck?.abort();
     this.flushDraft();
     if (VoiceClonePanel.current === this) VoiceClonePanel.current = undefined;
     // A running clone is not aborted: the request may already be paid for; its voice is still recorded.

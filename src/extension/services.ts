@@ -4,6 +4,7 @@ import type { ApiKeyStore } from './apiKey';
 import type { CloneService } from './cloneService';
 import type { Log } from './log';
 import type { NovitaService } from './novitaService';
+import type { SampleService } from './sampleService';
 import type { SpeechService } from './speechService';
 import type { ExtensionStorage } from './storage';
 
@@ -17,4 +18,5 @@ export interface Services {
   clone: CloneService;
   active: ActiveVoice;
   speech: SpeechService;
+  samples: SampleService;
 }

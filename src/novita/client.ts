@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { looksLikeHtml, tryParseWavHeader, sniffAudio, SNIFF_BYTES, wavHeader, WEBVIEW_PLAYABLE, type AudioFormat } from './audio';
 import { errorForStatus, isNovitaError, malformed, NovitaError, sanitizeDetail } from './errors';
+import { preflightSample, type PreflightOptions, type SamplePreflight } from './samplePreflight';
 
 export interface ProxyConfig {
   /** An explicit proxy (VS Code's `http.proxy`); takes precedence over the environment. */
@@ -42,7 +43,9 @@ export interface RetryOptions {
 
 export interface NovitaClientOptions {
   baseUrl: string;
-  apiKey: string;
+  /** Required unless `keyless`: a keyless client checks and downloads samples, and refuses every API call. */
+  apiKey?: string;
+  keyless?: boolean;
   /** Per request (headers and body); default 60 s. */
   timeoutMs?: number;
   proxy?: ProxyConfig;
@@ -301,9 +304,9 @@ export class NovitaClient {
     this.baseUrl = validateBaseUrl(options.baseUrl);
     this.origin = new URL(this.baseUrl).origin;
     const key = options.apiKey?.trim() ?? '';
-    if (!key) throw new NovitaError('unauthorized', 'No Novita API key is set. Set one with “GLM Voice Clone: Set API Key”.');
+    if (!key && !options.keyless) throw new NovitaError('unauthorized', 'No Novita API key is set. Set one with “GLM Voice Clone: Set API Key”.');
     // A key with spaces or control characters cannot be a header value; say so without echoing it.
-    if (!/^[\x21-\x7e]+$/.test(key)) {
+    if (key && !/^[\x21-\x7e]+$/.test(key)) {
       throw new NovitaError('unauthorized', 'The Novita API key contains characters a key cannot have (spaces or line breaks?). Paste it again with “GLM Voice Clone: Set API Key”.');
     }
     this.apiKey = key;
@@ -438,6 +441,14 @@ export class NovitaClient {
       if (hops + 1 > maxRedirects) throw new NovitaError('redirectLoop', `The audio URL redirects more than ${maxRedirects} times; giving up.`);
       current = next;
     }
+  }
+
+  /**
+   * Checks a sample URL before cloning (reachable, audio, size, duration), through this client's dispatcher so the
+   * proxy settings apply. Sends no key. `probe` measures the first bytes (music-metadata, loaded on demand).
+   */
+  checkSample(url: string, options: Omit<PreflightOptions, 'dispatcher'>): Promise<SamplePreflight> {
+    return preflightSample(url, { userAgent: this.userAgent, ...options, dispatcher: this.dispatcher });
   }
 
   /** Destroys the pooled connections; the client cannot be used afterwards. */
@@ -583,6 +594,7 @@ export class NovitaClient {
   private async exchange<T>(x: Exchange, handle: (res: Dispatcher.ResponseData) => Promise<T>): Promise<T> {
     if (this.closed) throw new NovitaError('cancelled', 'The Novita client was closed.');
     if (x.auth && x.url.origin !== this.origin) throw new Error('refusing to send the API key outside the base URL');
+    if (x.auth && !this.apiKey) throw new NovitaError('unauthorized', 'No Novita API key is set. Set one with “GLM Voice Clone: Set API Key”.');
     const started = Date.now();
     const accept = x.accept ?? ((s: number) => s >= 200 && s < 300);
     const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: x.acceptHeader ?? 'application/json' };

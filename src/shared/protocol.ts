@@ -34,6 +34,18 @@ export interface LibraryPreview {
   durationSec?: number;
 }
 
+/** What the sample preflight found, as the panel shows it. */
+export interface SampleCheck {
+  url: string;
+  state: 'checking' | 'done';
+  /** False: cloning is refused (`refusal` says why). */
+  ok?: boolean;
+  /** e.g. "WAV · 12.4 s · 24 kHz mono · 580 KB". */
+  summary?: string;
+  refusal?: string;
+  warnings?: { message: string; overridable: boolean }[];
+}
+
 export type VoiceAction = 'play' | 'use' | 'copy' | 'rename' | 'remove';
 export type PreviewAction = 'play' | 'save' | 'reveal' | 'remove';
 
@@ -43,7 +55,10 @@ export type ToWebviewMessage =
   | { type: 'cloneStarted'; requestId: string }
   | { type: 'cloneProgress'; requestId: string; message: string }
   | { type: 'cloneResult'; requestId: string; preview: PreviewInfo; autoplay: boolean }
-  | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: 'setApiKey' | 'retry' }
+  | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: 'setApiKey' | 'retry' | 'cloneAnyway' }
+  | { type: 'sampleInfo'; check: SampleCheck }
+  | { type: 'samplePlayback'; url: string; audioSrc?: string; error?: string }
+  | { type: 'transcript'; requestId: string; url: string; text?: string; error?: string }
   | { type: 'cloneFinished'; requestId: string }
   | { type: 'preview'; preview: PreviewInfo | undefined; autoplay?: boolean }
   | { type: 'library'; voices: LibraryVoice[]; history: LibraryPreview[]; activeVoiceId: string; activeVoiceName: string }
@@ -53,7 +68,10 @@ export type ToWebviewMessage =
 export type FromWebviewMessage =
   | { type: 'ready'; previewFile?: string }
   | { type: 'draft'; form: CloneForm }
-  | { type: 'clone'; requestId: string; form: CloneForm }
+  | { type: 'clone'; requestId: string; form: CloneForm; acceptWarnings?: boolean }
+  | { type: 'checkSample'; url: string }
+  | { type: 'playSample'; url: string }
+  | { type: 'transcribe'; requestId: string; url: string }
   | { type: 'cancel'; requestId: string }
   | { type: 'copyVoiceId'; voiceId: string }
   | { type: 'setApiKey' }
@@ -61,7 +79,7 @@ export type FromWebviewMessage =
   | { type: 'voiceAction'; action: VoiceAction; voiceId: string }
   | { type: 'previewAction'; action: PreviewAction; id: string };
 
-type Shape = Record<string, 'string' | 'string?' | 'form' | 'id' | 'id?' | 'voiceAction' | 'previewAction'>;
+type Shape = Record<string, 'string' | 'string?' | 'form' | 'id' | 'id?' | 'boolean?' | 'voiceAction' | 'previewAction'>;
 
 const VOICE_ACTIONS: readonly string[] = ['play', 'use', 'copy', 'rename', 'remove'] satisfies VoiceAction[];
 const PREVIEW_ACTIONS: readonly string[] = ['play', 'save', 'reveal', 'remove'] satisfies PreviewAction[];
@@ -69,7 +87,10 @@ const PREVIEW_ACTIONS: readonly string[] = ['play', 'save', 'reveal', 'remove'] 
 const SHAPES: { [K in FromWebviewMessage['type']]: Shape } = {
   ready: { previewFile: 'string?' },
   draft: { form: 'form' },
-  clone: { requestId: 'id', form: 'form' },
+  clone: { requestId: 'id', form: 'form', acceptWarnings: 'boolean?' },
+  checkSample: { url: 'string' },
+  playSample: { url: 'string' },
+  transcribe: { requestId: 'id', url: 'string' },
   cancel: { requestId: 'id' },
   copyVoiceId: { voiceId: 'string' },
   setApiKey: {},
@@ -122,6 +143,9 @@ export function isFromWebviewMessage(msg: unknown): msg is FromWebviewMessage {
         break;
       case 'form':
         if (!isCloneForm(value)) return false;
+        break;
+      case 'boolean?':
+        if (typeof value !== 'boolean') return false;
         break;
       case 'voiceAction':
         if (typeof value !== 'string' || !VOICE_ACTIONS.includes(value)) return false;

@@ -1,8 +1,8 @@
 // The panel's script. It owns what the user typed (persisted with setState on every keystroke, so hiding,
 // closing or reloading loses nothing) and talks to the host only through the typed protocol.
 import './panel.css';
-import type { LibraryPreview, LibraryVoice, PreviewAction, PreviewInfo, ToWebviewMessage, VoiceAction } from '../shared/protocol';
-import { codePointLength, MAX_INPUT_CHARS, validateCloneForm, type CloneField, type CloneForm, type FormErrors } from '../shared/validation';
+import type { LibraryPreview, LibraryVoice, PreviewAction, PreviewInfo, SampleCheck, ToWebviewMessage, VoiceAction } from '../shared/protocol';
+import { codePointLength, MAX_INPUT_CHARS, validateCloneForm, validateSampleUrl, type CloneField, type CloneForm, type FormErrors } from '../shared/validation';
 import { getVsCodeApi } from './vscodeApi';
 
 interface PanelState {
@@ -35,12 +35,25 @@ const voicesEmpty = $('voices-empty');
 const activeVoice = $('active-voice');
 const historyList = $('history-list');
 const historyEmpty = $('history-empty');
+const sampleInfo = $('sample-info');
+const sampleWarning = $('sample-warning');
+const playSample = $<HTMLButtonElement>('play-sample');
+const samplePlayer = $<HTMLAudioElement>('sample-player');
+const transcribeButton = $<HTMLButtonElement>('transcribe');
+const transcriptOffer = $('transcript-offer');
+const transcriptOfferText = $('transcript-offer-text');
+const nameSuggestionRow = $('name-suggestion-row');
+const nameSuggestion = $<HTMLButtonElement>('name-suggestion');
 
 const restored = vscode.getState();
 let state: PanelState = restored ?? { form: { sampleUrl: '', transcript: '', text: '', voiceName: '' } };
 let usedNames = new Set<string>();
 let runningRequest: string | undefined;
-let bannerActionKind: 'setApiKey' | 'retry' | undefined;
+let bannerActionKind: 'setApiKey' | 'retry' | 'cloneAnyway' | undefined;
+let lastCheck: SampleCheck | undefined;
+let checkTimer: ReturnType<typeof setTimeout> | undefined;
+let transcribeRequest: string | undefined;
+let offeredTranscript: string | undefined;
 
 /** Webview state survives hiding and reloads; the host's copy of the draft survives closing the panel. */
 function save(): void {
@@ -78,12 +91,75 @@ function showErrors(errors: FormErrors): void {
   for (const f of FIELDS) showFieldError(f, errors[f]);
 }
 
-function showBanner(message: string | undefined, action?: 'setApiKey' | 'retry'): void {
+const ACTION_LABELS = { setApiKey: 'Set API Key', retry: 'Retry', cloneAnyway: 'Clone anyway' } as const;
+
+function showBanner(message: string | undefined, action?: keyof typeof ACTION_LABELS): void {
   banner.hidden = !message;
   bannerText.textContent = message ?? '';
   bannerActionKind = action;
   bannerAction.hidden = !action;
-  bannerAction.textContent = action === 'setApiKey' ? 'Set API Key' : action === 'retry' ? 'Retry' : '';
+  bannerAction.textContent = action ? ACTION_LABELS[action] : '';
+}
+
+/** A free variant of `name` (name-2, name-3…) among the names used here. */
+function freeName(name: string): string {
+  const stem = name.trim().replace(/-\d+$/, '') || 'my-voice';
+  for (let n = 2; ; n++) {
+    const candidate = `${stem.slice(0, 60)}-${n}`;
+    if (!nameTaken(candidate)) return candidate;
+  }
+}
+
+/** The voice name is checked against the library as it is typed, with a free name offered. */
+function checkNameLive(): void {
+  const name = inputs.voiceName.value.trim();
+  if (name && nameTaken(name)) {
+    const suggestion = freeName(name);
+    showFieldError('voiceName', `A voice named “${name}” already exists here. Pick another name.`);
+    nameSuggestion.textContent = `Use “${suggestion}”`;
+    nameSuggestion.dataset.name = suggestion;
+    nameSuggestionRow.hidden = false;
+  } else {
+    nameSuggestionRow.hidden = true;
+    if (!$('voiceName-error').hidden) showFieldError('voiceName', validateCloneForm(readForm(), nameTaken).voiceName);
+  }
+}
+
+function renderSampleCheck(check: SampleCheck | undefined): void {
+  lastCheck = check;
+  if (!check) {
+    sampleInfo.textContent = '';
+    sampleWarning.hidden = true;
+    playSample.hidden = true;
+    return;
+  }
+  if (check.state === 'checking') {
+    sampleInfo.textContent = 'Checking the sample…';
+    sampleWarning.hidden = true;
+    playSample.hidden = true;
+    return;
+  }
+  sampleInfo.textContent = check.summary ?? '';
+  playSample.hidden = !check.ok;
+  const warnings = check.warnings ?? [];
+  sampleWarning.textContent = warnings.map((w) => w.message).join(' ');
+  sampleWarning.hidden = warnings.length === 0;
+  showFieldError('sampleUrl', check.ok === false ? check.refusal : undefined);
+}
+
+function scheduleSampleCheck(): void {
+  if (checkTimer) clearTimeout(checkTimer);
+  const url = inputs.sampleUrl.value.trim();
+  if (!url || validateSampleUrl(url)) {
+    renderSampleCheck(undefined);
+    return;
+  }
+  if (lastCheck?.url === url) return;
+  checkTimer = setTimeout(() => {
+    checkTimer = undefined;
+    renderSampleCheck({ url, state: 'checking' });
+    vscode.postMessage({ type: 'checkSample', url });
+  }, 600);
 }
 
 function setBusy(requestId: string | undefined): void {
@@ -192,6 +268,9 @@ formEl.addEventListener('input', (e) => {
   sendDraft();
   const field = (e.target as HTMLElement).id as CloneField;
   if (field === 'text') updateCount();
+  if (field === 'sampleUrl') scheduleSampleCheck();
+  if (field === 'voiceName') checkNameLive();
+  if (field === 'transcript') transcriptOffer.hidden = true;
   // an error clears as soon as the field is valid again; it never clears what was typed
   if (FIELDS.includes(field) && !$(`${field}-error`).hidden) showFieldError(field, validateCloneForm(state.form, nameTaken)[field]);
 });
@@ -203,8 +282,7 @@ for (const f of FIELDS) {
   });
 }
 
-formEl.addEventListener('submit', (e) => {
-  e.preventDefault();
+function submit(acceptWarnings: boolean): void {
   if (runningRequest) return;
   const form = readForm();
   const errors = validateCloneForm(form, nameTaken);
@@ -217,8 +295,63 @@ formEl.addEventListener('submit', (e) => {
   }
   const requestId = newRequestId();
   setBusy(requestId);
-  progress.textContent = 'Sending…';
-  vscode.postMessage({ type: 'clone', requestId, form });
+  progress.textContent = 'Checking the sample…';
+  vscode.postMessage({ type: 'clone', requestId, form, acceptWarnings });
+}
+
+formEl.addEventListener('submit', (e) => {
+  e.preventDefault();
+  submit(false);
+});
+
+playSample.addEventListener('click', () => {
+  const url = inputs.sampleUrl.value.trim();
+  if (!validateSampleUrl(url)) {
+    playSample.disabled = true;
+    sampleInfo.textContent = `${lastCheck?.summary ?? ''} · loading…`.replace(/^ · /, '');
+    vscode.postMessage({ type: 'playSample', url });
+  }
+});
+
+transcribeButton.addEventListener('click', () => {
+  const url = inputs.sampleUrl.value.trim();
+  const problem = validateSampleUrl(url);
+  if (problem) {
+    showFieldError('sampleUrl', problem);
+    inputs.sampleUrl.focus();
+    return;
+  }
+  transcribeRequest = newRequestId();
+  transcribeButton.disabled = true;
+  transcribeButton.textContent = 'Transcribing…';
+  showFieldError('transcript', undefined);
+  vscode.postMessage({ type: 'transcribe', requestId: transcribeRequest, url });
+});
+
+$('transcript-replace').addEventListener('click', () => {
+  if (offeredTranscript === undefined) return;
+  inputs.transcript.value = offeredTranscript;
+  offeredTranscript = undefined;
+  transcriptOffer.hidden = true;
+  state.form = readForm();
+  save();
+  sendDraft();
+});
+
+$('transcript-keep').addEventListener('click', () => {
+  offeredTranscript = undefined;
+  transcriptOffer.hidden = true;
+});
+
+nameSuggestion.addEventListener('click', () => {
+  const name = nameSuggestion.dataset.name;
+  if (!name) return;
+  inputs.voiceName.value = name;
+  state.form = readForm();
+  save();
+  sendDraft();
+  nameSuggestionRow.hidden = true;
+  showFieldError('voiceName', undefined);
 });
 
 cancelButton.addEventListener('click', () => {
@@ -227,7 +360,8 @@ cancelButton.addEventListener('click', () => {
 
 bannerAction.addEventListener('click', () => {
   if (bannerActionKind === 'setApiKey') vscode.postMessage({ type: 'setApiKey' });
-  else if (bannerActionKind === 'retry') formEl.requestSubmit();
+  else if (bannerActionKind === 'retry') submit(false);
+  else if (bannerActionKind === 'cloneAnyway') submit(true);
 });
 
 copyButton.addEventListener('click', () => {
@@ -249,6 +383,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
         writeForm(msg.draft);
         state.form = readForm();
         vscode.setState(state);
+        scheduleSampleCheck();
       }
       if (!inputs.voiceName.value) {
         inputs.voiceName.value = msg.proposedName;
@@ -261,6 +396,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
       writeForm(msg.form);
       state.form = readForm();
       save();
+      scheduleSampleCheck();
       showErrors({});
       showBanner(undefined);
       break;
@@ -286,6 +422,41 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
     case 'preview':
       showPreview(msg.preview, msg.autoplay);
       break;
+    case 'sampleInfo':
+      if (msg.check.url === inputs.sampleUrl.value.trim()) renderSampleCheck(msg.check);
+      break;
+    case 'samplePlayback':
+      playSample.disabled = false;
+      if (msg.url !== inputs.sampleUrl.value.trim()) break;
+      if (msg.error || !msg.audioSrc) {
+        sampleInfo.textContent = msg.error ?? 'The sample cannot be played here.';
+        break;
+      }
+      sampleInfo.textContent = lastCheck?.summary ?? '';
+      samplePlayer.hidden = false;
+      samplePlayer.src = msg.audioSrc;
+      void samplePlayer.play().catch(() => undefined);
+      break;
+    case 'transcript':
+      if (msg.requestId !== transcribeRequest) break;
+      transcribeRequest = undefined;
+      transcribeButton.disabled = false;
+      transcribeButton.textContent = 'Transcribe sample';
+      if (msg.error !== undefined || msg.text === undefined) {
+        showFieldError('transcript', msg.error ?? 'Transcription failed.');
+      } else if (!inputs.transcript.value.trim() || inputs.transcript.value === msg.text) {
+        inputs.transcript.value = msg.text;
+        state.form = readForm();
+        save();
+        sendDraft();
+        inputs.transcript.focus();
+      } else {
+        // Never overwrite what the user typed without asking.
+        offeredTranscript = msg.text;
+        transcriptOfferText.textContent = `Transcript ready: “${msg.text.length > 120 ? `${msg.text.slice(0, 119)}…` : msg.text}”`;
+        transcriptOffer.hidden = false;
+      }
+      break;
     case 'library':
       usedNames = new Set([...usedNames, ...msg.voices.map((v) => v.name.toLowerCase())]);
       renderVoices(msg.voices, msg.activeVoiceId, msg.activeVoiceName);
@@ -305,6 +476,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
 
 // Restore before telling the host we are ready, so nothing typed is ever replaced by a default.
 writeForm(state.form);
+scheduleSampleCheck();
 speed.value = String(state.playbackRate ?? 1);
 if (state.preview) {
   result.hidden = false;

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { SamplePreflight } from '../novita/index';
+import type { SampleCheck } from '../shared/protocol';
+import { loadAudioMeta } from './lazy';
+import type { NovitaService } from './novitaService';
+import type { ExtensionStorage } from './storage';
+
+export const MAX_SAMPLE_BYTES = 10 * 1024 * 1024;
+
+/** Refused before any request: the sample cannot be cloned from (unreachable, not audio, too large). */
+export class SampleRefusedError extends Error {
+  readonly field = 'sampleUrl';
+}
+
+/** Cloning would work but is not advised (too short or long, not playable here): the user may clone anyway. */
+export class SampleWarningError extends Error {}
+
+/**
+ * Sample checks before paying for a clone (HEAD/ranged GET + music-metadata on the first bytes), playback of the
+ * sample itself, and transcription. Checks and downloads go through a keyless client: a sample URL may be any host.
+ */
+export class SampleService {
+  private lastSampleFile: string | undefined;
+
+  constructor(
+    private readonly novita: NovitaService,
+    private readonly storage: ExtensionStorage,
+  ) {}
+
+  check(url: string, signal?: AbortSignal): Promise<SamplePreflight> {
+    const probe = loadAudioMeta().probeSampleBytes;
+    return this.novita.getSampleClient().checkSample(url, { probe, signal });
+  }
+
+  static toMessage(url: string, result: SamplePreflight): SampleCheck {
+    return {
+      url,
+      state: 'done',
+      ok: result.ok,
+      summary: result.summary,
+      refusal: result.refusal,
+      warnings: result.warnings.map((w) => ({ message: w.message, overridable: w.overridable })),
+    };
+  }
+
+  /** Throws SampleRefusedError / SampleWarningError (unless `acceptWarnings`) for what the check found. */
+  async assertCloneable(url: string, acceptWarnings: boolean, signal?: AbortSignal): Promise<SamplePreflight> {
+    const result = await this.check(url, signal);
+    if (!result.ok) throw new SampleRefusedError(result.refusal ?? 'The sample cannot be cloned from.');
+    const blocking = result.warnings.filter((w) => !acceptWarnings || !w.overridable);
+    if (blocking.length) throw new SampleWarningError(blocking.map((w) => w.message).join(' '));
+    return result;
+  }
+
+  /** Downloads the sample (≤ 10 MB, audio only) into the audio folder so the panel can play it. Returns its file name. */
+  async fetchForPlayback(url: string, signal?: AbortSignal): Promise<string> {
+    const dir = await this.storage.ensureAudioDir();
+    const stem = `sample-${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+    const result = await this.novita.getSampleClient().downloadAudio(url, join(dir, `${stem}.download`), { maxBytes: MAX_SAMPLE_BYTES, signal });
+    const fileName = `${stem}.${result.format}`;
+    await rename(result.path, join(dir, fileName));
+    // Keep one sample at a time: they are only for listening before cloning.
+    if (this.lastSampleFile && this.lastSampleFile !== fileName) await rm(join(dir, this.lastSampleFile), { force: true });
+    this.lastSampleFile = basename(fileName);
+    return fileName;
+  }
+
+  /** Novita's speech recognition (POST /v3/glm-asr) on the sample URL. */
+  async transcribe(url: string, signal?: AbortSignal): Promise<string> {
+    const client = await this.novita.getClient();
+    const { text } = await client.transcribe({ file: url }, { signal });
+    return text.trim();
+  }
+}
