@@ -390,6 +390,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
         state.form = readForm();
         save();
       }
+      checkNameLive();
       document.body.dataset.ready = 'true';
       break;
     case 'prefill':
@@ -467,6 +468,8 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
       inputs.voiceName.value = msg.name;
       state.form = readForm();
       save();
+      sendDraft();
+      checkNameLive();
       break;
     case 'keyState':
       if (msg.hasKey && bannerActionKind === 'setApiKey') showBanner('API key saved. Press “Clone and preview” to try again.');
