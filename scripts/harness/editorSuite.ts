@@ -68,7 +68,7 @@ export async function runEditorSuite(opts: EditorSuiteOptions): Promise<number> 
       await page.exposeFunction('codeAutomationExit', (code: number) => done(code));
       if (process.env.GVC_DEBUG_CONSOLE) page.on('console', (m) => print(`  [browser] ${m.text()}`));
       page.on('pageerror', (e) => print(`  [page error] ${String(e).slice(0, 300)}`));
-      const timeoutMs = opts.timeoutMs ?? 300_000;
+      const timeoutMs = opts.timeoutMs ?? 900_000;
       const timer = setTimeout(() => done('timeout'), timeoutMs);
       await page.goto(suiteUrl(server, workspace, TEST_HOST_FIXTURE, SUITE_ENTRY), { waitUntil: 'domcontentloaded' });
       // The suite tees its reporter to the log file: follow it, so progress shows while it runs.
