@@ -1,0 +1,320 @@
+// `npm run bench`: what users feel, measured in the real extension host (code-server 4.139, the product
+// installed from its .vsix), against targets. Prints a table and writes bench/results.json. See bench/README.md.
+// Usage: npm run bench -- [--starts N] [--runs N] [--no-build]
+//   --starts  fresh code-server starts for activation (default 11, at least 10)
+//   --runs    measured panel opens and clone runs (default 12 each, at least 10)
+//   --no-build  reuse dist-vsix/glm-voice-clone.vsix as it is (while working on the bench itself)
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { NovitaDouble } from '../src/double/novitaDouble';
+import { synthesizePcm } from '../src/double/synth';
+import { pcmToWav } from '../src/novita/audio';
+import type { ActivationSample, HostResult } from '../test/bench/protocol';
+import { medianTimeline, narrationBreakdown } from './bench/analysis';
+import { CLONE_LATENCY_MS, measureClone } from './bench/clone';
+import { tapDouble } from './bench/doubleLog';
+import { kb, mb, ms, summarize, table, type Row, type Summary } from './bench/report';
+import { runBenchSession } from './bench/session';
+import { assertProductionPackage, measureSizes } from './bench/sizes';
+import { buildAndPackage } from './harness/build';
+import { makeScratch } from './harness/codeServer';
+import { ensureHarness } from './harness/install';
+import { CODE_SERVER_VERSION, NODE24, REPO_ROOT, VSIX } from './harness/paths';
+import { onCleanup, removeOnCleanup, runCleanups } from './harness/processes';
+
+const RESULTS = join(REPO_ROOT, 'bench', 'results.json');
+const LOG_DIR = join(REPO_ROOT, 'test-results');
+const NARRATION_LATENCY_MS = 300;
+const API_KEY = `gvc-bench-${Date.now().toString(36)}`;
+
+const TARGETS = {
+  activationMs: 10,
+  eagerHostBytes: 50_000,
+  panelOpenMs: 300,
+  cloneRatio: 1.1,
+  narrationRatio: 1.15,
+  narrationRssBytes: 50_000_000,
+};
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function parseArgs(argv: string[]): { starts: number; runs: number; build: boolean } {
+  const opts = { starts: 11, runs: 12, build: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const num = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 10) usage(`${a} needs a whole number ≥ 10`);
+      return v;
+    };
+    if (a === '--starts') opts.starts = num();
+    else if (a === '--runs') opts.runs = num();
+    else if (a === '--no-build') opts.build = false;
+    else usage(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+function usage(problem: string): never {
+  process.stderr.write(`${problem}\nusage: npm run bench -- [--starts N] [--runs N] [--no-build]\n`);
+  process.exit(2);
+}
+
+async function bundleSuite(): Promise<void> {
+  await esbuild.build({
+    entryPoints: { index: join(REPO_ROOT, 'test', 'bench', 'index.ts') },
+    outdir: join(REPO_ROOT, 'out', 'bench'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function check(value: number, target: number): boolean {
+  return value <= target;
+}
+
+async function main(): Promise<number> {
+  const { starts, runs, build } = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const loadBefore = loadavg();
+  mkdirSync(LOG_DIR, { recursive: true });
+  ensureHarness();
+
+  // 1. The production build and its package; the package is copied aside at once (others may rebuild meanwhile).
+  if (build) buildAndPackage(join(LOG_DIR, 'bench-build.log'), { tests: false });
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run without --no-build`);
+  const scratch = makeScratch('gvcb-');
+  removeOnCleanup(scratch);
+  const vsix = join(scratch, 'glm-voice-clone.vsix');
+  copyFileSync(VSIX, vsix);
+  assertProductionPackage(vsix);
+  const sizes = measureSizes(vsix);
+  await bundleSuite();
+  say(`sizes: host ${kb(sizes.eagerHostBytes)} eager; webview ${kb(sizes.webviewAssetsBytes)}; vsix ${kb(sizes.vsixBytes)}`);
+
+  // 2. Activation: one fresh code-server (fresh extension host, fresh user data, fresh browser) per sample.
+  const extensionsDir = join(scratch, 'extensions');
+  const activation: ActivationSample[] = [];
+  let chromiumVersion = '';
+  for (let i = 0; i < starts; i++) {
+    const outcome = await runBenchSession<ActivationSample>({
+      mode: 'activation',
+      dir: join(scratch, `activation-${i}`),
+      vsix: i === 0 ? [vsix] : undefined,
+      extensionsDir,
+      timeoutMs: 120_000,
+      print: say,
+    });
+    if (!outcome.result.fresh) throw new Error('the extension was already active or loaded when the activation bench began');
+    activation.push(outcome.result);
+    chromiumVersion = outcome.chromiumVersion;
+    say(`fresh start ${i + 1}/${starts} done in ${outcome.seconds.toFixed(1)} s`);
+  }
+
+  // 3. One more session for the panel, the clone and the narration, against two doubles in this process (outside
+  //    the extension host, so its memory figure is the extension's alone): 200 ms for the clone, 300 ms per chunk.
+  const cloneDouble = new NovitaDouble({ apiKey: API_KEY, latencyMs: CLONE_LATENCY_MS });
+  const narrationDouble = new NovitaDouble({ apiKey: API_KEY, latencyMs: NARRATION_LATENCY_MS });
+  const cloneUrl = await cloneDouble.start();
+  onCleanup(() => cloneDouble.stop());
+  const narrationUrl = await narrationDouble.start();
+  onCleanup(() => narrationDouble.stop());
+  const narrationServed = tapDouble(narrationDouble);
+  // a 5 s tone, not silence, so no sample check could object to it
+  const sampleUrl = cloneDouble.addFile('/samples/bench.wav', pcmToWav(synthesizePcm('x'.repeat(490))), 'audio/wav');
+  const host = await runBenchSession<HostResult>({
+    mode: 'host',
+    dir: join(scratch, 'host'),
+    extensionsDir,
+    settings: { 'glmVoiceClone.apiBaseUrl': cloneUrl },
+    env: {
+      NOVITA_API_KEY: API_KEY,
+      GVC_BENCH_CLONE_URL: cloneUrl,
+      GVC_BENCH_NARRATION_URL: narrationUrl,
+      GVC_BENCH_PANEL_RUNS: String(runs + 1),
+      GVC_BENCH_NARRATION_RUNS: '3',
+    },
+    handlers: { clone: (_payload, page) => measureClone(page, { double: cloneDouble, apiKey: API_KEY, sampleUrl, runs, print: say }) },
+    timeoutMs: 15 * 60_000,
+    print: say,
+  });
+  const hostResult = host.result;
+  const clone = hostResult.clone;
+  if (!clone || clone.error || !clone.panelMs.length) throw new Error(`the clone runs failed: ${clone?.error ?? 'no answer'}`);
+  const failedNarration = hostResult.narration.find((r) => !r.ok);
+  if (failedNarration) throw new Error(`a narration failed: ${failedNarration.message}`);
+
+  // 4. Figures.
+  const activationCost = summarize(activation.map((a) => a.moduleLoadMs + a.activateMs));
+  const moduleLoad = summarize(activation.map((a) => a.moduleLoadMs));
+  const activateCall = summarize(activation.map((a) => a.activateMs));
+  const vscodeMarks = activation.every((a) => a.vscodeCodeLoadingMs !== undefined && a.vscodeActivateMs !== undefined)
+    ? summarize(activation.map((a) => a.vscodeCodeLoadingMs! + a.vscodeActivateMs!))
+    : undefined;
+  const apiActivate = summarize(activation.map((a) => a.apiActivateMs));
+  const panelCold = summarize(activation.map((a) => a.panelColdMs));
+  // the session's first open is its window's first: counted among the fresh starts' cold opens, not here
+  const panelWarm = summarize(hostResult.panelOpenMs.slice(1));
+  const clonePanel = summarize(clone.panelMs);
+  const cloneBare = summarize(clone.bareMs);
+  const cloneRatio = clonePanel.median / cloneBare.median;
+  const narrationRatios = hostResult.narration.map((r) => r.wallMs / r.idealMs);
+  const narrationRatio = summarize(narrationRatios);
+  const narrationRun = hostResult.narration[narrationRatios.indexOf([...narrationRatios].sort((a, b) => a - b)[Math.floor((narrationRatios.length - 1) / 2)])];
+  const rssGrowth = Math.max(...hostResult.narration.map((r) => r.rssMaxBytes - r.rssBeforeBytes));
+  const alsoLoaded = [...new Set(activation.flatMap((a) => a.alsoLoaded))];
+  const cloneTimeline = medianTimeline(clone.timelines);
+  const narrationBreakdowns = hostResult.narration.map((r) => narrationBreakdown(r, narrationServed));
+  const nb = narrationBreakdowns[hostResult.narration.indexOf(narrationRun)];
+  const floor = hostResult.webviewFloor;
+  const probeOpen = floor?.openMs.length ? summarize(floor.openMs) : undefined;
+  const roundTrip = floor ? summarize(floor.roundTripMs) : undefined;
+  const audioLoad = floor ? summarize(floor.audioLoadMs) : undefined;
+  const peak = hostResult.narration.reduce((a, b) => (b.rssMaxBytes - b.rssBeforeBytes > a.rssMaxBytes - a.rssBeforeBytes ? b : a));
+
+  const spread = (s: Summary, digits = 0) => `${s.min.toFixed(digits)}–${s.max.toFixed(digits)}`;
+  const rows: Row[] = [
+    {
+      figure: `activation cost (module load + activate(), median of ${activationCost.n} fresh starts)`,
+      value: ms(activationCost.median, 2),
+      target: `≤ ${TARGETS.activationMs} ms`,
+      meets: check(activationCost.median, TARGETS.activationMs),
+      how: `load ${ms(moduleLoad.median, 2)} + activate() ${ms(activateCall.median, 2)} (range ${spread(activationCost, 2)} ms); VS Code's own marks ${vscodeMarks ? ms(vscodeMarks.median, 1) : 'n/a'}; Extension.activate() seen by its caller ${ms(apiActivate.median, 1)}`,
+    },
+    {
+      figure: 'eager host bundle (dist/extension.js, minified)',
+      value: kb(sizes.eagerHostBytes),
+      target: `≤ ${kb(TARGETS.eagerHostBytes)}`,
+      meets: check(sizes.eagerHostBytes, TARGETS.eagerHostBytes) && alsoLoaded.length === 0,
+      how: `${sizes.eagerHostBytes} bytes; lazy chunks ${Object.entries(sizes.lazyChunkBytes).map(([f, b]) => `${f} ${kb(b)}`).join(', ')}; loaded at activation besides it: ${alsoLoaded.join(', ') || 'nothing'}`,
+    },
+    {
+      figure: 'webview bundle (dist/webview.js + css + fonts)',
+      value: kb(sizes.webviewAssetsBytes),
+      target: 'reported',
+      how: Object.entries(sizes.webviewAssets).map(([f, b]) => `${f} ${b} B`).join(', '),
+    },
+    { figure: '.vsix size', value: kb(sizes.vsixBytes), target: 'reported', how: `${sizes.vsixBytes} bytes` },
+    {
+      figure: `panel open → interactive (median of ${panelWarm.n}, panel closed between)`,
+      value: ms(panelWarm.median),
+      target: `≤ ${TARGETS.panelOpenMs} ms`,
+      meets: check(panelWarm.median, TARGETS.panelOpenMs),
+      how: `range ${spread(panelWarm)} ms; the window's first open ${ms(hostResult.panelOpenMs[0])}; a bare webview (no product code) opens to its first message in ${probeOpen ? ms(probeOpen.median) : 'n/a'}, interleaved`,
+    },
+    {
+      figure: `panel open → interactive, first open after a fresh start (median of ${panelCold.n})`,
+      value: ms(panelCold.median),
+      target: `≤ ${TARGETS.panelOpenMs} ms`,
+      meets: check(panelCold.median, TARGETS.panelOpenMs),
+      how: `range ${spread(panelCold)} ms`,
+    },
+    {
+      figure: `clone overhead (Clone and preview → audio playable ÷ bare client, medians of ${clonePanel.n})`,
+      value: `${cloneRatio.toFixed(2)}×`,
+      target: `≤ ${TARGETS.cloneRatio.toFixed(2)}×`,
+      meets: check(cloneRatio, TARGETS.cloneRatio),
+      how:
+        `panel ${ms(clonePanel.median)} (${spread(clonePanel)}), bare undici ${ms(cloneBare.median)} (${spread(cloneBare)}); double latency ${CLONE_LATENCY_MS} ms; first run ${ms(clone.warmupPanelMs ?? NaN)} vs ${ms(clone.warmupBareMs ?? NaN)}` +
+        (roundTrip && audioLoad
+          ? `; webview floor here: message round trip ${ms(roundTrip.median, 1)}, <audio> load ${ms(audioLoad.median, 1)} → the best a webview path can do ≈ ${((cloneBare.median + roundTrip.median + audioLoad.median) / cloneBare.median).toFixed(2)}×`
+          : ''),
+    },
+    {
+      figure: `narration (50 000 chars, concurrency 4, 300 ms per chunk: wall ÷ ideal, median of ${narrationRatio.n})`,
+      value: `${narrationRatio.median.toFixed(2)}×`,
+      target: `≤ ${TARGETS.narrationRatio.toFixed(2)}×`,
+      meets: check(narrationRatio.median, TARGETS.narrationRatio),
+      how:
+        `${narrationRun.chunks} chunks: ${ms(narrationRun.wallMs)} vs ideal ${ms(narrationRun.idealMs)}; ratios ${narrationRatios.map((r) => r.toFixed(3)).join(', ')}` +
+        (nb
+          ? `; set-up ${ms(nb.setupMs)}, requests ${ms(nb.requestsMs)}, tail ${ms(nb.tailMs)} (${nb.tail.map((e) => `${e.what} +${e.at.toFixed(0)}`).join(', ')});` +
+            ` the double answers a chunk in ${ms(nb.doubleAnswerMedianMs)} (max ${ms(nb.doubleAnswerMaxMs)}), so against its real answer time the ratio is ${(narrationRun.wallMs / (nb.doubleAnswerMedianMs * Math.ceil(narrationRun.chunks / narrationRun.concurrency))).toFixed(2)}×;` +
+            ` answer → next request ${ms(nb.turnaroundMedianMs, 1)} median (max ${ms(nb.turnaroundMaxMs)}); at most ${nb.maxInFlight} in flight`
+          : ''),
+    },
+    {
+      figure: 'narration memory (extension host RSS growth, worst run)',
+      value: mb(rssGrowth),
+      target: `≤ ${mb(TARGETS.narrationRssBytes)}`,
+      meets: check(rssGrowth, TARGETS.narrationRssBytes),
+      how:
+        hostResult.narration.map((r) => `+${mb(r.rssMaxBytes - r.rssBeforeBytes)} from ${mb(r.rssBeforeBytes)}`).join('; ') +
+        `; at the worst peak: heap used ${mb(peak.memoryAtPeak.heapUsed - peak.memoryBefore.heapUsed)}, heap total ${mb(peak.memoryAtPeak.heapTotal - peak.memoryBefore.heapTotal)},` +
+        ` external ${mb(peak.memoryAtPeak.external - peak.memoryBefore.external)}, array buffers ${mb(peak.memoryAtPeak.arrayBuffers - peak.memoryBefore.arrayBuffers)} (growth)`,
+    },
+  ];
+
+  const seconds = (Date.now() - started) / 1000;
+  const results = {
+    date: new Date().toISOString(),
+    durationSeconds: Math.round(seconds),
+    git: { commit: git(['rev-parse', 'HEAD']), dirty: git(['status', '--porcelain', '--untracked-files=no']) !== '' },
+    machine: {
+      os: `${osType()} ${release()}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? '',
+      memoryBytes: totalmem(),
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadavg(),
+    },
+    versions: {
+      runnerNode: process.versions.node,
+      codeServerNode: execFileSync(NODE24, ['--version'], { encoding: 'utf8' }).trim(),
+      extensionHostNode: hostResult.nodeVersion,
+      vscode: hostResult.vscodeVersion,
+      codeServer: CODE_SERVER_VERSION,
+      chromium: chromiumVersion,
+    },
+    targets: TARGETS,
+    figures: rows.map(({ figure, value, target, meets, how }) => ({ figure, value, target, meets: meets ?? null, how })),
+    raw: {
+      sizes,
+      activation,
+      panelOpenMs: hostResult.panelOpenMs,
+      webviewFloor: floor,
+      clone,
+      narration: hostResult.narration,
+    },
+    analysis: { cloneTimeline, narration: narrationBreakdowns },
+    summaries: { activationCost, moduleLoad, activateCall, vscodeMarks, apiActivate, panelWarm, panelCold, probeOpen, clonePanel, cloneBare, roundTrip, audioLoad, narrationRatio },
+  };
+  mkdirSync(join(REPO_ROOT, 'bench'), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+
+  say(`\n${table(rows)}\n`);
+  for (const r of rows) say(`- ${r.figure}: ${r.how}`);
+  say(`\nClone and preview, median timeline from the click (ms): ${cloneTimeline.map((e) => `${e.at.toFixed(0)} ${e.what}`).join(' · ')}`);
+  const missed = rows.filter((r) => r.meets === false);
+  say(`\n${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadBefore.map((l) => l.toFixed(1)).join('/')} → ${loadavg().map((l) => l.toFixed(1)).join('/')}; extension host Node ${hostResult.nodeVersion}, VS Code ${hostResult.vscodeVersion}`);
+  say(`bench/results.json written; ${missed.length ? `${missed.length} target(s) missed` : 'every target met'}; ${seconds.toFixed(0)} s in all`);
+  return missed.length ? 1 : 0;
+}
+
+main().then(
+  async (code) => {
+    await runCleanups();
+    process.exit(code);
+  },
+  async (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    await runCleanups();
+    process.exit(1);
+  },
+);

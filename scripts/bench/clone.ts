@@ -1,0 +1,149 @@
+// "Clone and preview" → audio playable, through the real panel, against the double answering after 200 ms; and
+// the bare baseline: undici POST clone + GET audio against the same double, interleaved with the panel runs.
+import type { FrameLocator, Page } from 'playwright-core';
+import { Agent, request } from 'undici';
+import type { NovitaDouble } from '../../src/double/novitaDouble';
+import type { CloneAnswer, TimelineEvent } from '../../test/bench/protocol';
+import { between, tapDouble, type Served } from './doubleLog';
+
+export const CLONE_LATENCY_MS = 200;
+const TEXT = 'This is the cloned voice reading a short preview sentence for the benchmark.';
+const FIELDS = ['Sample audio URL', 'Sample transcript (optional)', 'Text to preview', 'Voice name'] as const;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Page-side functions from source text: the runner's transpiler would inject helpers the page lacks. */
+function inPage<R>(body: string): (el: unknown) => R {
+  return new Function('el', body) as (el: unknown) => R;
+}
+
+// Installed before the click: resolves with the webview's own clock from the click on "Clone and preview" to the
+// new preview's <audio> being playable (canplay, readyState ≥ 3); rejects when the form shows an error. Also notes
+// when each message from the host arrived (wall clock), to line the run up with the double's log.
+const ARM = inPage<void>(`
+  const doc = el.ownerDocument, win = doc.defaultView;
+  const player = doc.getElementById('player'), button = doc.getElementById('clone'), banner = doc.getElementById('form-error');
+  const before = player.getAttribute('src');
+  const now = () => performance.timeOrigin + performance.now();
+  const events = [];
+  win.__gvcBench = new Promise((resolve, reject) => {
+    let t0;
+    const onMessage = (e) => {
+      const m = e.data;
+      if (t0 !== undefined && m && typeof m.type === 'string') events.push({ what: 'webview got ' + m.type + (m.type === 'cloneProgress' ? ' (' + m.message + ')' : ''), at: now() });
+    };
+    const cleanup = () => { clearInterval(watch); clearTimeout(timer); win.removeEventListener('message', onMessage); for (const e of ['canplay', 'canplaythrough', 'loadeddata']) player.removeEventListener(e, check); };
+    const check = () => {
+      const src = player.getAttribute('src');
+      if (t0 !== undefined && src && src !== before && player.readyState >= 3) {
+        const ms = performance.now() - t0;
+        events.push({ what: 'audio playable', at: now() });
+        cleanup();
+        resolve({ ms, clickAt: performance.timeOrigin + t0, events });
+      }
+    };
+    button.addEventListener('click', () => { t0 = performance.now(); }, { capture: true, once: true });
+    win.addEventListener('message', onMessage);
+    for (const e of ['canplay', 'canplaythrough', 'loadeddata']) player.addEventListener(e, check);
+    // errors only: a banner or a field message instead of a preview
+    const watch = setInterval(() => {
+      const field = [...doc.querySelectorAll('p.error')].find((p) => !p.hidden && p.textContent);
+      if (t0 !== undefined && ((banner && !banner.hidden) || field)) { cleanup(); reject(new Error((banner && !banner.hidden ? banner.textContent : field.textContent).trim())); }
+    }, 25);
+    const timer = setTimeout(() => { cleanup(); reject(new Error('no playable preview in 30 s (readyState ' + player.readyState + ')')); }, 30000);
+  });
+`);
+interface Armed {
+  ms: number;
+  clickAt: number;
+  events: TimelineEvent[];
+}
+const WAIT = inPage<Promise<Armed>>('return el.ownerDocument.defaultView.__gvcBench;');
+const PAUSE = inPage<void>('el.pause();');
+
+/** The visible panel's document (webviews are nested iframes). */
+function webview(page: Page): FrameLocator {
+  return page.locator('iframe.webview').filter({ visible: true }).first().contentFrame().frameLocator('#active-frame');
+}
+
+async function panelRun(view: FrameLocator, sampleUrl: string, voiceName: string, served: Served[]): Promise<{ ms: number; timeline: TimelineEvent[] }> {
+  const values = { 'Sample audio URL': sampleUrl, 'Sample transcript (optional)': '', 'Text to preview': TEXT, 'Voice name': voiceName };
+  for (const label of FIELDS) await view.getByLabel(label, { exact: true }).fill(values[label]);
+  // let the draft save and any live check of the typed values finish before the clock starts
+  await sleep(800);
+  const body = view.locator('body');
+  await body.evaluate(ARM);
+  await view.getByRole('button', { name: 'Clone and preview' }).click();
+  const armed = await body.evaluate(WAIT);
+  await view.locator('#player').evaluate(PAUSE);
+  const end = armed.clickAt + armed.ms;
+  const timeline = [
+    ...between(served, armed.clickAt - 1, end).flatMap((s) => [
+      { what: `${s.method} ${s.path} reached the double`, at: s.start },
+      { what: `${s.method} ${s.path} answered`, at: s.end },
+    ]),
+    ...armed.events,
+  ]
+    .map((e) => ({ what: e.what, at: e.at - armed.clickAt }))
+    .sort((a, b) => a.at - b.at);
+  // back to idle before the next run
+  const button = view.getByRole('button', { name: 'Clone and preview' });
+  const deadline = Date.now() + 10_000;
+  while (!(await button.isEnabled()) && Date.now() < deadline) await sleep(50);
+  await sleep(300);
+  return { ms: armed.ms, timeline };
+}
+
+async function bareRun(agent: Agent, baseUrl: string, apiKey: string, sampleUrl: string, voiceName: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await request(`${baseUrl}/v3/glm-tts-voice-clone`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ input: TEXT, audio_url: sampleUrl, voice_name: voiceName }),
+    dispatcher: agent,
+  });
+  const json = (await res.body.json()) as { audio_url?: string };
+  if (res.statusCode !== 200 || !json.audio_url) throw new Error(`bare clone: ${res.statusCode} ${JSON.stringify(json)}`);
+  const audio = await request(json.audio_url, { dispatcher: agent });
+  const bytes = Buffer.from(await audio.body.arrayBuffer());
+  const ms = performance.now() - t0;
+  if (audio.statusCode !== 200 || bytes.length < 44) throw new Error(`bare download: ${audio.statusCode}, ${bytes.length} bytes`);
+  return ms;
+}
+
+export interface CloneBenchOptions {
+  double: NovitaDouble;
+  apiKey: string;
+  sampleUrl: string;
+  runs: number;
+  print: (line: string) => void;
+}
+
+/** One unmeasured run of each, then `runs` of each, alternating so drift in the machine's load hits both alike. */
+export async function measureClone(page: Page, opts: CloneBenchOptions): Promise<CloneAnswer> {
+  const { double, apiKey, sampleUrl, runs, print } = opts;
+  const agent = new Agent({ connections: 4 });
+  const served = tapDouble(double);
+  const stamp = Date.now().toString(36);
+  let n = 0;
+  const name = (kind: string) => `bench-${kind}-${stamp}-${n++}`;
+  try {
+    const view = webview(page);
+    await view.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
+    const answer: CloneAnswer = { panelMs: [], bareMs: [], timelines: [] };
+    answer.warmupBareMs = await bareRun(agent, double.baseUrl, apiKey, sampleUrl, name('bare'));
+    answer.warmupPanelMs = (await panelRun(view, sampleUrl, name('panel'), served)).ms;
+    print(`  clone warm-up: panel ${answer.warmupPanelMs.toFixed(0)} ms, bare ${answer.warmupBareMs.toFixed(0)} ms`);
+    for (let i = 0; i < runs; i++) {
+      const bare = await bareRun(agent, double.baseUrl, apiKey, sampleUrl, name('bare'));
+      const { ms: panel, timeline } = await panelRun(view, sampleUrl, name('panel'), served);
+      answer.bareMs.push(bare);
+      answer.panelMs.push(panel);
+      answer.timelines.push(timeline);
+      print(`  clone ${i + 1}/${runs}: panel ${panel.toFixed(0)} ms, bare ${bare.toFixed(0)} ms`);
+    }
+    return answer;
+  } finally {
+    await agent.close();
+  }
+}

@@ -1,0 +1,142 @@
+// Activation cost in a fresh extension host: the extension is activated here, once, by this suite. Timed three
+// ways: our own high-resolution clock around the CommonJS load of the main module and around its activate()
+// call (the headline), VS Code's own performance marks for the same two steps (1 ms resolution), and the
+// caller's view of `Extension.activate()` (VS Code's own overhead included).
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, type ActivationSample } from './protocol';
+import { openPanelTimed, sleep } from './panel';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const NodeModule = require('node:module') as {
+  _extensions: Record<string, (module: { exports: unknown }, filename: string) => void>;
+  _load: (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
+};
+
+interface Timings {
+  loadMs?: number;
+  activateMs?: number;
+  /** Time inside each require() the main module made while it loaded (first call per request). */
+  requireMs: Record<string, number>;
+}
+
+type ActivateFn = (...args: unknown[]) => unknown;
+
+/**
+ * Wraps Node's `.js` loader for exactly one file: times its compile + evaluation, then hands VS Code a copy of
+ * its exports whose activate() is timed too. (esbuild's CommonJS exports are getters that cannot be redefined,
+ * so the exports object is replaced, not patched.) Restored once the file has loaded.
+ */
+function timeModule(file: string, timings: Timings): () => void {
+  const original = NodeModule._extensions['.js'];
+  const restore = () => {
+    NodeModule._extensions['.js'] = original;
+  };
+  NodeModule._extensions['.js'] = function (this: unknown, module, filename) {
+    if (filename !== file) return original.call(this, module, filename);
+    restore();
+    // VS Code's own hook (which serves `vscode`) is already in Module._load: this one wraps it
+    const load = NodeModule._load;
+    NodeModule._load = function (this: unknown, request, parent, isMain) {
+      if (parent?.filename !== file) return load.call(this, request, parent, isMain);
+      const t = performance.now();
+      try {
+        return load.call(this, request, parent, isMain);
+      } finally {
+        timings.requireMs[request] ??= performance.now() - t;
+      }
+    };
+    const t0 = performance.now();
+    try {
+      return original.call(this, module, filename);
+    } finally {
+      timings.loadMs = performance.now() - t0;
+      NodeModule._load = load;
+      const exported = module.exports as Record<string, unknown> | undefined;
+      const activate = exported?.activate;
+      if (typeof activate === 'function') {
+        module.exports = {
+          ...exported,
+          activate(this: unknown, ...args: unknown[]) {
+            const start = performance.now();
+            const result = (activate as ActivateFn).apply(this, args);
+            if (result && typeof (result as Promise<unknown>).then === 'function') {
+              return (result as Promise<unknown>).finally(() => (timings.activateMs = performance.now() - start));
+            }
+            timings.activateMs = performance.now() - start;
+            return result;
+          },
+        };
+      }
+    }
+  };
+  return restore;
+}
+
+interface Mark {
+  name: string;
+  startTime: number;
+}
+
+/** VS Code keeps its performance marks on globalThis in every process, the extension host included. */
+function vscodeMarks(): Mark[] {
+  const marks = (globalThis as { MonacoPerformanceMarks?: { getMarks(): Mark[] } }).MonacoPerformanceMarks;
+  return marks?.getMarks() ?? [];
+}
+
+function between(marks: Mark[], from: string, to: string): number | undefined {
+  const a = marks.find((m) => m.name === `code/extHost/${from}/${EXTENSION_ID}`);
+  const b = marks.find((m) => m.name === `code/extHost/${to}/${EXTENSION_ID}`);
+  return a && b ? b.startTime - a.startTime : undefined;
+}
+
+const SETTLE_MS = Number(process.env.GVC_BENCH_SETTLE_MS ?? 3000);
+
+export async function measureActivation(say: (line: string) => void): Promise<ActivationSample> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+  const main = (ext.packageJSON as { main?: string }).main ?? './dist/extension.js';
+  const file = realpathSync(join(ext.extensionPath, main.endsWith('.js') ? main : `${main}.js`));
+
+  // The suite starts while the workbench is still starting (built-in extensions, the browser rendering): on a
+  // small machine that contention would swamp the figure, so let the window settle first.
+  await sleep(SETTLE_MS);
+  const fresh = !ext.isActive && require.cache[file] === undefined;
+  const timings: Timings = { requireMs: {} };
+  const restore = timeModule(file, timings);
+  const t0 = performance.now();
+  try {
+    await ext.activate();
+  } finally {
+    restore();
+  }
+  const apiActivateMs = performance.now() - t0;
+  if (timings.loadMs === undefined || timings.activateMs === undefined) {
+    throw new Error(`the main module ${file} was not loaded through Node's CommonJS loader here (already loaded: ${!fresh})`);
+  }
+  const marks = vscodeMarks();
+  const dist = dirname(file);
+  const alsoLoaded = Object.keys(require.cache).filter((f) => f !== file && dirname(f) === dist).map((f) => basename(f));
+  const panelColdMs = await openPanelTimed();
+  const sample: ActivationSample = {
+    fresh,
+    moduleLoadMs: timings.loadMs,
+    activateMs: timings.activateMs,
+    vscodeCodeLoadingMs: between(marks, 'willLoadExtensionCode', 'didLoadExtensionCode'),
+    vscodeActivateMs: between(marks, 'willActivateExtension', 'didActivateExtension'),
+    apiActivateMs,
+    requireMs: timings.requireMs,
+    alsoLoaded,
+    panelColdMs,
+    nodeVersion: process.versions.node,
+    vscodeVersion: vscode.version,
+  };
+  say(
+    `activation: load ${sample.moduleLoadMs.toFixed(2)} ms + activate() ${sample.activateMs.toFixed(2)} ms` +
+      ` (VS Code marks: ${sample.vscodeCodeLoadingMs ?? '?'} + ${sample.vscodeActivateMs ?? '?'} ms; Extension.activate() ${apiActivateMs.toFixed(1)} ms);` +
+      ` first Open Panel ${panelColdMs.toFixed(0)} ms${alsoLoaded.length ? `; also loaded: ${alsoLoaded.join(', ')}` : ''}${fresh ? '' : ' (NOT FRESH)'}`,
+  );
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  return sample;
+}

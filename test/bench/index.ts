@@ -1,0 +1,90 @@
+// The bench suite's entry (extensionTestsPath): measurements inside the real extension host, no mocha. The mode
+// comes from $GVC_BENCH_MODE: `activation` (run once per fresh code-server start) or `host` (panel opens, the
+// clone step handed to the runner for the webview, narration). Findings go to $GVC_BENCH_OUT as JSON; progress
+// lines to $GVC_BENCH_LOG (the extension host's console only reaches the browser).
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { measureActivation } from './activation';
+import { measureNarration, warmUpNarration } from './narration';
+import { measureWebviewFloor, probeAudioDir, probeOpenMs } from './webviewFloor';
+import { closeAll, measurePanelOpens, sleep } from './panel';
+import { answerFile, askFile, EXTENSION_ID, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult } from './protocol';
+
+const env = process.env as Partial<BenchEnv>;
+
+function say(line: string): void {
+  console.log(`[bench] ${line}`);
+  if (env.GVC_BENCH_LOG) appendFileSync(env.GVC_BENCH_LOG, `${line}\n`);
+}
+
+function required(name: keyof BenchEnv): string {
+  const value = env[name];
+  if (!value) throw new Error(`$${name} is not set`);
+  return value;
+}
+
+/** Hands a step to the runner outside (it drives the webview) and waits for its answer file. */
+async function askRunner<T>(step: string, payload: unknown, timeoutMs: number): Promise<T> {
+  const dir = required('GVC_BENCH_DIR');
+  const answer = join(dir, answerFile(step));
+  rmSync(answer, { force: true });
+  writeFileSync(join(dir, askFile(step)), JSON.stringify(payload));
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(answer)) {
+    if (Date.now() > deadline) throw new Error(`the runner did not answer "${step}" in ${timeoutMs / 1000} s`);
+    await sleep(50);
+  }
+  await sleep(20); // the runner writes then renames; a short grace for slow file systems anyway
+  return JSON.parse(readFileSync(answer, 'utf8')) as T;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function runHost(): Promise<HostResult> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+  await ext.activate();
+  const result: HostResult = { nodeVersion: process.versions.node, vscodeVersion: vscode.version, panelOpenMs: [], narration: [] };
+
+  const dir = required('GVC_BENCH_DIR');
+  const opens = await measurePanelOpens(Number(env.GVC_BENCH_PANEL_RUNS ?? 13), say, () => probeOpenMs(probeAudioDir(dir)));
+  result.panelOpenMs = opens.panel;
+  // the preview of the clone runs is ~42 KB of WAV
+  result.webviewFloor = await measureWebviewFloor(dir, 41_760, 12, opens.probe);
+  say(`probe webview: open ${median(result.webviewFloor.openMs).toFixed(0)} ms, round trip ${median(result.webviewFloor.roundTripMs).toFixed(1)} ms, audio load ${median(result.webviewFloor.audioLoadMs).toFixed(1)} ms (medians)`);
+  await closeAll();
+
+  // Clone and preview: the host opens the panel against the 200 ms double, the runner clicks in the webview.
+  await vscode.workspace.getConfiguration('glmVoiceClone').update('apiBaseUrl', required('GVC_BENCH_CLONE_URL'), vscode.ConfigurationTarget.Global);
+  await vscode.commands.executeCommand('glmVoiceClone.openPanel');
+  say('panel open for the clone runs; handing over to the runner');
+  result.clone = await askRunner<CloneAnswer>('clone', { panelOpen: true } satisfies CloneAsk, 10 * 60_000);
+  if (result.clone.error) say(`clone step failed: ${result.clone.error}`);
+  await closeAll();
+
+  const runs = Number(env.GVC_BENCH_NARRATION_RUNS ?? 3);
+  const audioDir = await warmUpNarration(required('GVC_BENCH_NARRATION_URL'), required('GVC_BENCH_DIR'));
+  for (let i = 0; i < runs; i++) result.narration.push(await measureNarration(required('GVC_BENCH_DIR'), audioDir, say));
+  return result;
+}
+
+export async function run(): Promise<void> {
+  const out = required('GVC_BENCH_OUT');
+  try {
+    const mode = env.GVC_BENCH_MODE;
+    let result: unknown;
+    if (mode === 'activation') result = await measureActivation(say);
+    else if (mode === 'host') result = await runHost();
+    else throw new Error(`unknown $GVC_BENCH_MODE "${mode}"`);
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  } catch (err) {
+    const message = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+    say(`FAILED: ${message}`);
+    writeFileSync(out, `${JSON.stringify({ error: message }, null, 2)}\n`);
+    throw err;
+  }
+}

@@ -1,0 +1,114 @@
+// What the bench suite (inside the extension host) and `npm run bench` (outside) tell each other. Imports
+// nothing, so both sides can use it. They talk through files in $GVC_BENCH_DIR: the suite writes
+// `ask-<step>.json` when it needs the outside to act (e.g. click in the webview), the runner answers with
+// `answer-<step>.json`; the suite's findings end in $GVC_BENCH_OUT.
+
+export type BenchMode = 'activation' | 'host';
+
+export const EXTENSION_ID = 'glm-voice-clone.glm-voice-clone';
+
+/** Environment the runner gives code-server (and so the extension host). */
+export interface BenchEnv {
+  GVC_BENCH_MODE: BenchMode;
+  GVC_BENCH_DIR: string;
+  GVC_BENCH_OUT: string;
+  GVC_BENCH_LOG: string;
+  /** host mode: the double answering after 200 ms (clone) and the one answering after 300 ms (narration). */
+  GVC_BENCH_CLONE_URL?: string;
+  GVC_BENCH_NARRATION_URL?: string;
+  GVC_BENCH_PANEL_RUNS?: string;
+  GVC_BENCH_NARRATION_RUNS?: string;
+}
+
+export const askFile = (step: string) => `ask-${step}.json`;
+export const answerFile = (step: string) => `answer-${step}.json`;
+
+export interface ActivationSample {
+  /** The extension was not active and its main module not in require.cache when the suite started. */
+  fresh: boolean;
+  /** performance.now() around the CommonJS load of dist/extension.js (compile + evaluate, its requires included). */
+  moduleLoadMs: number;
+  /** performance.now() around the extension's activate() call (and its promise, if it returned one). */
+  activateMs: number;
+  /** VS Code's own marks (Date.now(), 1 ms resolution): code/extHost/{will,did}LoadExtensionCode/<id>. */
+  vscodeCodeLoadingMs?: number;
+  /** VS Code's own marks: code/extHost/{will,did}ActivateExtension/<id>. */
+  vscodeActivateMs?: number;
+  /** `await vscode.extensions.getExtension(id).activate()` from the caller's side: VS Code's overhead included. */
+  apiActivateMs: number;
+  /** Time inside each require() the main module made while loading (`vscode`: VS Code builds the API object). */
+  requireMs: Record<string, number>;
+  /** Files of the extension's dist/ other than its main module that were loaded by the end of activation. */
+  alsoLoaded: string[];
+  /** The first Open Panel after a fresh start (cold webview): command issued → webview answered. */
+  panelColdMs: number;
+  nodeVersion: string;
+  vscodeVersion: string;
+}
+
+export interface NarrationRun {
+  ok: boolean;
+  message?: string;
+  chars: number;
+  chunks: number;
+  concurrency: number;
+  latencyMs: number;
+  wallMs: number;
+  idealMs: number;
+  rssBeforeBytes: number;
+  rssMaxBytes: number;
+  rssAfterBytes: number;
+  samples: number;
+  /** process.memoryUsage() when RSS peaked: where the growth sits (heap, external, array buffers). */
+  memoryBefore: NodeJS.MemoryUsage;
+  memoryAtPeak: NodeJS.MemoryUsage;
+  /** Wall clock (timeOrigin + now) when speakFile was issued and when it resolved: lines the run up with the double's log. */
+  startEpochMs: number;
+  endEpochMs: number;
+  /** Wall clock: files changing in the audio and storage folders, the panel's tab opening to play the result. */
+  events: TimelineEvent[];
+}
+
+export interface WebviewFloor {
+  /** createWebviewPanel → a bare probe panel's script says "ready" (ms), panel disposed between runs. */
+  openMs: number[];
+  /** Host → webview → host, a bare probe panel's ping (ms). */
+  roundTripMs: number[];
+  /** A probe <audio>: src set to an asWebviewUri file → canplay, webview clock (ms). */
+  audioLoadMs: number[];
+  audioBytes: number;
+}
+
+export interface HostResult {
+  nodeVersion: string;
+  vscodeVersion: string;
+  /** Every Open Panel → ready, in order; the first one is the window's first (cold) open. */
+  panelOpenMs: number[];
+  narration: NarrationRun[];
+  webviewFloor?: WebviewFloor;
+  /** What the runner answered for the clone step (see CloneAnswer). */
+  clone?: CloneAnswer;
+}
+
+export interface TimelineEvent {
+  what: string;
+  at: number;
+}
+
+/** The suite asks for this once the panel is open and ready. */
+export interface CloneAsk {
+  panelOpen: true;
+}
+
+export interface CloneAnswer {
+  /** Webview clock: click on "Clone and preview" → the new preview's <audio> fires canplay (readyState ≥ 3). */
+  panelMs: number[];
+  /** Runner clock: undici POST clone + GET audio (body read), same double, same run. */
+  bareMs: number[];
+  /** Per measured panel run: what happened when, in ms from the click (the double's log and the webview's messages). */
+  timelines: TimelineEvent[][];
+  /** The first (unmeasured) run of each: lazy bundle load, connection set-up. */
+  warmupPanelMs?: number;
+  warmupBareMs?: number;
+  error?: string;
+}
