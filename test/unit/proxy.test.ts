@@ -2,7 +2,10 @@
 // downloads alike, proven through a loopback proxy that counts what it forwarded. The double is addressed as
 // 127.0.0.2 (only localhost, 127.0.0.1 and ::1 bypass a proxy, as in VS Code's own resolver) and listens on 127.0.0.1.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NovitaDouble, synthesizePcm } from '../../src/double/novitaDouble';
@@ -141,6 +144,31 @@ suite('proxy: http.proxy, HTTP(S)_PROXY and NO_PROXY through a counting loopback
     assert.equal(proxy.forwarded.length, 0);
     await client({ url: proxy.url, useEnv: true }).synthesize({ input: 'explicit', voice: 'jam', format: 'pcm' });
     assert.equal(proxy.forwarded.length, 1);
+  });
+
+  test('http.proxyStrictSSL: a self-signed API host behind the proxy is refused when strict, reached when not', async function () {
+    // A throwaway self-signed certificate for 127.0.0.2 (openssl is part of the base system; skip where it is not).
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.2', '-addext', 'subjectAltName=IP:127.0.0.2', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { encoding: 'utf8' });
+    if (gen.status !== 0) this.skip();
+    const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'audio/pcm' }).end(Buffer.alloc(480));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `https://127.0.0.2:${(server.address() as AddressInfo).port}`;
+    try {
+      await assert.rejects(client({ url: proxy.url, strictSSL: true }, { baseUrl: base }).synthesize({ input: 'strict', voice: 'jam', format: 'pcm' }), (e: unknown) => {
+        assert.ok(isNovitaError(e) && e.kind === 'network', String(e));
+        assert.match(e.message, /SELF_SIGNED|CERT|certificate/i);
+        return true;
+      });
+      const pcm = await client({ url: proxy.url, strictSSL: false }, { baseUrl: base }).synthesize({ input: 'lenient', voice: 'jam', format: 'pcm' });
+      assert.equal(pcm.length, 480);
+      assert.equal(proxy.forwarded.filter((f) => f.method === 'CONNECT').length, 2, 'both went through the proxy’s tunnel');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test('an unreachable proxy is reported as a network failure naming the API host, without the key', async () => {
