@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import type { FaultPlan } from '../../src/double/novitaDouble';
 import { pcmToWav } from '../../src/novita/audio';
+import { recordMatrixRow } from '../support/matrix';
 import { runCommand, webview, workbench } from './workbench';
 
 const FIELDS = ['Sample audio URL', 'Sample transcript (optional)', 'Text to preview', 'Voice name'] as const;
@@ -95,6 +96,7 @@ suite('Faults in the panel: the message, the fields, idle again', () => {
       const { double } = workbench();
       const view = await openPanel();
       const values = typedValues(`${++counter}-${Date.now().toString(36)}`);
+      double.clearRequests();
       fault.arrange?.();
       if (fault.plan) double.setFault(fault.route, fault.plan);
       await fillAndClone(view, values);
@@ -102,9 +104,13 @@ suite('Faults in the panel: the message, the fields, idle again', () => {
         // the retry wait is visible while it waits
         await view.locator('#progress', { hasText: /retrying in \d+ s/ }).waitFor({ timeout: 10_000 });
       }
+      const started = Date.now();
       const banner = view.locator('#form-error');
       await banner.waitFor({ state: 'visible', timeout: 45_000 });
-      assert.match((await banner.textContent()) ?? '', fault.message);
+      const shown = ((await banner.textContent()) ?? '').trim();
+      const requests = double.requests.filter((r) => r.route === fault.route && (fault.route !== 'clone' || (r.json as { voice_name?: string } | undefined)?.voice_name === values[3])).length;
+      recordMatrixRow({ layer: 'e2e', fault: fault.title, route: fault.route, outcome: 'shown in the panel', message: shown, requests, retries: Math.max(0, requests - 1), ms: Date.now() - started });
+      assert.match(shown, fault.message);
       await expectKept(view, values);
       await fault.extra?.(view, values);
     });
