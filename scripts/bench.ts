@@ -12,7 +12,7 @@ import * as esbuild from 'esbuild';
 import { NovitaDouble } from '../src/double/novitaDouble';
 import { synthesizePcm } from '../src/double/synth';
 import { pcmToWav } from '../src/novita/audio';
-import type { ActivationSample, HostResult } from '../test/bench/protocol';
+import { STALLS_FILE, type ActivationSample, type HostResult } from '../test/bench/protocol';
 import { medianTimeline, narrationBreakdown } from './bench/analysis';
 import { CLONE_LATENCY_MS, measureClone } from './bench/clone';
 import { tapDouble } from './bench/doubleLog';
@@ -150,7 +150,9 @@ async function main(): Promise<number> {
       GVC_BENCH_PANEL_RUNS: String(runs + 1),
       GVC_BENCH_NARRATION_RUNS: '3',
     },
-    handlers: { clone: (_payload, page) => measureClone(page, { double: cloneDouble, apiKey: API_KEY, sampleUrl, runs, print: say }) },
+    handlers: {
+      clone: (_payload, page) => measureClone(page, { double: cloneDouble, apiKey: API_KEY, sampleUrl, runs, print: say, stallsFile: join(scratch, 'host', STALLS_FILE) }),
+    },
     timeoutMs: 15 * 60_000,
     print: say,
   });
@@ -219,11 +221,10 @@ async function main(): Promise<number> {
       how: `range ${spread(panelWarm)} ms; the window's first open ${ms(hostResult.panelOpenMs[0])}; a bare webview (no product code) opens to its first message in ${probeOpen ? ms(probeOpen.median) : 'n/a'}, interleaved`,
     },
     {
-      figure: `panel open → interactive, first open after a fresh start (median of ${panelCold.n})`,
+      figure: `  the same, first open after a fresh start (median of ${panelCold.n})`,
       value: ms(panelCold.median),
-      target: `≤ ${TARGETS.panelOpenMs} ms`,
-      meets: check(panelCold.median, TARGETS.panelOpenMs),
-      how: `range ${spread(panelCold)} ms`,
+      target: 'reported',
+      how: `range ${spread(panelCold)} ms; right after activation, 3 s after the workbench started: fresh browser profile, the webview's first load`,
     },
     {
       figure: `clone overhead (Clone and preview → audio playable ÷ bare client, medians of ${clonePanel.n})`,

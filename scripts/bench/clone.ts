@@ -1,5 +1,6 @@
 // "Clone and preview" → audio playable, through the real panel, against the double answering after 200 ms; and
 // the bare baseline: undici POST clone + GET audio against the same double, interleaved with the panel runs.
+import { existsSync, readFileSync } from 'node:fs';
 import type { FrameLocator, Page } from 'playwright-core';
 import { Agent, request } from 'undici';
 import type { NovitaDouble } from '../../src/double/novitaDouble';
@@ -43,6 +44,8 @@ const ARM = inPage<void>(`
       }
     };
     button.addEventListener('click', () => { t0 = performance.now(); }, { capture: true, once: true });
+    const form = doc.getElementById('clone-form');
+    if (form) form.addEventListener('submit', () => { if (t0 !== undefined) events.push({ what: 'webview submitted the form', at: now() }); }, { capture: true, once: true });
     win.addEventListener('message', onMessage);
     for (const e of ['canplay', 'canplaythrough', 'loadeddata']) player.addEventListener(e, check);
     // errors only: a banner or a field message instead of a preview
@@ -66,7 +69,12 @@ function webview(page: Page): FrameLocator {
   return page.locator('iframe.webview').filter({ visible: true }).first().contentFrame().frameLocator('#active-frame');
 }
 
-async function panelRun(view: FrameLocator, sampleUrl: string, voiceName: string, served: Served[]): Promise<{ ms: number; timeline: TimelineEvent[] }> {
+function readStalls(file: string | undefined): { start: number; ms: number }[] {
+  if (!file || !existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { start: number; ms: number });
+}
+
+async function panelRun(view: FrameLocator, sampleUrl: string, voiceName: string, served: Served[], stallsFile?: string): Promise<{ ms: number; timeline: TimelineEvent[] }> {
   const values = { 'Sample audio URL': sampleUrl, 'Sample transcript (optional)': '', 'Text to preview': TEXT, 'Voice name': voiceName };
   for (const label of FIELDS) await view.getByLabel(label, { exact: true }).fill(values[label]);
   // let the draft save and any live check of the typed values finish before the clock starts
@@ -83,6 +91,9 @@ async function panelRun(view: FrameLocator, sampleUrl: string, voiceName: string
       { what: `${s.method} ${s.path} answered`, at: s.end },
     ]),
     ...armed.events,
+    ...readStalls(stallsFile)
+      .filter((st) => st.start + st.ms >= armed.clickAt && st.start <= end)
+      .map((st) => ({ what: `extension host busy ${st.ms.toFixed(0)} ms from here`, at: st.start })),
   ]
     .map((e) => ({ what: e.what, at: e.at - armed.clickAt }))
     .sort((a, b) => a.at - b.at);
@@ -117,6 +128,8 @@ export interface CloneBenchOptions {
   sampleUrl: string;
   runs: number;
   print: (line: string) => void;
+  /** The suite's log of extension-host stalls (see STALLS_FILE). */
+  stallsFile?: string;
 }
 
 /** One unmeasured run of each, then `runs` of each, alternating so drift in the machine's load hits both alike. */
@@ -132,16 +145,19 @@ export async function measureClone(page: Page, opts: CloneBenchOptions): Promise
     await view.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
     const answer: CloneAnswer = { panelMs: [], bareMs: [], timelines: [] };
     answer.warmupBareMs = await bareRun(agent, double.baseUrl, apiKey, sampleUrl, name('bare'));
-    answer.warmupPanelMs = (await panelRun(view, sampleUrl, name('panel'), served)).ms;
+    answer.warmupPanelMs = (await panelRun(view, sampleUrl, name('panel'), served, opts.stallsFile)).ms;
     print(`  clone warm-up: panel ${answer.warmupPanelMs.toFixed(0)} ms, bare ${answer.warmupBareMs.toFixed(0)} ms`);
     for (let i = 0; i < runs; i++) {
       const bare = await bareRun(agent, double.baseUrl, apiKey, sampleUrl, name('bare'));
-      const { ms: panel, timeline } = await panelRun(view, sampleUrl, name('panel'), served);
+      const { ms: panel, timeline } = await panelRun(view, sampleUrl, name('panel'), served, opts.stallsFile);
       answer.bareMs.push(bare);
       answer.panelMs.push(panel);
       answer.timelines.push(timeline);
       print(`  clone ${i + 1}/${runs}: panel ${panel.toFixed(0)} ms, bare ${bare.toFixed(0)} ms`);
     }
+    // every click and every bare run cloned exactly once: no retry or double submit hides in the figures
+    answer.clonePosts = double.requests.filter((r) => r.method === 'POST' && r.path === '/v3/glm-tts-voice-clone').length;
+    if (answer.clonePosts !== 2 * (runs + 1)) answer.error = `the double received ${answer.clonePosts} clone requests for ${2 * (runs + 1)} clones`;
     return answer;
   } finally {
     await agent.close();

@@ -9,7 +9,7 @@ import { measureActivation } from './activation';
 import { measureNarration, warmUpNarration } from './narration';
 import { measureWebviewFloor, probeAudioDir, probeOpenMs } from './webviewFloor';
 import { closeAll, measurePanelOpens, sleep } from './panel';
-import { answerFile, askFile, EXTENSION_ID, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult } from './protocol';
+import { answerFile, askFile, EXTENSION_ID, STALLS_FILE, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult } from './protocol';
 
 const env = process.env as Partial<BenchEnv>;
 
@@ -39,6 +39,21 @@ async function askRunner<T>(step: string, payload: unknown, timeoutMs: number): 
   return JSON.parse(readFileSync(answer, 'utf8')) as T;
 }
 
+/**
+ * Notes every stretch the extension host's event loop was busy for more than 4 ms (a 1 ms timer that fired late),
+ * on the wall clock, one JSON line each: the runner lines them up with the clone runs.
+ */
+function watchStalls(file: string): { stop(): void } {
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const late = now - last - 1;
+    if (late > 4) appendFileSync(file, `${JSON.stringify({ start: performance.timeOrigin + last + 1, ms: late })}\n`);
+    last = now;
+  }, 1);
+  return { stop: () => clearInterval(timer) };
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -55,14 +70,19 @@ async function runHost(): Promise<HostResult> {
   result.panelOpenMs = opens.panel;
   // the preview of the clone runs is ~42 KB of WAV
   result.webviewFloor = await measureWebviewFloor(dir, 41_760, 12, opens.probe);
-  say(`probe webview: open ${median(result.webviewFloor.openMs).toFixed(0)} ms, round trip ${median(result.webviewFloor.roundTripMs).toFixed(1)} ms, audio load ${median(result.webviewFloor.audioLoadMs).toFixed(1)} ms (medians)`);
+  say(`probe webview: open ${median(result.webviewFloor.openMs).toFixed(0)} ms, round trip ${median(result.webviewFloor.roundTripMs).toFixed(1)} ms (to it ${median(result.webviewFloor.toWebviewMs).toFixed(1)}, back ${median(result.webviewFloor.fromWebviewMs).toFixed(1)}), audio load ${median(result.webviewFloor.audioLoadMs).toFixed(1)} ms (medians)`);
   await closeAll();
 
   // Clone and preview: the host opens the panel against the 200 ms double, the runner clicks in the webview.
   await vscode.workspace.getConfiguration('glmVoiceClone').update('apiBaseUrl', required('GVC_BENCH_CLONE_URL'), vscode.ConfigurationTarget.Global);
   await vscode.commands.executeCommand('glmVoiceClone.openPanel');
   say('panel open for the clone runs; handing over to the runner');
-  result.clone = await askRunner<CloneAnswer>('clone', { panelOpen: true } satisfies CloneAsk, 10 * 60_000);
+  const stalls = watchStalls(join(dir, STALLS_FILE));
+  try {
+    result.clone = await askRunner<CloneAnswer>('clone', { panelOpen: true } satisfies CloneAsk, 10 * 60_000);
+  } finally {
+    stalls.stop();
+  }
   if (result.clone.error) say(`clone step failed: ${result.clone.error}`);
   await closeAll();
 

@@ -21,6 +21,8 @@ export interface BenchEnv {
 }
 
 export const askFile = (step: string) => `ask-${step}.json`;
+/** JSON lines `{ start, ms }`: the extension host's event loop busy for ms from start (wall clock), during the clone step. */
+export const STALLS_FILE = 'host-stalls.jsonl';
 export const answerFile = (step: string) => `answer-${step}.json`;
 
 export interface ActivationSample {
@@ -74,6 +76,9 @@ export interface WebviewFloor {
   openMs: number[];
   /** Host → webview → host, a bare probe panel's ping (ms). */
   roundTripMs: number[];
+  /** The same ping's two legs on the wall clock: host → webview, webview → host. */
+  toWebviewMs: number[];
+  fromWebviewMs: number[];
   /** A probe <audio>: src set to an asWebviewUri file → canplay, webview clock (ms). */
   audioLoadMs: number[];
   audioBytes: number;
@@ -110,5 +115,7 @@ export interface CloneAnswer {
   /** The first (unmeasured) run of each: lazy bundle load, connection set-up. */
   warmupPanelMs?: number;
   warmupBareMs?: number;
+  /** Clone requests the double received in the whole step (panel and bare): twice the runs + warm-ups. */
+  clonePosts?: number;
   error?: string;
 }

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { pcmToWav } from '../../src/novita/audio';
 import type { WebviewFloor } from './protocol';
 
-type ProbeMessage = { type: 'ready' } | { type: 'pong'; id: number } | { type: 'loaded'; id: number; ms: number } | { type: 'failed'; id: number; code: number };
+type ProbeMessage = { type: 'ready' } | { type: 'pong'; id: number; gotAt: number; sentAt: number } | { type: 'loaded'; id: number; ms: number } | { type: 'failed'; id: number; code: number };
 
 function probeHtml(webview: vscode.Webview, nonce: string): string {
   const csp = `default-src 'none'; media-src ${webview.cspSource}; script-src 'nonce-${nonce}'`;
@@ -19,7 +19,7 @@ const audio = document.getElementById('a');
 let t0 = 0, id = 0;
 window.addEventListener('message', (e) => {
   const m = e.data;
-  if (m.type === 'ping') vscode.postMessage({ type: 'pong', id: m.id });
+  if (m.type === 'ping') { const gotAt = performance.timeOrigin + performance.now(); vscode.postMessage({ type: 'pong', id: m.id, gotAt, sentAt: performance.timeOrigin + performance.now() }); }
   if (m.type === 'load') { id = m.id; t0 = performance.now(); audio.src = m.src; }
 });
 audio.addEventListener('canplay', () => vscode.postMessage({ type: 'loaded', id, ms: performance.now() - t0 }));
@@ -87,12 +87,19 @@ export async function measureWebviewFloor(dir: string, audioPcmBytes: number, ru
     panel.webview.html = probeHtml(panel.webview, randomBytes(16).toString('base64'));
     await ready;
     const roundTripMs: number[] = [];
+    const toWebviewMs: number[] = [];
+    const fromWebviewMs: number[] = [];
     for (let i = 0; i < runs + 2; i++) {
       const pong = next(`pong-${i}`);
       const t0 = performance.now();
       await panel.webview.postMessage({ type: 'ping', id: i });
-      await pong;
-      if (i >= 2) roundTripMs.push(performance.now() - t0); // the first two warm the path
+      const m = await pong;
+      const t1 = performance.now();
+      if (i < 2 || m.type !== 'pong') continue; // the first two warm the path
+      roundTripMs.push(t1 - t0);
+      // one way each, on the machine's wall clock (both processes read the same clock)
+      toWebviewMs.push(m.gotAt - (performance.timeOrigin + t0));
+      fromWebviewMs.push(performance.timeOrigin + t1 - m.sentAt);
     }
     const audioLoadMs: number[] = [];
     const wav = pcmToWav(Buffer.alloc(audioPcmBytes));
@@ -106,7 +113,7 @@ export async function measureWebviewFloor(dir: string, audioPcmBytes: number, ru
       if (m.type !== 'loaded') throw new Error(`the probe could not play its WAV (${JSON.stringify(m)})`);
       if (i >= 1) audioLoadMs.push(m.ms);
     }
-    return { openMs, roundTripMs, audioLoadMs, audioBytes: wav.length };
+    return { openMs, roundTripMs, toWebviewMs, fromWebviewMs, audioLoadMs, audioBytes: wav.length };
   } finally {
     sub.dispose();
     panel.dispose();
