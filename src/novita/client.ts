@@ -128,6 +128,23 @@ const POLL_CAP_MS = 3000;
 /** Consecutive failed polls tolerated: a task-result GET is safe to repeat, and giving up loses an accepted clone. */
 const POLL_FAILURES_TOLERATED = 2;
 
+/** Failures that happen before a request leaves this machine: repeating or reporting them cannot double a clone. */
+const NOTHING_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 const CLONE_FIELDS = ['text', 'input', 'audio_url', 'voice_name'] as const;
 const TTS_FIELDS = ['input', 'voice', 'speed', 'volume', 'response_format', 'watermark_enabled'] as const;
 const ASR_FIELDS = ['file', 'prompt', 'hotwords'] as const;
@@ -671,8 +688,13 @@ export class NovitaClient {
     }
     if (signal.aborted) return new NovitaError('cancelled', 'Cancelled.');
     const what = code ?? (err instanceof Error ? err.name : 'error');
-    if (gotHeaders) return new NovitaError('network', `The connection to ${host} broke while receiving the answer: ${what}.`, { detail: err instanceof Error ? err.message : undefined, secret: this.apiKey });
-    return new NovitaError('network', `Could not reach ${host}: ${what}.`, { detail: err instanceof Error ? err.message : undefined, secret: this.apiKey });
+    // A clone whose connection dropped after it was sent may have been created (and charged): say so before a retry.
+    const sent = gotHeaders || code === undefined || !NOTHING_SENT.has(code);
+    const maybe = x.clone && sent ? ' The voice may have been created anyway: if a retry says the name is taken, it was.' : '';
+    const init = { detail: err instanceof Error ? err.message : undefined, secret: this.apiKey };
+    if (gotHeaders) return new NovitaError('network', `The connection to ${host} broke while receiving the answer: ${what}.${maybe}`, init);
+    if (sent) return new NovitaError('network', `The connection to ${host} closed before an answer: ${what}.${maybe}`, init);
+    return new NovitaError('network', `Could not reach ${host}: ${what}.`, init);
   }
 
   /** Streams an audio answer to a temp file beside `destPath`; checks its magic bytes and size; renames on success. */
