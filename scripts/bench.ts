@@ -85,6 +85,18 @@ function git(args: string[]): string {
   }
 }
 
+/** The smallest useful extension: one command registered in activate(). */
+function writeControlExtension(dir: string): { path: string; id: string } {
+  mkdirSync(dir, { recursive: true });
+  const manifest = { name: 'bench-control', publisher: 'bench', version: '0.0.0', private: true, main: './extension.js', engines: { vscode: '^1.96.0' } };
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'extension.js'),
+    "const vscode = require('vscode');\nexports.activate = (context) => {\n  context.subscriptions.push(vscode.commands.registerCommand('benchControl.hello', () => vscode.window.showInformationMessage('Hello')));\n};\nexports.deactivate = () => {};\n",
+  );
+  return { path: dir, id: 'bench.bench-control' };
+}
+
 function check(value: number, target: number): boolean {
   return value <= target;
 }
@@ -108,8 +120,10 @@ async function main(): Promise<number> {
   await bundleSuite();
   say(`sizes: host ${kb(sizes.eagerHostBytes)} eager; webview ${kb(sizes.webviewAssetsBytes)}; vsix ${kb(sizes.vsixBytes)}`);
 
-  // 2. Activation: one fresh code-server (fresh extension host, fresh user data, fresh browser) per sample.
+  // 2. Activation: one fresh code-server (fresh extension host, fresh user data, fresh browser) per sample; a
+  //    hello-world extension (the development path) is activated in the same start, before or after, alternately.
   const extensionsDir = join(scratch, 'extensions');
+  const control = writeControlExtension(join(scratch, 'control'));
   const activation: ActivationSample[] = [];
   let chromiumVersion = '';
   for (let i = 0; i < starts; i++) {
@@ -118,6 +132,8 @@ async function main(): Promise<number> {
       dir: join(scratch, `activation-${i}`),
       vsix: i === 0 ? [vsix] : undefined,
       extensionsDir,
+      developmentPath: control.path,
+      env: { GVC_BENCH_CONTROL_ID: control.id, GVC_BENCH_CONTROL_FIRST: i % 2 ? '1' : '0' },
       timeoutMs: 120_000,
       print: say,
     });
@@ -170,6 +186,8 @@ async function main(): Promise<number> {
     ? summarize(activation.map((a) => a.vscodeCodeLoadingMs! + a.vscodeActivateMs!))
     : undefined;
   const apiActivate = summarize(activation.map((a) => a.apiActivateMs));
+  const controls = activation.filter((a) => a.control).map((a) => a.control!.loadMs + a.control!.activateMs);
+  const controlCost = controls.length ? summarize(controls) : undefined;
   const panelCold = summarize(activation.map((a) => a.panelColdMs));
   // the session's first open is its window's first: counted among the fresh starts' cold opens, not here
   const panelWarm = summarize(hostResult.panelOpenMs.slice(1));
@@ -197,7 +215,9 @@ async function main(): Promise<number> {
       value: ms(activationCost.median, 2),
       target: `≤ ${TARGETS.activationMs} ms`,
       meets: check(activationCost.median, TARGETS.activationMs),
-      how: `load ${ms(moduleLoad.median, 2)} + activate() ${ms(activateCall.median, 2)} (range ${spread(activationCost, 2)} ms); VS Code's own marks ${vscodeMarks ? ms(vscodeMarks.median, 1) : 'n/a'}; Extension.activate() seen by its caller ${ms(apiActivate.median, 1)}`,
+      how:
+        `load ${ms(moduleLoad.median, 2)} + activate() ${ms(activateCall.median, 2)} (range ${spread(activationCost, 2)} ms); VS Code's own marks ${vscodeMarks ? ms(vscodeMarks.median, 1) : 'n/a'};` +
+        ` Extension.activate() seen by its caller ${ms(apiActivate.median, 1)}; a hello-world extension in the same starts ${controlCost ? ms(controlCost.median, 2) : 'n/a'}`,
     },
     {
       figure: 'eager host bundle (dist/extension.js, minified)',
@@ -294,7 +314,7 @@ async function main(): Promise<number> {
       narration: hostResult.narration,
     },
     analysis: { cloneTimeline, narration: narrationBreakdowns },
-    summaries: { activationCost, moduleLoad, activateCall, vscodeMarks, apiActivate, panelWarm, panelCold, probeOpen, clonePanel, cloneBare, roundTrip, audioLoad, narrationRatio },
+    summaries: { activationCost, moduleLoad, activateCall, vscodeMarks, apiActivate, controlCost, panelWarm, panelCold, probeOpen, clonePanel, cloneBare, roundTrip, audioLoad, narrationRatio },
   };
   mkdirSync(join(REPO_ROOT, 'bench'), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);

@@ -21,6 +21,8 @@ export interface SessionOptions {
   /** Installed before the start (the first session); later sessions reuse `extensionsDir`. */
   vsix?: string[];
   extensionsDir: string;
+  /** The workbench's extensionDevelopmentPath (default: the test host fixture, which has no code). */
+  developmentPath?: string;
   settings?: Record<string, unknown>;
   env?: Partial<BenchEnv> & Record<string, string>;
   handlers?: Record<string, StepHandler>;
@@ -72,7 +74,7 @@ export async function runBenchSession<T>(opts: SessionOptions): Promise<SessionO
       const timer = setTimeout(() => done('timeout'), timeoutMs);
       const follower = followFile(log, (line) => opts.print(`  ${line}`));
       const steps = serveSteps(opts.dir, page, opts.handlers ?? {}, opts.print);
-      await page.goto(suiteUrl(server, workspace, TEST_HOST_FIXTURE, BENCH_ENTRY), { waitUntil: 'domcontentloaded' });
+      await page.goto(suiteUrl(server, workspace, opts.developmentPath ?? TEST_HOST_FIXTURE, BENCH_ENTRY), { waitUntil: 'domcontentloaded' });
       const code = await finished;
       clearTimeout(timer);
       await steps.stop();

@@ -93,15 +93,19 @@ function between(marks: Mark[], from: string, to: string): number | undefined {
 
 const SETTLE_MS = Number(process.env.GVC_BENCH_SETTLE_MS ?? 3000);
 
-export async function measureActivation(say: (line: string) => void): Promise<ActivationSample> {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+interface Activated {
+  file: string;
+  fresh: boolean;
+  timings: Timings;
+  apiActivateMs: number;
+}
+
+/** Activates extension `id` (not yet active, main module not yet loaded) with its load and activate() timed. */
+async function activateTimed(id: string): Promise<Activated> {
+  const ext = vscode.extensions.getExtension(id);
+  if (!ext) throw new Error(`${id} is not installed`);
   const main = (ext.packageJSON as { main?: string }).main ?? './dist/extension.js';
   const file = realpathSync(join(ext.extensionPath, main.endsWith('.js') ? main : `${main}.js`));
-
-  // The suite starts while the workbench is still starting (built-in extensions, the browser rendering): on a
-  // small machine that contention would swamp the figure, so let the window settle first.
-  await sleep(SETTLE_MS);
   const fresh = !ext.isActive && require.cache[file] === undefined;
   const timings: Timings = { requireMs: {} };
   const restore = timeModule(file, timings);
@@ -115,19 +119,36 @@ export async function measureActivation(say: (line: string) => void): Promise<Ac
   if (timings.loadMs === undefined || timings.activateMs === undefined) {
     throw new Error(`the main module ${file} was not loaded through Node's CommonJS loader here (already loaded: ${!fresh})`);
   }
+  return { file, fresh, timings, apiActivateMs };
+}
+
+/**
+ * `controlId`: a hello-world extension (one command) activated in the same start, before or after the product as
+ * `controlFirst` says (alternated over the starts by the runner), to show what activation costs here at the least.
+ */
+export async function measureActivation(say: (line: string) => void, controlId?: string, controlFirst = false): Promise<ActivationSample> {
+  // The suite starts while the workbench is still starting (built-in extensions, the browser rendering): on a
+  // small machine that contention would swamp the figure, so let the window settle first.
+  await sleep(SETTLE_MS);
+  let control: Activated | undefined;
+  if (controlId && controlFirst) control = await activateTimed(controlId);
+  const product = await activateTimed(EXTENSION_ID);
+  if (controlId && !controlFirst) control = await activateTimed(controlId);
+  const { file, fresh, timings, apiActivateMs } = product;
   const marks = vscodeMarks();
   const dist = dirname(file);
   const alsoLoaded = Object.keys(require.cache).filter((f) => f !== file && dirname(f) === dist).map((f) => basename(f));
   const panelColdMs = await openPanelTimed();
   const sample: ActivationSample = {
-    fresh,
-    moduleLoadMs: timings.loadMs,
-    activateMs: timings.activateMs,
+    fresh: fresh && (control?.fresh ?? true),
+    moduleLoadMs: timings.loadMs!,
+    activateMs: timings.activateMs!,
     vscodeCodeLoadingMs: between(marks, 'willLoadExtensionCode', 'didLoadExtensionCode'),
     vscodeActivateMs: between(marks, 'willActivateExtension', 'didActivateExtension'),
     apiActivateMs,
     requireMs: timings.requireMs,
     alsoLoaded,
+    control: control && { loadMs: control.timings.loadMs!, activateMs: control.timings.activateMs!, first: controlFirst },
     panelColdMs,
     nodeVersion: process.versions.node,
     vscodeVersion: vscode.version,
@@ -135,7 +156,8 @@ export async function measureActivation(say: (line: string) => void): Promise<Ac
   say(
     `activation: load ${sample.moduleLoadMs.toFixed(2)} ms + activate() ${sample.activateMs.toFixed(2)} ms` +
       ` (VS Code marks: ${sample.vscodeCodeLoadingMs ?? '?'} + ${sample.vscodeActivateMs ?? '?'} ms; Extension.activate() ${apiActivateMs.toFixed(1)} ms);` +
-      ` first Open Panel ${panelColdMs.toFixed(0)} ms${alsoLoaded.length ? `; also loaded: ${alsoLoaded.join(', ')}` : ''}${fresh ? '' : ' (NOT FRESH)'}`,
+      (sample.control ? ` hello-world ${(sample.control.loadMs + sample.control.activateMs).toFixed(2)} ms (${controlFirst ? 'before' : 'after'});` : '') +
+      ` first Open Panel ${panelColdMs.toFixed(0)} ms${alsoLoaded.length ? `; also loaded: ${alsoLoaded.join(', ')}` : ''}${sample.fresh ? '' : ' (NOT FRESH)'}`,
   );
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   return sample;

@@ -97,7 +97,7 @@ export async function run(): Promise<void> {
   try {
     const mode = env.GVC_BENCH_MODE;
     let result: unknown;
-    if (mode === 'activation') result = await measureActivation(say);
+    if (mode === 'activation') result = await measureActivation(say, env.GVC_BENCH_CONTROL_ID, env.GVC_BENCH_CONTROL_FIRST === '1');
     else if (mode === 'host') result = await runHost();
     else throw new Error(`unknown $GVC_BENCH_MODE "${mode}"`);
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

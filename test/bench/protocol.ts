@@ -18,6 +18,9 @@ export interface BenchEnv {
   GVC_BENCH_NARRATION_URL?: string;
   GVC_BENCH_PANEL_RUNS?: string;
   GVC_BENCH_NARRATION_RUNS?: string;
+  /** activation mode: the hello-world control's id, and whether it is activated before the product. */
+  GVC_BENCH_CONTROL_ID?: string;
+  GVC_BENCH_CONTROL_FIRST?: string;
 }
 
 export const askFile = (step: string) => `ask-${step}.json`;
@@ -40,6 +43,8 @@ export interface ActivationSample {
   apiActivateMs: number;
   /** Time inside each require() the main module made while loading (`vscode`: VS Code builds the API object). */
   requireMs: Record<string, number>;
+  /** A hello-world extension (one command) activated in the same start: what activation costs here at the least. */
+  control?: { loadMs: number; activateMs: number; first: boolean };
   /** Files of the extension's dist/ other than its main module that were loaded by the end of activation. */
   alsoLoaded: string[];
   /** The first Open Panel after a fresh start (cold webview): command issued → webview answered. */
