@@ -31,7 +31,7 @@ export class MissingKeyError extends Error {
  * rebuilds it when either changes. The client bundle is loaded on the first request, never at activation.
  */
 export class NovitaService implements vscode.Disposable {
-  private client: { instance: NovitaClient; signature: string } | undefined;
+  private client: { instance: NovitaClient; signature: string; settings: string } | undefined;
   /** Keyless: checks and downloads samples, which never need (and never get) the key. */
   private sampleClient: { instance: NovitaClient; signature: string } | undefined;
   private readonly retryListeners = new Set<(message: string) => void>();
@@ -43,9 +43,11 @@ export class NovitaService implements vscode.Disposable {
   ) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(SECTION) || e.affectsConfiguration('http')) this.reset();
+        // getClient() rebuilds by itself for new settings; an event that arrives after that rebuild must not close
+        // the new client under a request it is already serving.
+        if ((e.affectsConfiguration(SECTION) || e.affectsConfiguration('http')) && this.client?.settings !== settingsSignature()) this.reset();
       }),
-      keys.onDidChange(() => this.reset()),
+      keys.onDidChange(() => void this.resetUnlessBuiltFor(this.keys.get())),
     );
   }
 
@@ -58,6 +60,7 @@ export class NovitaService implements vscode.Disposable {
     const proxy = readProxySettings();
     const signature = JSON.stringify([settings, proxy, key.length, hashKey(key)]);
     if (this.client?.signature === signature) return this.client.instance;
+    const builtFor = JSON.stringify([settings, proxy]);
     this.reset();
     const { NovitaClient } = loadNovita();
     const instance = new NovitaClient({
@@ -76,7 +79,7 @@ export class NovitaService implements vscode.Disposable {
         for (const listener of this.retryListeners) listener(message);
       },
     });
-    this.client = { instance, signature };
+    this.client = { instance, signature, settings: builtFor };
     return instance;
   }
 
@@ -132,6 +135,15 @@ export class NovitaService implements vscode.Disposable {
     return { message: `Something went wrong: ${err instanceof Error ? err.message : String(err)}. See the “GLM Voice Clone” output for details.` };
   }
 
+  /** After a key change: keeps a client that getClient() already built for the new key (the event can come late). */
+  private async resetUnlessBuiltFor(key: Promise<string | undefined>): Promise<void> {
+    const current = await key.catch(() => undefined);
+    const built = this.client;
+    if (!built || !current || built.signature !== JSON.stringify([readSettings(), readProxySettings(), current.length, hashKey(current)])) {
+      if (this.client === built) this.reset();
+    }
+  }
+
   reset(): void {
     void this.client?.instance.close();
     this.client = undefined;
@@ -143,6 +155,10 @@ export class NovitaService implements vscode.Disposable {
     this.sampleClient = undefined;
     for (const s of this.subscriptions) s.dispose();
   }
+}
+
+function settingsSignature(): string {
+  return JSON.stringify([readSettings(), readProxySettings()]);
 }
 
 function maybeLoaded(): ReturnType<typeof loadNovita> | undefined {

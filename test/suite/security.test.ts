@@ -69,6 +69,7 @@ suite('Where the API key goes (real extension host)', function () {
     }
     await config().update('apiBaseUrl', double.baseUrl, vscode.ConfigurationTarget.Global);
     assert.equal(double.requests.length, 0);
-    assert.ok((await clone('Loopback http is fine.'))?.ok);
+    const loopback = await clone('Loopback http is fine.');
+    assert.ok(loopback?.ok, JSON.stringify(loopback));
   });
 });
