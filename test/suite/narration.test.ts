@@ -1,8 +1,9 @@
 // Speak File / Speak Selection in the real extension host against the double: long text becomes ONE WAV whose
 // samples are exactly the chunks' samples, in order; cancelling leaves nothing pretending to be whole.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { NovitaDouble } from '../../src/double/novitaDouble';
 import { labelFor, readLabel, samplesFor } from '../../src/double/synth';
@@ -159,6 +160,24 @@ suite('Speak File and Speak Selection (real extension host, Novita double)', () 
     } finally {
       await vscode.workspace.getConfiguration('glmVoiceClone').update('speed', undefined, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('glmVoiceClone.useVoice', 'tongtong');
+    }
+  });
+
+  test('Export Narration saves the narration beside the source file as name.voice.wav', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gvc-export-'));
+    const source = join(dir, 'chapter-one.md');
+    writeFileSync(source, '# Chapter one\n\nIt was a bright cold day in April.\n');
+    await vscode.commands.executeCommand('glmVoiceClone.useVoice', 'xiaochen');
+    try {
+      const target = await vscode.commands.executeCommand<string | undefined>('glmVoiceClone.exportNarration', vscode.Uri.file(source));
+      assert.equal(target, join(dir, 'chapter-one.xiaochen.wav'));
+      const bytes = readFileSync(target!);
+      const info = parseWavHeader(bytes);
+      const chunks = splitText(speakableText(readFileSync(source, 'utf8'), 'markdown'));
+      assert.equal(info.dataBytes / 2, chunks.reduce((sum, c) => sum + samplesFor(c), 0));
+    } finally {
+      await vscode.commands.executeCommand('glmVoiceClone.useVoice', 'tongtong');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
