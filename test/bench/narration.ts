@@ -35,10 +35,7 @@ interface SpeechResult {
 
 const epochNow = () => performance.timeOrigin + performance.now();
 
-/**
- * One short narration before the measured ones: it tells where the extension keeps its audio (to watch it) and
- * points the extension at `baseUrl` with the narration settings.
- */
+/** One short narration before the measured ones: it tells where the extension keeps its audio (to watch it). */
 export async function warmUpNarration(baseUrl: string, dir: string): Promise<string> {
   const config = vscode.workspace.getConfiguration('glmVoiceClone');
   await config.update('apiBaseUrl', baseUrl, vscode.ConfigurationTarget.Global);
@@ -83,7 +80,10 @@ function watchTail(audioDir: string): { events: TimelineEvent[]; stop(): void } 
  * `dir`: where the script is written (a saved file, so closing its editor never asks to save); `audioDir`: the
  * extension's audio folder (from warmUpNarration), watched during the run.
  */
-export async function measureNarration(dir: string, audioDir: string, say: (line: string) => void): Promise<NarrationRun> {
+export async function measureNarration(baseUrl: string, dir: string, audioDir: string, say: (line: string) => void): Promise<NarrationRun> {
+  const config = vscode.workspace.getConfiguration('glmVoiceClone');
+  await config.update('apiBaseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+  await config.update('concurrency', NARRATION_CONCURRENCY, vscode.ConfigurationTarget.Global);
   await closeAll();
   const text = narrationScript();
   const file = join(dir, 'script.txt');
