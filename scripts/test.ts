@@ -4,7 +4,7 @@
 //   e2e     test/e2e/*.test.ts, mocha tdd driving code-server in chromium (one workbench for the layer)
 // Usage: tsx scripts/test.ts [--only unit|editor|e2e]... [--keep]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAndPackage } from './harness/build';
 import { runEditorSuite } from './harness/editorSuite';
@@ -149,7 +149,8 @@ async function main(): Promise<number> {
   const { only, keep } = parseArgs(process.argv.slice(2));
   mkdirSync(RESULTS_DIR, { recursive: true });
   // Every layer appends its fault cases here (unit and e2e inherit the variable; the editor gets it below).
-  const matrixFile = join(RESULTS_DIR, 'matrix.jsonl');
+  // One file per run (others may run the suite in this checkout at the same time); kept as matrix.jsonl at the end.
+  const matrixFile = join(RESULTS_DIR, `matrix.${process.pid}.jsonl`);
   rmSync(matrixFile, { force: true });
   process.env.GVC_MATRIX_FILE = matrixFile;
   const memory = sampleMemory();
@@ -169,6 +170,7 @@ async function main(): Promise<number> {
   if (matrix) {
     heading('fault matrix (fault × route → outcome)');
     process.stdout.write(`${matrix}\n`);
+    renameSync(matrixFile, join(RESULTS_DIR, 'matrix.jsonl'));
   }
 
   heading('summary');

@@ -46,7 +46,8 @@ export function formatMatrix(rows: MatrixRow[]): string {
   const layers = ['unit', 'editor', 'e2e'].filter((l) => rows.some((r) => r.layer === l));
   for (const layer of layers) {
     const mine = rows.filter((r) => r.layer === layer);
-    out.push(`fault matrix: ${LAYER_TITLES[layer] ?? layer} — ${mine.length} cases, ${new Set(mine.map((r) => r.fault)).size} faults`);
+    const cases = new Set(mine.map((r) => `${r.fault}\u0000${r.route}`)).size;
+    out.push(`fault matrix: ${LAYER_TITLES[layer] ?? layer} — ${cases} cases, ${new Set(mine.map((r) => r.fault)).size} faults`);
     out.push(grid(mine), '');
   }
   const said = rows.filter((r) => r.layer === (layers.includes('editor') ? 'editor' : layers[0]) && r.message);
