@@ -9,7 +9,7 @@ const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 
 // Chunks the host requires on first use, by these relative paths, so activation never parses them.
-const lazyChunks = ['./novita-http.js', './audio-meta.js', './narration.js', './library.js'];
+const lazyChunks = ['./features.js', './novita-http.js', './audio-meta.js', './narration.js', './library.js'];
 
 const common = {
   bundle: true,
@@ -25,6 +25,8 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', ext
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  // Commands, panel, library and services: required on the first command, view or restored panel.
+  { ...node, entryPoints: { features: 'src/extension/features.ts' }, outdir: 'dist' },
   // undici and the Novita client: required on the first request only.
   { ...node, entryPoints: { 'novita-http': 'src/novita/index.ts' }, outdir: 'dist' },
   // Splitting, Markdown stripping and WAV joining: required on the first Speak command only.

@@ -12,12 +12,20 @@ export class ApiKeyStore {
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscription = secrets.onDidChange((e) => {
-      if (e.key === SECRET_KEY) this.changed.fire();
+      if (e.key !== SECRET_KEY) return;
+      this.stored = undefined;
+      this.changed.fire();
     });
   }
 
+  /** The stored key, read once and then kept in memory until SecretStorage says it changed (saves a round trip per request). */
+  private stored: Promise<string | undefined> | undefined;
+
   async get(): Promise<string | undefined> {
-    const stored = await this.secrets.get(SECRET_KEY);
+    const stored = await (this.stored ??= Promise.resolve(this.secrets.get(SECRET_KEY)).catch((err: unknown) => {
+      this.stored = undefined;
+      throw err;
+    }));
     if (stored) return stored;
     const fromEnv = process.env[ENV_KEY]?.trim();
     return fromEnv || undefined;
@@ -28,11 +36,15 @@ export class ApiKeyStore {
   }
 
   async store(key: string): Promise<void> {
+    this.stored = undefined;
     await this.secrets.store(SECRET_KEY, key.trim());
+    this.stored = undefined;
   }
 
   async clear(): Promise<void> {
+    this.stored = undefined;
     await this.secrets.delete(SECRET_KEY);
+    this.stored = undefined;
   }
 
   /** Asks for a key in a password box and stores it. Returns it, or undefined when the user gave up. */

@@ -37,6 +37,8 @@ export interface CloneRunOptions {
   signal?: AbortSignal;
   /** Clone even when the sample check warned (too short or long, not playable here). */
   acceptWarnings?: boolean;
+  /** Called as soon as the preview is on disk, before the library is written, so it can start playing. */
+  onPreviewReady?: (outcome: CloneOutcome) => void;
   onProgress?: (message: string) => void;
 }
 
@@ -101,6 +103,8 @@ export class CloneService {
       throw err;
     }
     const elapsedMs = Math.round(performance.now() - started);
+    const outcome: CloneOutcome = { voiceId: result.voiceId, voiceName: request.voiceName, filePath: finalPath, fileName, elapsedMs, text: form.text };
+    options.onPreviewReady?.(outcome);
     const library = await this.storage.library();
     const createdAt = new Date().toISOString();
     await library.addVoice({
@@ -115,7 +119,7 @@ export class CloneService {
       { id: base, file: fileName, text: form.text.slice(0, 500), voice: result.voiceId, voiceName: request.voiceName, createdAt, kind: 'clone' },
       this.historyMaxItems(),
     );
-    return { voiceId: result.voiceId, voiceName: request.voiceName, filePath: finalPath, fileName, elapsedMs, text: form.text };
+    return outcome;
   }
 
   describe(err: unknown): UserFacingError {

@@ -11,27 +11,31 @@ import type { CloneOutcome } from './cloneService';
 import { VoiceClonePanel } from './panel';
 import type { Services } from './services';
 
-export function registerCommands(services: Services): vscode.Disposable[] {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandHandler = (...args: any[]) => unknown;
+
+/** The handlers of the panel, clone and key commands, by command id (registered by the activation shell). */
+export function commandHandlers(services: Services): Record<string, CommandHandler> {
   const { keys } = services;
-  return [
+  return {
     // Resolves once the panel's script has loaded and been answered, so callers can rely on it being interactive.
-    vscode.commands.registerCommand('glmVoiceClone.openPanel', () => VoiceClonePanel.createOrShow(services).whenReady()),
+    'glmVoiceClone.openPanel': () => VoiceClonePanel.createOrShow(services).whenReady(),
     // A string argument stores that key without a prompt (scripts, tests); the palette always prompts.
-    vscode.commands.registerCommand('glmVoiceClone.setApiKey', async (given?: unknown) => {
+    'glmVoiceClone.setApiKey': async (given?: unknown) => {
       const key = typeof given === 'string' && given.trim() ? (await keys.store(given), given) : await keys.prompt();
       if (key) void vscode.window.showInformationMessage('GLM Voice Clone: API key saved in VS Code’s secret storage.');
       return Boolean(key);
-    }),
-    vscode.commands.registerCommand('glmVoiceClone.clearApiKey', async () => {
+    },
+    'glmVoiceClone.clearApiKey': async () => {
       await keys.clear();
       void vscode.window.showInformationMessage(
         process.env.NOVITA_API_KEY ? 'GLM Voice Clone: stored API key removed (NOVITA_API_KEY from the environment is still used).' : 'GLM Voice Clone: API key removed.',
       );
-    }),
-    vscode.commands.registerCommand('glmVoiceClone.cloneVoice', (initial?: Partial<CloneForm>) => cloneFromPalette(services, initial)),
-    vscode.commands.registerCommand('glmVoiceClone.transcribeSample', (url?: unknown) => transcribeFromPalette(services, typeof url === 'string' ? url : undefined)),
-    vscode.commands.registerCommand('glmVoiceClone.showLog', () => services.log.show()),
-  ];
+    },
+    'glmVoiceClone.cloneVoice': (initial?: Partial<CloneForm>) => cloneFromPalette(services, initial),
+    'glmVoiceClone.transcribeSample': (url?: unknown) => transcribeFromPalette(services, typeof url === 'string' ? url : undefined),
+    'glmVoiceClone.showLog': () => services.log.show(),
+  };
 }
 
 const STEPS = 4;

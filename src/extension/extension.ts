@@ -1,55 +1,64 @@
+// The activation shell: a status-bar item and stubs for every contributed command, tree view and the panel
+// serializer. The features themselves (dist/features.js) load on the first use of any of them.
 import * as vscode from 'vscode';
 import { ActiveVoice } from './activeVoice';
-import { ApiKeyStore } from './apiKey';
-import { CloneService } from './cloneService';
-import { readSpeechSettings } from './config';
-import { registerCommands } from './commands';
-import { registerLibraryCommands } from './libraryCommands';
-import { LibraryTreeProvider } from './libraryView';
-import { Log } from './log';
-import { NovitaService } from './novitaService';
-import { PANEL_VIEW_TYPE, VoiceClonePanel } from './panel';
-import { SampleService } from './sampleService';
-import type { Services } from './services';
-import { SpeechService } from './speechService';
-import { ExtensionStorage } from './storage';
+import type { Features } from './features';
+import { loadFeatures } from './lazy';
+
+const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
+
+/** A tree provider that builds the real one on first use and forwards its change events. */
+class LazyTree implements vscode.TreeDataProvider<unknown> {
+  private readonly changed = new vscode.EventEmitter<unknown>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private real: vscode.TreeDataProvider<unknown> | undefined;
+
+  constructor(private readonly resolve: () => vscode.TreeDataProvider<unknown>) {}
+
+  private get provider(): vscode.TreeDataProvider<unknown> {
+    if (!this.real) {
+      this.real = this.resolve();
+      this.real.onDidChangeTreeData?.((e) => this.changed.fire(e));
+    }
+    return this.real;
+  }
+
+  getChildren(element?: unknown) {
+    return this.provider.getChildren(element);
+  }
+
+  getTreeItem(element: unknown) {
+    return this.provider.getTreeItem(element);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
 
 /**
- * Kept cheap on purpose: no I/O and no heavy module here; the client bundle loads on the first request.
- * Returns no API: an exported object would hand other extensions a way to the key.
+ * No I/O and no heavy module here. Returns no API: an exported object would hand other extensions a way to the key.
  */
 export function activate(context: vscode.ExtensionContext): void {
-  const log = new Log();
-  const keys = new ApiKeyStore(context.secrets);
-  const novita = new NovitaService(keys, log);
-  const storage = new ExtensionStorage(context.globalStorageUri, log);
-  const samples = new SampleService(novita, storage);
-  const clone = new CloneService(novita, storage, () => readSpeechSettings().historyMaxItems, samples);
   const active = new ActiveVoice(context.globalState);
-  const speech = new SpeechService(novita, storage);
-  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples };
-  const voicesTree = new LibraryTreeProvider('voices', storage, active);
-  const historyTree = new LibraryTreeProvider('history', storage, active);
-
+  let features: Features | undefined;
+  const get = (): Features => (features ??= loadFeatures().createFeatures(context, active));
+  const commands: { command: string }[] = context.extension.packageJSON.contributes?.commands ?? [];
   context.subscriptions.push(
-    log,
-    keys,
-    novita,
+    { dispose: () => features?.dispose() },
     active,
-    voicesTree,
-    historyTree,
-    ...registerCommands(services),
-    ...registerLibraryCommands(services),
-    vscode.window.registerTreeDataProvider('glmVoiceClone.voices', voicesTree),
-    vscode.window.registerTreeDataProvider('glmVoiceClone.history', historyTree),
+    ...commands.map(({ command }) => vscode.commands.registerCommand(command, (...args: unknown[]) => get().run(command, args))),
+    ...(['voices', 'history'] as const).map((which) => {
+      const tree = new LazyTree(() => get().tree(which));
+      return vscode.Disposable.from(tree, vscode.window.registerTreeDataProvider(`glmVoiceClone.${which}`, tree));
+    }),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel) {
-        VoiceClonePanel.revive(panel, services);
+        get().revivePanel(panel);
       },
     }),
-    { dispose: () => VoiceClonePanel.instance?.dispose() },
     vscode.window.onDidChangeWindowState((e) => {
-      if (e.focused) void storage.refreshIfOpen();
+      if (e.focused) features?.onWindowFocused();
     }),
   );
 }

@@ -1,5 +1,6 @@
 // Heavy modules live in their own bundles and are required on first use, so activation never parses them.
 // Each path is a literal so esbuild leaves it as an external require of the sibling file in dist/.
+import type * as FeaturesModule from './features';
 import type * as LibraryModule from '../library/voiceRegistry';
 import type * as NarrationModule from '../narration/index';
 import type * as AudioMetaModule from '../novita/audioMeta';
@@ -11,6 +12,8 @@ function once<T>(load: () => T): () => T {
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
+/** Commands, panel, library and services: `dist/features.js`, built on the first command, view or restored panel. */
+export const loadFeatures = once(() => require('./features.js') as typeof FeaturesModule);
 /** The Novita client bundle (undici and all): `dist/novita-http.js`. */
 export const loadNovita = once(() => require('./novita-http.js') as typeof NovitaModule);
 /** Splitting, Markdown stripping and WAV joining: `dist/narration.js`. */

@@ -8,15 +8,17 @@ import { validateVoiceNameFormat } from '../shared/validation';
 import { SYSTEM_VOICES, type VoiceChoice } from './activeVoice';
 import { voiceDisplayName, type LibraryNode } from './libraryView';
 import { VoiceClonePanel } from './panel';
+import type { CommandHandler } from './commands';
 import type { Services } from './services';
 import type { SpeechResult } from './speechService';
 
 type VoiceArg = LibraryNode | string | undefined;
 
 /** Commands over the voice library and preview history; the tree, the panel and the palette all call these. */
-export function registerLibraryCommands(services: Services): vscode.Disposable[] {
-  const reg = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(`glmVoiceClone.${id}`, fn);
-  return [
+export function libraryCommandHandlers(services: Services): Record<string, CommandHandler> {
+  const handlers: Record<string, CommandHandler> = {};
+  const reg = (id: string, fn: CommandHandler) => void (handlers[`glmVoiceClone.${id}`] = fn);
+  [
     reg('pickVoice', () => pickVoice(services)),
     reg('useVoice', (arg: VoiceArg) => useVoice(services, arg)),
     reg('playVoicePreview', (arg: VoiceArg) => playVoicePreview(services, arg)),
@@ -32,6 +34,7 @@ export function registerLibraryCommands(services: Services): vscode.Disposable[]
     reg('exportNarration', (uri?: vscode.Uri) => exportNarration(services, uri)),
     reg('cancelNarration', () => services.speech.cancel()),
   ];
+  return handlers;
 }
 
 async function findVoice(services: Services, arg: VoiceArg): Promise<VoiceRecord | undefined> {
@@ -97,13 +100,17 @@ async function useVoice(services: Services, arg: VoiceArg): Promise<VoiceChoice 
   return services.active.get();
 }
 
-export async function playInPanel(services: Services, p: { voiceId: string; voiceName: string; file: string; text: string; elapsedMs?: number }): Promise<boolean> {
+export async function playInPanel(
+  services: Services,
+  p: { voiceId: string; voiceName: string; file: string; text: string; elapsedMs?: number },
+  { beside = false } = {},
+): Promise<boolean> {
   const path = join(services.storage.audioDir.fsPath, basename(p.file));
   if (!existsSync(path)) {
     void vscode.window.showWarningMessage(`GLM Voice Clone: the audio file ${basename(p.file)} is no longer there (older previews are removed as history fills up).`);
     return false;
   }
-  const panel = VoiceClonePanel.createOrShow(services);
+  const panel = VoiceClonePanel.createOrShow(services, { beside });
   await panel.whenReady();
   panel.showPreview({ voiceId: p.voiceId, voiceName: p.voiceName, fileName: basename(p.file), text: p.text, elapsedMs: p.elapsedMs ?? 0 }, true);
   return true;
@@ -215,9 +222,11 @@ async function removePreview(services: Services, arg: VoiceArg): Promise<boolean
 
 async function speakAndPlay(services: Services, text: string, languageId: string | undefined, kind: 'speech' | 'narration', title: string): Promise<SpeechResult> {
   const voice = services.active.get();
+  // The panel loads while the chunks are synthesized, so the result plays the moment it is written.
+  if (!services.speech.isRunning) void VoiceClonePanel.createOrShow(services, { beside: true });
   const result = await services.speech.speak({ text, voice, languageId, kind, title });
   if (result.ok) {
-    await playInPanel(services, { voiceId: voice.id, voiceName: voice.name, file: result.fileName, text: text.slice(0, 500) });
+    await playInPanel(services, { voiceId: voice.id, voiceName: voice.name, file: result.fileName, text: text.slice(0, 500) }, { beside: true });
   } else if (!result.cancelled) {
     const actions = result.keptPath ? ['Reveal Kept Part'] : [];
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${result.message}`, ...actions).then((choice) => {

@@ -50,12 +50,14 @@ export class VoiceClonePanel extends Disposable {
     return VoiceClonePanel.current;
   }
 
-  static createOrShow(services: Services): VoiceClonePanel {
+  /** `beside`: open next to the editor without taking the focus (speaking a file keeps you in it). */
+  static createOrShow(services: Services, { beside = false } = {}): VoiceClonePanel {
     if (VoiceClonePanel.current) {
-      VoiceClonePanel.current.panel.reveal();
+      VoiceClonePanel.current.panel.reveal(undefined, beside);
       return VoiceClonePanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'GLM Voice Clone', vscode.ViewColumn.Active, VoiceClonePanel.options(services));
+    const column = beside ? { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true } : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'GLM Voice Clone', column, VoiceClonePanel.options(services));
     return (VoiceClonePanel.current = new VoiceClonePanel(panel, services));
   }
 
@@ -217,23 +219,24 @@ export class VoiceClonePanel extends Disposable {
     const [{ name, usedNames }, hasKey] = await Promise.all([this.services.clone.proposeName(), this.services.keys.has()]);
     const draft = this.services.context.globalState.get<CloneForm>(DRAFT_KEY);
     void this.panel.webview.postMessage({ type: 'init', proposedName: name, hasKey, usedNames, draft } satisfies ToWebviewMessage);
+    // Interactive from here: what follows (queued messages, the last preview, the library) arrives after.
+    this.ready = true;
+    for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
+    for (const w of this.readyWaiters.splice(0)) w();
+
     const stored = this.services.context.globalState.get<StoredPreview>(LAST_PREVIEW_KEY);
-    if (stored && (!previewFile || stored.file === previewFile) && existsSync(join(this.services.storage.audioDir.fsPath, stored.file))) {
-      void this.panel.webview.postMessage({ type: 'preview', preview: this.previewInfo({ ...stored, fileName: stored.file }) } satisfies ToWebviewMessage);
-    } else if (previewFile) {
-      const library = await this.services.storage.library();
-      const voice = library.voices().find((v) => v.previewFile === previewFile);
-      if (voice) void this.panel.webview.postMessage({ type: 'preview', preview: this.previewInfo({ voiceId: voice.voiceId, voiceName: voice.name, fileName: previewFile, elapsedMs: 0, text: '' }) } satisfies ToWebviewMessage);
-    }
     const library = await this.services.storage.library();
+    if (stored && (!previewFile || stored.file === previewFile) && existsSync(join(this.services.storage.audioDir.fsPath, stored.file))) {
+      this.post({ type: 'preview', preview: this.previewInfo({ ...stored, fileName: stored.file }) });
+    } else if (previewFile) {
+      const voice = library.voices().find((v) => v.previewFile === previewFile);
+      if (voice) this.post({ type: 'preview', preview: this.previewInfo({ voiceId: voice.voiceId, voiceName: voice.name, fileName: previewFile, elapsedMs: 0, text: '' }) });
+    }
     if (!this.libraryUnsubscribe) {
       this.libraryUnsubscribe = library.onDidChange(() => void this.postLibrary());
       this._register({ dispose: () => this.libraryUnsubscribe?.() });
     }
-    this.ready = true;
     await this.postLibrary();
-    for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
-    for (const w of this.readyWaiters.splice(0)) w();
   }
 
   private sampleCheck: AbortController | undefined;
@@ -289,12 +292,17 @@ export class VoiceClonePanel extends Disposable {
     this.running.set(requestId, controller);
     this.post({ type: 'cloneStarted', requestId });
     try {
+      let shown = false;
       const outcome = await this.services.clone.clone(form, {
         signal: controller.signal,
         acceptWarnings,
+        onPreviewReady: (ready) => {
+          shown = true;
+          this.showOutcome(ready, requestId, true);
+        },
         onProgress: (message) => this.post({ type: 'cloneProgress', requestId, message }),
       });
-      this.showOutcome(outcome, requestId, true);
+      if (!shown) this.showOutcome(outcome, requestId, true);
       const { name, usedNames } = await this.services.clone.proposeName();
       this.post({ type: 'nameProposal', name, usedNames });
     } catch (err) {

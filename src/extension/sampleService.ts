@@ -8,6 +8,8 @@ import type { NovitaService } from './novitaService';
 import type { ExtensionStorage } from './storage';
 
 export const MAX_SAMPLE_BYTES = 10 * 1024 * 1024;
+/** A sample that passed its check within this time is not fetched again before cloning. */
+const RECHECK_AFTER_MS = 60_000;
 
 /** Refused before any request: the sample cannot be cloned from (unreachable, not audio, too large). */
 export class SampleRefusedError extends Error {
@@ -29,9 +31,21 @@ export class SampleService {
     private readonly storage: ExtensionStorage,
   ) {}
 
-  check(url: string, signal?: AbortSignal): Promise<SamplePreflight> {
+  /** Recent successful checks by URL: the clone re-check right after the panel's live check need not fetch again. */
+  private readonly recent = new Map<string, { at: number; result: SamplePreflight }>();
+
+  async check(url: string, signal?: AbortSignal): Promise<SamplePreflight> {
+    const hit = this.recent.get(url);
+    if (hit && Date.now() - hit.at < RECHECK_AFTER_MS) return hit.result;
     const probe = loadAudioMeta().probeSampleBytes;
-    return this.novita.getSampleClient().checkSample(url, { probe, signal });
+    const result = await this.novita.getSampleClient().checkSample(url, { probe, signal });
+    if (result.ok) {
+      if (this.recent.size > 20) this.recent.clear();
+      this.recent.set(url, { at: Date.now(), result });
+    } else {
+      this.recent.delete(url);
+    }
+    return result;
   }
 
   static toMessage(url: string, result: SamplePreflight): SampleCheck {
