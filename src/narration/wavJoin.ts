@@ -362,22 +362,27 @@ export async function runChunked<T>(
         }
       }
       if (signal.aborted) return;
-      try {
-        await sink.push(index, chunk);
-        if (sink.written > reported) {
-          reported = sink.written;
-          options.onProgress?.(reported, total);
-          notify();
-        }
-      } catch (err) {
-        fail(err instanceof ChunkWriteError ? err.index : index, err);
-        return;
-      }
+      // Not awaited: the worker asks for its next chunk at once instead of waiting for earlier chunks' disk
+      // writes (maxAhead still bounds what is held in memory); a write error still stops the run.
+      pushes.push(
+        sink.push(index, chunk).then(
+          () => {
+            if (sink.written > reported) {
+              reported = sink.written;
+              options.onProgress?.(reported, total);
+              notify();
+            }
+          },
+          (err) => fail(err instanceof ChunkWriteError ? err.index : index, err),
+        ),
+      );
     }
   };
 
+  const pushes: Promise<void>[] = [];
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+    await Promise.all(pushes);
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
   }
