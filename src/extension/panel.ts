@@ -308,7 +308,7 @@ export class VoiceClonePanel extends Disposable {
     } catch (err) {
       const e = this.services.clone.describe(err);
       if (!e.cancelled) this.services.log.warn(`clone failed: ${e.message}`);
-      this.post({ type: 'cloneError', requestId, message: e.cancelled ? 'Cancelled. Nothing was lost; press “Clone and preview” to try again.' : e.message, field: e.field, action: e.action });
+      this.post({ type: 'cloneError', requestId, message: e.cancelled ? 'Cancelled. Your fields are kept. If the request had already reached Novita, the voice may still be created: wait a minute before cloning the same name again.' : e.message, field: e.field, action: e.action });
     } finally {
       this.running.delete(requestId);
       this.post({ type: 'cloneFinished', requestId });

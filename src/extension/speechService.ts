@@ -74,6 +74,9 @@ export class SpeechService {
             (input, _index, signal) => client.synthesize({ input, voice: req.voice.id, speed: settings.speed, volume: settings.volume, format: 'pcm' }, { signal }),
             {
               concurrency: settings.concurrency,
+              // The client already retries what is safe to repeat (429/503 with Retry-After, refused connections);
+              // a chunk that timed out or broke mid-answer may already be billed, so it is reported, not resent.
+              retries: 0,
               signal: controller.signal,
               keepCompletedAs: join(dir, `${stem}-incomplete.wav`),
               onProgress: (n) => {

@@ -198,12 +198,34 @@ function actionButton(label: string, title: string, onClick: () => void): HTMLBu
   return b;
 }
 
+/**
+ * Rows are kept by key while their content is unchanged, so a click never lands on a row that an update
+ * (the library is posted after every save) is replacing at that moment.
+ */
+function keyedRows<T>(list: HTMLElement, items: T[], key: (item: T) => string, build: (item: T) => HTMLLIElement): void {
+  const existing = new Map<string, HTMLLIElement>();
+  for (const li of Array.from(list.children) as HTMLLIElement[]) existing.set(li.dataset.key ?? '', li);
+  const rows = items.map((item) => {
+    const k = key(item);
+    const kept = existing.get(k);
+    if (kept) return kept;
+    const li = build(item);
+    li.dataset.key = k;
+    return li;
+  });
+  const same = rows.length === list.children.length && rows.every((row, i) => list.children[i] === row);
+  if (!same) list.replaceChildren(...rows);
+}
+
 function renderVoices(voices: LibraryVoice[], activeId: string, activeName: string): void {
   activeVoice.textContent = `Speaking with: ${activeName}`;
   voicesEmpty.hidden = voices.length > 0;
   const act = (action: VoiceAction, voiceId: string) => () => vscode.postMessage({ type: 'voiceAction', action, voiceId });
-  voiceList.replaceChildren(
-    ...voices.map((v) => {
+  keyedRows(
+    voiceList,
+    voices,
+    (v) => JSON.stringify([v, v.voiceId === activeId]),
+    (v) => {
       const li = document.createElement('li');
       li.dataset.voiceId = v.voiceId;
       li.classList.toggle('active', v.voiceId === activeId);
@@ -224,15 +246,18 @@ function renderVoices(voices: LibraryVoice[], activeId: string, activeName: stri
       );
       li.append(name, meta, buttons);
       return li;
-    }),
+    },
   );
 }
 
 function renderHistory(items: LibraryPreview[]): void {
   historyEmpty.hidden = items.length > 0;
   const act = (action: PreviewAction, id: string) => () => vscode.postMessage({ type: 'previewAction', action, id });
-  historyList.replaceChildren(
-    ...items.map((h) => {
+  keyedRows(
+    historyList,
+    items,
+    (h) => JSON.stringify(h),
+    (h) => {
       const li = document.createElement('li');
       li.dataset.previewId = h.id;
       const text = document.createElement('span');
@@ -252,7 +277,7 @@ function renderHistory(items: LibraryPreview[]): void {
       );
       li.append(text, meta, buttons);
       return li;
-    }),
+    },
   );
 }
 
