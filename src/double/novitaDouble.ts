@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tryParseWavHeader, pcmToWav, sniffAudio, wavHeader } from '../novita/audio';
 import { labelFor, readLabel, speakPcm, synthesizePcm } from './synth';
+import { mulberry32 } from './random';
 
 export { labelFor, labelSamples, readLabel, samplesFor, synthesizePcm, fnv1a32, SAMPLE_RATE, LABEL_SAMPLES } from './synth';
 
@@ -169,17 +170,6 @@ function codePoints(s: string): number {
   let n = 0;
   for (const _ of s) n++;
   return n;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class NovitaDouble {

@@ -2,16 +2,7 @@
 // prototype tricks, arrays, null, and near-misses of every valid message (one field changed). Pure data, so the same
 // messages can be checked against the guard in Node and sent through the real panel in the browser.
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/double/random';
 
 const FORM = { sampleUrl: 'https://example.com/s.wav', transcript: 'hello', text: 'Say this.', voiceName: 'fuzz-voice' };
 

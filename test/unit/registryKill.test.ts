@@ -6,20 +6,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VoiceRegistry, REGISTRY_FILE } from '../../src/library/voiceRegistry';
+import { mulberry32 } from '../../src/double/random';
 
 const WRITER = join(__dirname, '..', 'support', 'registryWriter.ts');
 const ROUNDS = 8;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Starts the writer, lets it write for `ms` after it is ready, SIGKILLs it; resolves with the last count it reported. */
 function writeThenKill(dir: string, ms: number): Promise<number> {
