@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import {
   isFromWebviewMessage,
   type FromWebviewMessage,
@@ -21,6 +22,9 @@ import type { Services } from './services';
 
 export const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
 const LAST_PREVIEW_KEY = 'glmVoiceClone.lastPreview';
+/** A fresh preview up to this size travels with its result message and plays at once from memory. */
+const INLINE_PREVIEW_MAX = 8 * 1024 * 1024;
+const MIME: Record<string, string> = { '.wav': 'audio/wav', '.mp3': 'audio/mpeg', '.ogg': 'audio/ogg', '.flac': 'audio/flac' };
 /** What was typed in the panel, so closing it loses nothing (webview state dies with the panel). */
 const DRAFT_KEY = 'glmVoiceClone.draft';
 
@@ -83,7 +87,7 @@ export class VoiceClonePanel extends Disposable {
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.png');
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
-    this._register(services.active.onDidChange(() => void this.postLibrary()));
+    this._register(services.active.onDidChange(() => this.scheduleLibrary()));
     panel.webview.html = renderPanelHtml(panel.webview, services.context.extensionUri);
   }
 
@@ -107,6 +111,17 @@ export class VoiceClonePanel extends Disposable {
     this.draftTimer = undefined;
     if (this.pendingDraft) void this.services.context.globalState.update(DRAFT_KEY, this.pendingDraft);
     this.pendingDraft = undefined;
+  }
+
+  private libraryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Saves come in bursts (a clone writes the voice, then its preview): one list update per burst. */
+  private scheduleLibrary(): void {
+    if (this.libraryTimer) clearTimeout(this.libraryTimer);
+    this.libraryTimer = setTimeout(() => {
+      this.libraryTimer = undefined;
+      if (!this.isDisposed) void this.postLibrary();
+    }, 120);
   }
 
   private async postLibrary(): Promise<void> {
@@ -161,7 +176,10 @@ export class VoiceClonePanel extends Disposable {
       elapsedMs: outcome.elapsedMs,
       text: outcome.text,
     } satisfies StoredPreview);
-    this.post({ type: 'cloneResult', requestId, preview, autoplay });
+    void readFile(outcome.filePath).then(
+      (bytes) => this.post({ type: 'cloneResult', requestId, preview, autoplay, ...(bytes.length <= INLINE_PREVIEW_MAX ? { bytes: new Uint8Array(bytes), mimeType: MIME[extname(outcome.fileName)] } : {}) }),
+      () => this.post({ type: 'cloneResult', requestId, preview, autoplay }),
+    );
   }
 
   private previewInfo(p: { voiceId: string; voiceName: string; fileName: string; elapsedMs: number; text: string }): PreviewInfo {
@@ -233,7 +251,7 @@ export class VoiceClonePanel extends Disposable {
       if (voice) this.post({ type: 'preview', preview: this.previewInfo({ voiceId: voice.voiceId, voiceName: voice.name, fileName: previewFile, elapsedMs: 0, text: '' }) });
     }
     if (!this.libraryUnsubscribe) {
-      this.libraryUnsubscribe = library.onDidChange(() => void this.postLibrary());
+      this.libraryUnsubscribe = library.onDidChange(() => this.scheduleLibrary());
       this._register({ dispose: () => this.libraryUnsubscribe?.() });
     }
     await this.postLibrary();
@@ -317,6 +335,7 @@ export class VoiceClonePanel extends Disposable {
 
   override dispose(): void {
     this.sampleCheck?.abort();
+    if (this.libraryTimer) clearTimeout(this.libraryTimer);
     this.flushDraft();
     if (VoiceClonePanel.current === this) VoiceClonePanel.current = undefined;
     // A running clone is not aborted: the request may already be paid for; its voice is still recorded.

@@ -54,7 +54,8 @@ export type ToWebviewMessage =
   | { type: 'prefill'; form: CloneForm }
   | { type: 'cloneStarted'; requestId: string }
   | { type: 'cloneProgress'; requestId: string; message: string }
-  | { type: 'cloneResult'; requestId: string; preview: PreviewInfo; autoplay: boolean }
+  /** `bytes`: the fresh preview itself, played from a blob: URL so it does not wait for a resource load. */
+  | { type: 'cloneResult'; requestId: string; preview: PreviewInfo; autoplay: boolean; bytes?: Uint8Array; mimeType?: string }
   | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: 'setApiKey' | 'retry' | 'cloneAnyway' }
   | { type: 'sampleInfo'; check: SampleCheck }
   | { type: 'samplePlayback'; url: string; audioSrc?: string; error?: string }

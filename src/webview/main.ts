@@ -172,12 +172,21 @@ function setBusy(requestId: string | undefined): void {
   if (!busy) progress.textContent = '';
 }
 
-function showPreview(preview: PreviewInfo | undefined, autoplay = false): void {
+let blobUrl: string | undefined;
+
+function showPreview(preview: PreviewInfo | undefined, autoplay = false, inline?: { bytes: Uint8Array; mimeType?: string }): void {
   state.preview = preview;
   save();
   result.hidden = !preview;
   if (!preview) return;
-  if (player.getAttribute('src') !== preview.audioSrc) player.src = preview.audioSrc;
+  if (inline) {
+    // The bytes came with the result: play from memory instead of waiting for a resource load.
+    if (blobUrl) URL.revokeObjectURL(blobUrl);
+    blobUrl = URL.createObjectURL(new Blob([inline.bytes as Uint8Array<ArrayBuffer>], { type: inline.mimeType ?? 'audio/wav' }));
+    player.src = blobUrl;
+  } else if (player.getAttribute('src') !== preview.audioSrc) {
+    player.src = preview.audioSrc;
+  }
   player.playbackRate = state.playbackRate ?? 1;
   voiceIdEl.textContent = preview.voiceId;
   elapsed.textContent = preview.elapsedMs > 0 ? `“${preview.voiceName}” cloned in ${(preview.elapsedMs / 1000).toFixed(1)} s.` : `“${preview.voiceName}”`;
@@ -434,7 +443,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
       if (msg.requestId === runningRequest) progress.textContent = msg.message;
       break;
     case 'cloneResult':
-      showPreview(msg.preview, msg.autoplay);
+      showPreview(msg.preview, msg.autoplay, msg.bytes instanceof Uint8Array ? { bytes: msg.bytes, mimeType: msg.mimeType } : undefined);
       usedNames.add(msg.preview.voiceName.toLowerCase());
       break;
     case 'cloneError':

@@ -41,6 +41,7 @@ suite('Clone and preview in the browser', () => {
     await view.getByRole('button', { name: 'Clone and preview' }).click();
     await view.locator('#result').waitFor({ state: 'visible', timeout: 30_000 });
     await expectPlaying(view);
+    assert.match((await view.locator('#player').getAttribute('src')) ?? '', /^blob:/, 'the fresh preview plays from the bytes the host sent');
     assert.match((await view.locator('#voiceId').textContent()) ?? '', /\S/, 'the voice id is shown');
     assert.match((await view.locator('#elapsed').textContent()) ?? '', /cloned in \d+\.\d s/);
     await view.getByLabel('Playback speed').selectOption('1.5');
