@@ -1,13 +1,13 @@
 // One bench session: a fresh code-server (the product installed from its .vsix) and chromium, the bench suite
 // (out/bench/index.js) run as extensionTestsPath inside the real extension host. The suite can hand a step to
 // this side (ask-<step>.json → a handler here, which drives the page → answer-<step>.json).
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { answerFile, type BenchEnv, type BenchMode } from '../../test/bench/protocol';
 import { launchChromium } from '../harness/browser';
 import { startCodeServer } from '../harness/codeServer';
-import { suiteUrl, TEST_SETTINGS } from '../harness/editorSuite';
+import { followFile, suiteUrl, TEST_SETTINGS } from '../harness/editorSuite';
 import { REPO_ROOT, TEST_HOST_FIXTURE } from '../harness/paths';
 
 export const BENCH_ENTRY = join(REPO_ROOT, 'out', 'bench', 'index.js');
@@ -134,34 +134,3 @@ function serveSteps(dir: string, page: Page, handlers: Record<string, StepHandle
   };
 }
 
-/** Prints the lines appended to `file` (polled; the file may not exist yet). */
-function followFile(file: string, print: (line: string) => void): { stop(): void } {
-  let offset = 0;
-  let partial = '';
-  const poll = () => {
-    if (!existsSync(file)) return;
-    const fd = openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(64 * 1024);
-      for (;;) {
-        const n = readSync(fd, buf, 0, buf.length, offset);
-        if (n <= 0) break;
-        offset += n;
-        partial += buf.subarray(0, n).toString('utf8');
-      }
-    } finally {
-      closeSync(fd);
-    }
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) print(line);
-  };
-  const timer = setInterval(poll, 250);
-  return {
-    stop() {
-      clearInterval(timer);
-      poll();
-      if (partial) print(partial);
-    },
-  };
-}

@@ -87,7 +87,7 @@ export async function runEditorSuite(opts: EditorSuiteOptions): Promise<number> 
 }
 
 /** Prints the lines appended to `file` (polled; the file may not exist yet). */
-function followFile(file: string, print: (line: string) => void): { stop(): void } {
+export function followFile(file: string, print: (line: string) => void): { stop(): void } {
   let offset = 0;
   let partial = '';
   const poll = () => {

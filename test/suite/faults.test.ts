@@ -6,7 +6,6 @@
 // preview could not be fetched. The four routes of one fault run side by side (faults are scoped to each case).
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -17,6 +16,7 @@ import { FAULTS, TASK_FAIL_REASON, type FaultContext, type FaultSpec, type Route
 import { MATRIX_ROUTES, recordMatrixRow, type MatrixRoute } from '../support/matrix';
 import { noteShown } from '../support/shownMessages';
 import { startDouble, stopDouble } from './fixture';
+import { closedPort } from '../support/ports';
 
 const KEY = 'gvc-faults-key-8e2a4c6f1d09';
 const CTX: FaultContext = { retryAfter: '1', timeoutSecs: 5 };
@@ -26,17 +26,6 @@ const EDITOR_SKIPS = new Set(['task never ends']);
 interface RegistrySnapshot {
   voices: { voiceId: string }[];
   history: { id: string; file: string }[];
-}
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 suite('Fault matrix (real extension host, Novita double)', function () {

@@ -4,27 +4,16 @@
 // unhandled, that the key appears nowhere and that a failed download leaves no file behind.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NovitaDouble, synthesizePcm, type DoubleRoute } from '../../src/double/novitaDouble';
 import { isNovitaError, NovitaClient, pcmToWav, type NovitaClientOptions } from '../../src/novita/index';
 import { FAULTS, TASK_FAIL_REASON, type FaultContext } from '../support/faultCatalogue';
 import { MATRIX_ROUTES, recordMatrixRow, type MatrixRoute } from '../support/matrix';
+import { closedPort } from '../support/ports';
 
 const KEY = 'gvc-matrix-key-c41d9e07a6b3';
 const CTX: FaultContext = { retryAfter: '0.05', timeoutSecs: 1 };
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 suite('fault matrix (client against the double)', function () {
   this.timeout(30_000);
