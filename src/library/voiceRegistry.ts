@@ -1,7 +1,7 @@
 // The extension's own record of cloned voices and generated audio: Novita has no call to list or delete voices.
 
 import { randomBytes } from 'node:crypto';
-import { access, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { validateVoiceNameFormat, VOICE_NAME_MAX } from '../shared/validation';
 
@@ -54,6 +54,8 @@ export interface RegistryOpenOptions {
 
 export const REGISTRY_FILE = 'registry.json';
 const VERSION = 1;
+/** A temp file older than this belongs to no write in progress. */
+const STALE_TEMP_MS = 60_000;
 
 /** Why `name` cannot be a Novita voice name, in words a person can act on; undefined when it can. */
 export function validateVoiceName(name: string): string | undefined {
@@ -94,7 +96,22 @@ export class VoiceRegistry {
   static async open(dir: string, options: RegistryOpenOptions = {}): Promise<VoiceRegistry> {
     const registry = new VoiceRegistry(dir, options);
     await registry.load();
+    await registry.removeStaleTempFiles();
     return registry;
+  }
+
+  /** Temp files of writes that never finished (a process killed mid-write); recent ones may be another window's. */
+  private async removeStaleTempFiles(): Promise<void> {
+    try {
+      const prefix = `${REGISTRY_FILE}.tmp-`;
+      for (const name of await readdir(this.dir)) {
+        if (!name.startsWith(prefix)) continue;
+        const path = join(this.dir, name);
+        if (Date.now() - (await stat(path)).mtimeMs > STALE_TEMP_MS) await rm(path, { force: true });
+      }
+    } catch {
+      // best effort: a leftover temp file is never read as the registry
+    }
   }
 
   /** Recorded voices in the order they were added, as copies (changing them changes nothing here). */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PreviewRecord, VoiceRecord } from '../../src/library/voiceRegistry';
@@ -270,5 +270,25 @@ suite('VoiceRegistry', () => {
     assert.match(validateVoiceName('has space')!, /letters, digits/);
     assert.match(validateVoiceName('émile')!, /letters, digits/);
     assert.match(validateVoiceName(' padded')!, /spaces/);
+  });
+});
+
+suite('voice registry: leftovers of interrupted writes', () => {
+  test('open() removes temp files older than a minute and leaves recent ones (another window may be writing)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gvc-reg-tmp-'));
+    try {
+      const stale = join(dir, 'registry.json.tmp-1234-aaaaaa');
+      const fresh = join(dir, 'registry.json.tmp-5678-bbbbbb');
+      await writeFile(stale, '{"half":');
+      await writeFile(fresh, '{"half":');
+      const old = new Date(Date.now() - 5 * 60_000);
+      await utimes(stale, old, old);
+      const registry = await VoiceRegistry.open(dir);
+      assert.deepEqual(registry.voices(), []);
+      assert.equal(existsSync(stale), false, 'stale temp file removed');
+      assert.equal(existsSync(fresh), true, 'recent temp file kept');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
