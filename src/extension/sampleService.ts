@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { SamplePreflight } from '../novita/index';
+import type { SamplePreflight, SampleWarning } from '../novita/index';
 import type { SampleCheck } from '../shared/protocol';
+import { readSettings } from './config';
 import { loadAudioMeta } from './lazy';
 import type { NovitaService } from './novitaService';
 import type { ExtensionStorage } from './storage';
@@ -35,6 +36,10 @@ export class SampleService {
   private readonly recent = new Map<string, { at: number; result: SamplePreflight }>();
 
   async check(url: string, signal?: AbortSignal): Promise<SamplePreflight> {
+    return withReachabilityWarning(await this.measure(url, signal), url, readSettings().apiBaseUrl);
+  }
+
+  private async measure(url: string, signal?: AbortSignal): Promise<SamplePreflight> {
     const hit = this.recent.get(url);
     if (hit && Date.now() - hit.at < RECHECK_AFTER_MS) return hit.result;
     const probe = loadAudioMeta().probeSampleBytes;
@@ -87,4 +92,36 @@ export class SampleService {
     const { text } = await client.transcribe({ file: url }, { signal });
     return text.trim();
   }
+}
+
+/** 127.0.0.0/8, localhost, ::1, and the private ranges 10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7. */
+export function isLocalHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^f[cd][0-9a-f]{2}:/.test(h)) return true;
+  const m = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(h);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}
+
+/**
+ * Novita fetches the sample itself: a sample on this machine or a private network passes the local check but cannot
+ * be cloned from, unless the API itself is local too (the double, a self-hosted gateway).
+ */
+function withReachabilityWarning(result: SamplePreflight, url: string, apiBaseUrl: string): SamplePreflight {
+  let sampleHost: string;
+  let apiHost: string;
+  try {
+    sampleHost = new URL(url).hostname;
+    apiHost = new URL(apiBaseUrl).hostname;
+  } catch {
+    return result;
+  }
+  if (!result.ok || !isLocalHost(sampleHost) || isLocalHost(apiHost)) return result;
+  const warning: SampleWarning = {
+    code: 'unreachable',
+    message: `Novita downloads the sample itself and cannot reach ${sampleHost} (an address on this machine or a private network). Use a public URL, or clone anyway.`,
+    overridable: true,
+  };
+  return { ...result, warnings: [...result.warnings, warning] };
 }

@@ -17,7 +17,7 @@ const TAIL_BYTES = 64 * 1024;
 /** `probeSampleBytes` from dist/audio-meta.js (src/novita/audioMeta.ts), or a stand-in in tests. */
 export type SampleProber = (bytes: Uint8Array, info: ProbeInfo) => Promise<SampleProbe>;
 
-export type SampleWarningCode = 'tooShort' | 'tooLong' | 'unknownDuration' | 'unknownSize' | 'unplayable' | 'contentType';
+export type SampleWarningCode = 'tooShort' | 'tooLong' | 'unknownDuration' | 'unknownSize' | 'unplayable' | 'contentType' | 'unreachable';
 
 export interface SampleWarning {
   code: SampleWarningCode;

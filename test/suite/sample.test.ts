@@ -64,6 +64,23 @@ suite('Sample checks and transcript assist (real extension host, Novita double)'
     });
   }
 
+  test('a sample on this machine is flagged when the API is not local: Novita could not fetch it', async () => {
+    const url = double.addFile('/samples/local-only.wav', wav(5), 'audio/wav');
+    const config = vscode.workspace.getConfiguration('glmVoiceClone');
+    const local = config.get<string>('apiBaseUrl');
+    await config.update('apiBaseUrl', 'https://api.novita.invalid', vscode.ConfigurationTarget.Global);
+    try {
+      const warned = await clone(url);
+      assert.equal(warned.ok, false);
+      assert.match((warned as { message: string }).message, /cannot reach 127\.0\.0\.1/);
+    } finally {
+      await config.update('apiBaseUrl', local, vscode.ConfigurationTarget.Global);
+    }
+    assert.equal(cloneRequests(), 0);
+    const ok = await clone(url);
+    assert.ok(ok.ok, `with a local API the same sample is fine: ${JSON.stringify(ok)}`);
+  });
+
   test('Transcribe Sample fills the transcript from Novita’s speech recognition', async () => {
     const url = double.addFile('/samples/spoken.wav', wav(5), 'audio/wav', 'Hello, this is the sample speaking.');
     const result = await vscode.commands.executeCommand<{ ok: boolean; text?: string }>('glmVoiceClone.transcribeSample', url);
