@@ -47,7 +47,7 @@ export class VoiceClonePanel extends Disposable {
 
   /** What was last typed in the panel (kept by the host, so it outlives the panel). */
   static draft(services: Services): CloneForm {
-    return services.context.globalState.get<CloneForm>(DRAFT_KEY) ?? { sampleUrl: '', transcript: '', text: '', voiceName: '' };
+    return VoiceClonePanel.current?.pendingDraft ?? services.context.globalState.get<CloneForm>(DRAFT_KEY) ?? { sampleUrl: '', transcript: '', text: '', voiceName: '' };
   }
 
   static get instance(): VoiceClonePanel | undefined {
@@ -235,7 +235,7 @@ export class VoiceClonePanel extends Disposable {
 
   private async onReady(previewFile: string | undefined): Promise<void> {
     const [{ name, usedNames }, hasKey] = await Promise.all([this.services.clone.proposeName(), this.services.keys.has()]);
-    const draft = this.services.context.globalState.get<CloneForm>(DRAFT_KEY);
+    const draft = VoiceClonePanel.draft(this.services);
     void this.panel.webview.postMessage({ type: 'init', proposedName: name, hasKey, usedNames, draft } satisfies ToWebviewMessage);
     // Interactive from here: what follows (queued messages, the last preview, the library) arrives after.
     this.ready = true;
