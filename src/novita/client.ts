@@ -120,6 +120,17 @@ export interface DownloadResult {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Node's codes for a certificate it does not trust. */
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 export const MAX_INPUT_CODE_POINTS = 1024;
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -687,6 +698,14 @@ export class NovitaClient {
       return new NovitaError('timeout', `Novita is busy: no answer within ${secs} s; retry in a moment.${maybe}`);
     }
     if (signal.aborted) return new NovitaError('cancelled', 'Cancelled.');
+    if (code && TLS_TRUST_CODES.has(code)) {
+      // Nothing was sent: the TLS handshake failed. Usually a proxy or middlebox that re-signs traffic.
+      return new NovitaError(
+        'network',
+        `The certificate of ${host} could not be verified (${code}). If a company proxy re-signs HTTPS traffic, add its certificate authority to the system, or set “http.proxyStrictSSL” to false.`,
+        { detail: err instanceof Error ? err.message : undefined, secret: this.apiKey },
+      );
+    }
     const what = code ?? (err instanceof Error ? err.name : 'error');
     // A clone whose connection dropped after it was sent may have been created (and charged): say so before a retry.
     const sent = gotHeaders || code === undefined || !NOTHING_SENT.has(code);

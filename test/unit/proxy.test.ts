@@ -160,6 +160,7 @@ suite('proxy: http.proxy, HTTP(S)_PROXY and NO_PROXY through a counting loopback
       await assert.rejects(client({ url: proxy.url, strictSSL: true }, { baseUrl: base }).synthesize({ input: 'strict', voice: 'jam', format: 'pcm' }), (e: unknown) => {
         assert.ok(isNovitaError(e) && e.kind === 'network', String(e));
         assert.match(e.message, /SELF_SIGNED|CERT|certificate/i);
+        assert.match(e.message, /http\.proxyStrictSSL/, 'the message says what to do');
         return true;
       });
       const pcm = await client({ url: proxy.url, strictSSL: false }, { baseUrl: base }).synthesize({ input: 'lenient', voice: 'jam', format: 'pcm' });
