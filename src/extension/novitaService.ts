@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { NovitaClient, NovitaError } from '../novita/index';
+import { isNovitaError } from '../novita/errors';
+import type { NovitaClient } from '../novita/index';
 import { ApiKeyStore } from './apiKey';
 import { readProxySettings, readSettings, SECTION } from './config';
 import { loadNovita } from './lazy';
@@ -119,9 +120,8 @@ export class NovitaService implements vscode.Disposable {
   /** Turns anything thrown by a Novita call into what the user should read. Never includes the key. */
   describe(err: unknown): UserFacingError {
     if (err instanceof MissingKeyError) return { message: err.message, action: 'setApiKey' };
-    const novita = this.client ? loadNovita() : maybeLoaded();
-    if (novita?.isNovitaError(err)) {
-      const e = err as NovitaError;
+    if (isNovitaError(err)) {
+      const e = err;
       const out: UserFacingError = { message: e.message };
       if (e.kind === 'cancelled') out.cancelled = true;
       if (e.kind === 'unauthorized') out.action = 'setApiKey';
@@ -159,14 +159,6 @@ export class NovitaService implements vscode.Disposable {
 
 function settingsSignature(): string {
   return JSON.stringify([readSettings(), readProxySettings()]);
-}
-
-function maybeLoaded(): ReturnType<typeof loadNovita> | undefined {
-  try {
-    return loadNovita();
-  } catch {
-    return undefined;
-  }
 }
 
 /** A cheap fingerprint so a changed key rebuilds the client without keeping a second copy of the key around. */
