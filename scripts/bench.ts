@@ -1,9 +1,10 @@
 // `npm run bench`: what users feel, measured in the real extension host (code-server 4.139, the product
 // installed from its .vsix), against targets. Prints a table and writes bench/results.json. See bench/README.md.
-// Usage: npm run bench -- [--starts N] [--runs N] [--no-build]
+// Usage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone]
 //   --starts  fresh code-server starts for activation (default 11, at least 10)
 //   --runs    measured panel opens and clone runs (default 12 each, at least 10)
 //   --no-build  reuse dist-vsix/glm-voice-clone.vsix as it is (while working on the bench itself)
+//   --only clone  just the clone runs and their timeline (≈ 1 minute, while working on that path); writes nothing
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
@@ -12,7 +13,7 @@ import * as esbuild from 'esbuild';
 import { NovitaDouble } from '../src/double/novitaDouble';
 import { synthesizePcm } from '../src/double/synth';
 import { pcmToWav } from '../src/novita/audio';
-import { STALLS_FILE, type ActivationSample, type HostResult } from '../test/bench/protocol';
+import { STALLS_FILE, type ActivationSample, type HostResult, type WebviewFloor } from '../test/bench/protocol';
 import { medianTimeline, narrationBreakdown } from './bench/analysis';
 import { CLONE_LATENCY_MS, measureClone } from './bench/clone';
 import { tapDouble } from './bench/doubleLog';
@@ -41,8 +42,8 @@ const TARGETS = {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function parseArgs(argv: string[]): { starts: number; runs: number; build: boolean } {
-  const opts = { starts: 11, runs: 12, build: true };
+function parseArgs(argv: string[]): { starts: number; runs: number; build: boolean; only?: 'clone' } {
+  const opts: { starts: number; runs: number; build: boolean; only?: 'clone' } = { starts: 11, runs: 12, build: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -53,13 +54,14 @@ function parseArgs(argv: string[]): { starts: number; runs: number; build: boole
     if (a === '--starts') opts.starts = num();
     else if (a === '--runs') opts.runs = num();
     else if (a === '--no-build') opts.build = false;
+    else if (a === '--only' && argv[i + 1] === 'clone') opts.only = argv[++i] as 'clone';
     else usage(`unknown option ${a}`);
   }
   return opts;
 }
 
 function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: npm run bench -- [--starts N] [--runs N] [--no-build]\n`);
+  process.stderr.write(`${problem}\nusage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone]\n`);
   process.exit(2);
 }
 
@@ -97,12 +99,23 @@ function writeControlExtension(dir: string): { path: string; id: string } {
   return { path: dir, id: 'bench.bench-control' };
 }
 
+/**
+ * What any webview path pays here, from the bare probe panel: the click's message to the host (one way), then the
+ * preview's bytes posted to the webview until an <audio> can play them. Added to the bare client's time.
+ */
+function floorNote(floor: WebviewFloor | undefined, bareMs: number): string {
+  if (!floor?.bytesToPlayableMs?.length) return '';
+  const from = summarize(floor.fromWebviewMs).median;
+  const bytes = summarize(floor.bytesToPlayableMs).median;
+  return `; webview floor here: webview → host ${ms(from, 1)}, preview bytes host → playable ${ms(bytes, 1)} (round trip ${ms(summarize(floor.roundTripMs).median, 1)}; an <audio> loading a file through asWebviewUri ${ms(summarize(floor.audioLoadMs).median, 1)}) → the best a webview path can do ≈ ${((bareMs + from + bytes) / bareMs).toFixed(2)}×`;
+}
+
 function check(value: number, target: number): boolean {
   return value <= target;
 }
 
 async function main(): Promise<number> {
-  const { starts, runs, build } = parseArgs(process.argv.slice(2));
+  const { starts, runs, build, only } = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const loadBefore = loadavg();
   mkdirSync(LOG_DIR, { recursive: true });
@@ -126,7 +139,7 @@ async function main(): Promise<number> {
   const control = writeControlExtension(join(scratch, 'control'));
   const activation: ActivationSample[] = [];
   let chromiumVersion = '';
-  for (let i = 0; i < starts; i++) {
+  for (let i = 0; i < (only ? 0 : starts); i++) {
     const outcome = await runBenchSession<ActivationSample>({
       mode: 'activation',
       dir: join(scratch, `activation-${i}`),
@@ -157,6 +170,8 @@ async function main(): Promise<number> {
   const host = await runBenchSession<HostResult>({
     mode: 'host',
     dir: join(scratch, 'host'),
+    // the activation starts installed the package; with --only there were none
+    vsix: only ? [vsix] : undefined,
     extensionsDir,
     settings: { 'glmVoiceClone.apiBaseUrl': cloneUrl },
     env: {
@@ -165,6 +180,7 @@ async function main(): Promise<number> {
       GVC_BENCH_NARRATION_URL: narrationUrl,
       GVC_BENCH_PANEL_RUNS: String(runs + 1),
       GVC_BENCH_NARRATION_RUNS: '3',
+      ...(only ? { GVC_BENCH_ONLY: only } : {}),
     },
     handlers: {
       clone: (_payload, page) => measureClone(page, { double: cloneDouble, apiKey: API_KEY, sampleUrl, runs, print: say, stallsFile: join(scratch, 'host', STALLS_FILE) }),
@@ -177,6 +193,16 @@ async function main(): Promise<number> {
   if (!clone || clone.error || !clone.panelMs.length) throw new Error(`the clone runs failed: ${clone?.error ?? 'no answer'}`);
   const failedNarration = hostResult.narration.find((r) => !r.ok);
   if (failedNarration) throw new Error(`a narration failed: ${failedNarration.message}`);
+
+  if (only === 'clone') {
+    const panel = summarize(clone.panelMs);
+    const bare = summarize(clone.bareMs);
+    const ratio = panel.median / bare.median;
+    say(`\nclone overhead ${ratio.toFixed(2)}× (target ≤ ${TARGETS.cloneRatio.toFixed(2)}×): panel ${ms(panel.median)} (${panel.min.toFixed(0)}–${panel.max.toFixed(0)}), bare ${ms(bare.median)}${floorNote(hostResult.webviewFloor, bare.median)}`);
+    say(`median timeline from the click (ms): ${medianTimeline(clone.timelines).map((e) => `${e.at.toFixed(0)} ${e.what}`).join(' · ')}`);
+    say('--only clone: bench/results.json left as it was');
+    return check(ratio, TARGETS.cloneRatio) ? 0 : 1;
+  }
 
   // 4. Figures.
   const activationCost = summarize(activation.map((a) => a.moduleLoadMs + a.activateMs));
@@ -253,9 +279,7 @@ async function main(): Promise<number> {
       meets: check(cloneRatio, TARGETS.cloneRatio),
       how:
         `panel ${ms(clonePanel.median)} (${spread(clonePanel)}), bare undici ${ms(cloneBare.median)} (${spread(cloneBare)}); double latency ${CLONE_LATENCY_MS} ms; first run ${ms(clone.warmupPanelMs ?? NaN)} vs ${ms(clone.warmupBareMs ?? NaN)}` +
-        (roundTrip && audioLoad
-          ? `; webview floor here: message round trip ${ms(roundTrip.median, 1)}, <audio> load ${ms(audioLoad.median, 1)} → the best a webview path can do ≈ ${((cloneBare.median + roundTrip.median + audioLoad.median) / cloneBare.median).toFixed(2)}×`
-          : ''),
+        floorNote(floor, cloneBare.median),
     },
     {
       figure: `narration (50 000 chars, concurrency 4, 300 ms per chunk: wall ÷ ideal, median of ${narrationRatio.n})`,

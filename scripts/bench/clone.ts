@@ -19,12 +19,14 @@ function inPage<R>(body: string): (el: unknown) => R {
 }
 
 // Installed before the click: resolves with the webview's own clock from the click on "Clone and preview" to the
-// new preview's <audio> being playable (canplay, readyState ≥ 3); rejects when the form shows an error. Also notes
+// page's #player holding the new preview, playable (readyState ≥ 3: canplay fired); rejects when the form shows
+// an error. The panel may load the preview in a new <audio> and put it in place once playable: the check runs on
+// every media event of the page and on every change to its elements. Also notes
 // when each message from the host arrived (wall clock), to line the run up with the double's log.
 const ARM = inPage<void>(`
   const doc = el.ownerDocument, win = doc.defaultView;
-  const player = doc.getElementById('player'), button = doc.getElementById('clone'), banner = doc.getElementById('form-error');
-  const before = player.getAttribute('src');
+  const first = doc.getElementById('player'), button = doc.getElementById('clone'), banner = doc.getElementById('form-error');
+  const before = first.getAttribute('src');
   const now = () => performance.timeOrigin + performance.now();
   const events = [];
   win.__gvcBench = new Promise((resolve, reject) => {
@@ -33,10 +35,12 @@ const ARM = inPage<void>(`
       const m = e.data;
       if (t0 !== undefined && m && typeof m.type === 'string') events.push({ what: 'webview got ' + m.type + (m.type === 'cloneProgress' ? ' (' + m.message + ')' : ''), at: now() });
     };
-    const cleanup = () => { clearInterval(watch); clearTimeout(timer); win.removeEventListener('message', onMessage); for (const e of ['canplay', 'canplaythrough', 'loadeddata']) player.removeEventListener(e, check); };
+    const media = ['canplay', 'canplaythrough', 'loadeddata'];
+    const cleanup = () => { clearInterval(watch); clearTimeout(timer); observer.disconnect(); win.removeEventListener('message', onMessage, true); for (const e of media) doc.removeEventListener(e, check, true); };
     const check = () => {
-      const src = player.getAttribute('src');
-      if (t0 !== undefined && src && src !== before && player.readyState >= 3) {
+      const player = doc.getElementById('player');
+      const src = player && player.getAttribute('src');
+      if (t0 !== undefined && src && (player !== first || src !== before) && player.readyState >= 3) {
         const ms = performance.now() - t0;
         events.push({ what: 'audio playable', at: now() });
         cleanup();
@@ -46,14 +50,18 @@ const ARM = inPage<void>(`
     button.addEventListener('click', () => { t0 = performance.now(); }, { capture: true, once: true });
     const form = doc.getElementById('clone-form');
     if (form) form.addEventListener('submit', () => { if (t0 !== undefined) events.push({ what: 'webview submitted the form', at: now() }); }, { capture: true, once: true });
-    win.addEventListener('message', onMessage);
-    for (const e of ['canplay', 'canplaythrough', 'loadeddata']) player.addEventListener(e, check);
+    // capture: noted when the message arrives, before the panel's own listener handles it
+    win.addEventListener('message', onMessage, true);
+    // media events do not bubble, but they pass the document on their way down (capture) when the element is in it
+    for (const e of media) doc.addEventListener(e, check, true);
+    const observer = new MutationObserver(check);
+    observer.observe(doc.body, { childList: true, subtree: true });
     // errors only: a banner or a field message instead of a preview
     const watch = setInterval(() => {
       const field = [...doc.querySelectorAll('p.error')].find((p) => !p.hidden && p.textContent);
       if (t0 !== undefined && ((banner && !banner.hidden) || field)) { cleanup(); reject(new Error((banner && !banner.hidden ? banner.textContent : field.textContent).trim())); }
     }, 25);
-    const timer = setTimeout(() => { cleanup(); reject(new Error('no playable preview in 30 s (readyState ' + player.readyState + ')')); }, 30000);
+    const timer = setTimeout(() => { cleanup(); reject(new Error('no playable preview in 30 s (readyState ' + doc.getElementById('player').readyState + ')')); }, 30000);
   });
 `);
 interface Armed {
@@ -74,14 +82,21 @@ function readStalls(file: string | undefined): { start: number; ms: number }[] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { start: number; ms: number });
 }
 
-async function panelRun(view: FrameLocator, sampleUrl: string, voiceName: string, served: Served[], stallsFile?: string): Promise<{ ms: number; timeline: TimelineEvent[] }> {
+async function panelRun(page: Page, view: FrameLocator, sampleUrl: string, voiceName: string, served: Served[], stallsFile?: string): Promise<{ ms: number; timeline: TimelineEvent[] }> {
   const values = { 'Sample audio URL': sampleUrl, 'Sample transcript (optional)': '', 'Text to preview': TEXT, 'Voice name': voiceName };
   for (const label of FIELDS) await view.getByLabel(label, { exact: true }).fill(values[label]);
   // let the draft save and any live check of the typed values finish before the clock starts
   await sleep(800);
-  const body = view.locator('body');
+  // The click is a real one (input events at the button's centre, as a mouse gives), but with nothing else sent
+  // to the page until the result: a locator click would resolve, hit-test and re-query through DevTools while the
+  // clock runs, on the very thread the webview and the workbench share.
+  const button = view.getByRole('button', { name: 'Clone and preview' });
+  await button.scrollIntoViewIfNeeded();
+  const box = await button.boundingBox();
+  if (!box) throw new Error('the Clone and preview button is not on screen');
+  const body = await view.locator('body').elementHandle();
   await body.evaluate(ARM);
-  await view.getByRole('button', { name: 'Clone and preview' }).click();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   const armed = await body.evaluate(WAIT);
   await view.locator('#player').evaluate(PAUSE);
   const end = armed.clickAt + armed.ms;
@@ -97,8 +112,8 @@ async function panelRun(view: FrameLocator, sampleUrl: string, voiceName: string
   ]
     .map((e) => ({ what: e.what, at: e.at - armed.clickAt }))
     .sort((a, b) => a.at - b.at);
+  await body.dispose();
   // back to idle before the next run
-  const button = view.getByRole('button', { name: 'Clone and preview' });
   const deadline = Date.now() + 10_000;
   while (!(await button.isEnabled()) && Date.now() < deadline) await sleep(50);
   await sleep(300);
@@ -145,11 +160,11 @@ export async function measureClone(page: Page, opts: CloneBenchOptions): Promise
     await view.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
     const answer: CloneAnswer = { panelMs: [], bareMs: [], timelines: [] };
     answer.warmupBareMs = await bareRun(agent, double.baseUrl, apiKey, sampleUrl, name('bare'));
-    answer.warmupPanelMs = (await panelRun(view, sampleUrl, name('panel'), served, opts.stallsFile)).ms;
+    answer.warmupPanelMs = (await panelRun(page, view, sampleUrl, name('panel'), served, opts.stallsFile)).ms;
     print(`  clone warm-up: panel ${answer.warmupPanelMs.toFixed(0)} ms, bare ${answer.warmupBareMs.toFixed(0)} ms`);
     for (let i = 0; i < runs; i++) {
       const bare = await bareRun(agent, double.baseUrl, apiKey, sampleUrl, name('bare'));
-      const { ms: panel, timeline } = await panelRun(view, sampleUrl, name('panel'), served, opts.stallsFile);
+      const { ms: panel, timeline } = await panelRun(page, view, sampleUrl, name('panel'), served, opts.stallsFile);
       answer.bareMs.push(bare);
       answer.panelMs.push(panel);
       answer.timelines.push(timeline);

@@ -66,6 +66,12 @@ async function runHost(): Promise<HostResult> {
   const result: HostResult = { nodeVersion: process.versions.node, vscodeVersion: vscode.version, panelOpenMs: [], narration: [] };
 
   const dir = required('GVC_BENCH_DIR');
+  if (env.GVC_BENCH_ONLY === 'clone') {
+    result.webviewFloor = await measureWebviewFloor(dir, 41_760, 12, []);
+    await closeAll();
+    result.clone = await runClone(dir);
+    return result;
+  }
   const opens = await measurePanelOpens(Number(env.GVC_BENCH_PANEL_RUNS ?? 13), say, () => probeOpenMs(probeAudioDir(dir)));
   result.panelOpenMs = opens.panel;
   // the preview of the clone runs is ~42 KB of WAV
@@ -76,22 +82,27 @@ async function runHost(): Promise<HostResult> {
   // first large narration still comes after other work, as a user's would.
   const audioDir = await warmUpNarration(required('GVC_BENCH_NARRATION_URL'), dir);
 
-  // Clone and preview: the host opens the panel against the 200 ms double, the runner clicks in the webview.
-  await vscode.workspace.getConfiguration('glmVoiceClone').update('apiBaseUrl', required('GVC_BENCH_CLONE_URL'), vscode.ConfigurationTarget.Global);
-  await vscode.commands.executeCommand('glmVoiceClone.openPanel');
-  say('panel open for the clone runs; handing over to the runner');
-  const stalls = watchStalls(join(dir, STALLS_FILE));
-  try {
-    result.clone = await askRunner<CloneAnswer>('clone', { panelOpen: true } satisfies CloneAsk, 10 * 60_000);
-  } finally {
-    stalls.stop();
-  }
-  if (result.clone.error) say(`clone step failed: ${result.clone.error}`);
+  result.clone = await runClone(dir);
   await closeAll();
 
   const runs = Number(env.GVC_BENCH_NARRATION_RUNS ?? 3);
   for (let i = 0; i < runs; i++) result.narration.push(await measureNarration(required('GVC_BENCH_NARRATION_URL'), dir, audioDir, say));
   return result;
+}
+
+/** Clone and preview: the host opens the panel against the 200 ms double, the runner clicks in the webview. */
+async function runClone(dir: string): Promise<CloneAnswer> {
+  await vscode.workspace.getConfiguration('glmVoiceClone').update('apiBaseUrl', required('GVC_BENCH_CLONE_URL'), vscode.ConfigurationTarget.Global);
+  await vscode.commands.executeCommand('glmVoiceClone.openPanel');
+  say('panel open for the clone runs; handing over to the runner');
+  const stalls = watchStalls(join(dir, STALLS_FILE));
+  try {
+    const clone = await askRunner<CloneAnswer>('clone', { panelOpen: true } satisfies CloneAsk, 10 * 60_000);
+    if (clone.error) say(`clone step failed: ${clone.error}`);
+    return clone;
+  } finally {
+    stalls.stop();
+  }
 }
 
 export async function run(): Promise<void> {

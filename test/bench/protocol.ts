@@ -18,6 +18,8 @@ export interface BenchEnv {
   GVC_BENCH_NARRATION_URL?: string;
   GVC_BENCH_PANEL_RUNS?: string;
   GVC_BENCH_NARRATION_RUNS?: string;
+  /** host mode: `clone` skips everything but the clone runs (`npm run bench -- --only clone`). */
+  GVC_BENCH_ONLY?: 'clone';
   /** activation mode: the hello-world control's id, and whether it is activated before the product. */
   GVC_BENCH_CONTROL_ID?: string;
   GVC_BENCH_CONTROL_FIRST?: string;
@@ -86,6 +88,11 @@ export interface WebviewFloor {
   fromWebviewMs: number[];
   /** A probe <audio>: src set to an asWebviewUri file → canplay, webview clock (ms). */
   audioLoadMs: number[];
+  /**
+   * The path a fresh preview takes: the host posts the WAV (as base64: the probe cannot receive binary) → a new
+   * <audio> in the probe can play it from a data: URL; host post → canplay on the wall clock (ms).
+   */
+  bytesToPlayableMs?: number[];
   audioBytes: number;
 }
 
