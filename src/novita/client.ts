@@ -109,6 +109,13 @@ export interface DownloadOptions extends CallOptions {
   maxRedirects?: number;
   /** The URL serves raw Novita PCM (24 kHz 16-bit mono): wrap it in a WAV header. */
   assumePcm?: boolean;
+  /** Also return the file's bytes when it is at most this large (to hand them on without reading the file back). */
+  keepBytesUpTo?: number;
+  /**
+   * With keepBytesUpTo: called with the bytes as soon as the whole body is in and checked, while the file is still
+   * being finished (the download can still fail after it, if the file cannot be written).
+   */
+  onComplete?: (data: Buffer, format: PlayableFormat) => void;
 }
 
 export type PlayableFormat = 'wav' | 'mp3' | 'ogg' | 'flac';
@@ -117,6 +124,8 @@ export interface DownloadResult {
   path: string;
   bytes: number;
   format: PlayableFormat;
+  /** The file's content, when it fit in `keepBytesUpTo`. */
+  data?: Buffer;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -455,7 +464,7 @@ export class NovitaClient {
             }
             return { redirect: location };
           }
-          return this.saveBody(res, current, destPath, maxBytes, options.assumePcm ?? false);
+          return this.saveBody(res, current, destPath, maxBytes, options.assumePcm ?? false, options.keepBytesUpTo ?? 0, options.onComplete);
         },
       );
       if (!('redirect' in step)) return step;
@@ -717,7 +726,15 @@ export class NovitaClient {
   }
 
   /** Streams an audio answer to a temp file beside `destPath`; checks its magic bytes and size; renames on success. */
-  private async saveBody(res: Dispatcher.ResponseData, url: URL, destPath: string, maxBytes: number, assumePcm: boolean): Promise<DownloadResult> {
+  private async saveBody(
+    res: Dispatcher.ResponseData,
+    url: URL,
+    destPath: string,
+    maxBytes: number,
+    assumePcm: boolean,
+    keepUpTo: number,
+    onComplete: DownloadOptions['onComplete'],
+  ): Promise<DownloadResult> {
     const declared = Number(header(res, 'content-length'));
     const hasLength = header(res, 'content-length') !== undefined && Number.isFinite(declared);
     const tooLarge = () => this.tooLarge(maxBytes, 'The audio');
@@ -728,12 +745,29 @@ export class NovitaClient {
     const type = header(res, 'content-type') ?? '';
     const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
     let fh: FileHandle | undefined;
+    // A body known to fit in keepUpTo is held in memory and written once, after onComplete has it: no disk wait
+    // stands between its last byte and the caller. Any other body is written as it arrives.
+    const inMemory = keepUpTo > 0 && hasLength && declared <= keepUpTo;
     try {
-      fh = await onDisk(destPath, () => open(tmp, 'wx'));
+      if (!inMemory) fh = await onDisk(destPath, () => open(tmp, 'wx'));
+      const write = async (bytes: Buffer) => {
+        const handle = fh;
+        if (handle) await onDisk(destPath, () => handle.write(bytes));
+      };
       let head: Buffer | undefined = Buffer.alloc(0);
       let format: PlayableFormat | undefined;
       let wrap = false;
       let received = 0;
+      // what was written, while it stays within keepUpTo (the WAV header of a wrapped PCM body included)
+      let kept: Buffer[] | undefined = keepUpTo > 0 && !(hasLength && declared > keepUpTo) ? [] : undefined;
+      let keptBytes = 0;
+      const keep = (bytes: Buffer) => {
+        if (!kept) return;
+        keptBytes += bytes.length;
+        // in memory, everything is kept (the declared length bounds it): it is the file
+        if (keptBytes > keepUpTo && !inMemory) kept = undefined;
+        else kept.push(bytes);
+      };
       const decide = async (bytes: Buffer) => {
         const sniffed = sniffAudio(bytes);
         if (sniffed && (WEBVIEW_PLAYABLE as readonly AudioFormat[]).includes(sniffed)) format = sniffed as PlayableFormat;
@@ -742,10 +776,13 @@ export class NovitaClient {
         else if (assumePcm && bytes.length > 0 && !/json|^text\//i.test(type)) {
           wrap = true;
           format = 'wav';
-          await onDisk(destPath, () => fh!.write(wavHeader(0)));
+          const provisional = wavHeader(0);
+          await write(provisional);
+          keep(provisional);
         } else if (bytes.length === 0) throw new NovitaError('notAudio', `${url.host} sent an empty file instead of audio.`);
         else throw new NovitaError('notAudio', `The file at ${url.host} is not audio this extension can play (WAV, MP3, Ogg or FLAC).`);
-        await onDisk(destPath, () => fh!.write(bytes));
+        await write(bytes);
+        keep(bytes);
       };
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         received += chunk.length;
@@ -761,19 +798,34 @@ export class NovitaClient {
           await decide(first);
           continue;
         }
-        const handle = fh;
-        await onDisk(destPath, () => handle.write(chunk));
+        await write(chunk);
+        keep(chunk);
       }
       if (head) await decide(head);
       if (hasLength && received !== declared) {
         throw new NovitaError('network', `The download from ${url.host} stopped early (${received} of ${declared} bytes).`);
       }
-      const handle = fh;
-      if (wrap) await onDisk(destPath, () => handle.write(wavHeader(received), 0, 44, 0));
+      let whole: Buffer | undefined;
+      if (kept) {
+        whole = Buffer.concat(kept, keptBytes);
+        if (wrap) wavHeader(received).copy(whole, 0);
+      }
+      const data = whole && whole.length <= keepUpTo ? whole : undefined;
+      if (data) onComplete?.(data, format ?? 'wav');
+      if (inMemory) {
+        // the whole file, final header included
+        const file = await onDisk(destPath, () => open(tmp, 'wx'));
+        fh = file;
+        await onDisk(destPath, () => file.write(whole!));
+      } else if (wrap) {
+        const file = fh!;
+        await onDisk(destPath, () => file.write(wavHeader(received), 0, 44, 0));
+      }
+      const handle = fh!;
       fh = undefined;
       await onDisk(destPath, () => handle.close());
       await onDisk(destPath, () => rename(tmp, destPath));
-      return { path: destPath, bytes: received + (wrap ? 44 : 0), format: format ?? 'wav' };
+      return { path: destPath, bytes: received + (wrap ? 44 : 0), format: format ?? 'wav', ...(data ? { data } : {}) };
     } catch (err) {
       await fh?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);

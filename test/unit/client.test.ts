@@ -625,6 +625,12 @@ suite('client against the double', function () {
       await expectError(client().downloadAudio(`${base}/cut.wav`, dest('cut.wav')), 'network');
       d.setFault('file', { reset: 'midBody', times: 1 });
       await expectError(client().downloadAudio(`${base}/cut.wav`, dest('cut.wav')), 'network');
+      // the same, held in memory (keepBytesUpTo): no early hand-over of a partial body either
+      const early = () => assert.fail('onComplete for a partial body');
+      d.setFault('file', { truncateBytes: 50_000, times: 1 });
+      await expectError(client().downloadAudio(`${base}/cut.wav`, dest('cut.wav'), { keepBytesUpTo: 1_000_000, onComplete: early }), 'network');
+      d.setFault('file', { reset: 'midBody', times: 1 });
+      await expectError(client().downloadAudio(`${base}/cut.wav`, dest('cut.wav'), { keepBytesUpTo: 1_000_000, onComplete: early }), 'network');
       assert.deepEqual(files(), []);
       await client().downloadAudio(`${base}/cut.wav`, dest('cut.wav'));
       assert.deepEqual(files(), ['cut.wav']);
@@ -640,6 +646,40 @@ suite('client against the double', function () {
       assert.deepEqual(parseWavHeader(saved), { audioFormat: 1, sampleRate: 24000, channels: 1, bitsPerSample: 16, dataOffset: 44, dataBytes: pcm.length });
       assert.ok(saved.subarray(44).equals(pcm));
       await expectError(client().downloadAudio(`${base}/raw.pcm`, dest('raw2.wav')), 'notAudio');
+    });
+
+    test('keepBytesUpTo hands back exactly what was saved, header included, and nothing over the limit', async () => {
+      const pcm = synthesizePcm('kept in memory');
+      d.addFile('/kept.pcm', pcm, 'audio/pcm');
+      const wrapped = await client().downloadAudio(`${base}/kept.pcm`, dest('kept.wav'), { assumePcm: true, keepBytesUpTo: 1_000_000 });
+      assert.ok(wrapped.data, 'the bytes came back');
+      assert.ok(wrapped.data.equals(readFileSync(wrapped.path)), 'the same bytes as the file, final WAV header included');
+      const wav = pcmToWav(pcm);
+      d.addFile('/kept.wav', wav, 'audio/wav');
+      const plain = await client().downloadAudio(`${base}/kept.wav`, dest('kept2.wav'), { keepBytesUpTo: wav.length });
+      assert.ok(plain.data?.equals(wav));
+      // one byte short: from Content-Length, and while streaming (no length declared)
+      assert.equal((await client().downloadAudio(`${base}/kept.wav`, dest('kept3.wav'), { keepBytesUpTo: wav.length - 1 })).data, undefined);
+      assert.equal((await client().downloadAudio(`${base}/kept.pcm`, dest('kept4.wav'), { assumePcm: true, keepBytesUpTo: pcm.length + 43 })).data, undefined);
+      assert.equal((await client().downloadAudio(`${base}/kept.wav`, dest('kept5.wav'))).data, undefined, 'not kept unless asked');
+      assert.ok(readFileSync(dest('kept3.wav')).equals(wav), 'the file is saved either way');
+    });
+
+    test('onComplete hands the bytes over once, before the file is finished', async () => {
+      const pcm = synthesizePcm('handed over early');
+      d.addFile('/early.pcm', pcm, 'audio/pcm');
+      const calls: { data: Buffer; format: string; fileThere: boolean }[] = [];
+      const r = await client().downloadAudio(`${base}/early.pcm`, dest('early.wav'), {
+        assumePcm: true,
+        keepBytesUpTo: 1_000_000,
+        onComplete: (data, format) => calls.push({ data, format, fileThere: existsSync(dest('early.wav')) }),
+      });
+      assert.equal(calls.length, 1);
+      assert.equal(calls[0].format, 'wav');
+      assert.equal(calls[0].fileThere, false, 'called before the file is in place');
+      assert.ok(calls[0].data.equals(readFileSync(r.path)), 'the final bytes, WAV header included');
+      // over the limit: never called
+      await client().downloadAudio(`${base}/early.pcm`, dest('early2.wav'), { assumePcm: true, keepBytesUpTo: 10, onComplete: () => assert.fail('called over the limit') });
     });
 
     test('404, a hanging host and a cancelled download leave no file', async () => {
