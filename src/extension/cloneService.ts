@@ -2,6 +2,7 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloneForm, FormErrors } from '../shared/validation';
 import { validateCloneForm } from '../shared/validation';
+import type { PlayableFormat } from '../novita/client';
 import { NovitaService, UserFacingError } from './novitaService';
 import { SampleRefusedError, SampleWarningError, type SampleService } from './sampleService';
 import { ExtensionStorage } from './storage';
@@ -37,8 +38,12 @@ export interface CloneRunOptions {
   signal?: AbortSignal;
   /** Clone even when the sample check warned (too short or long, not playable here). */
   acceptWarnings?: boolean;
-  /** Called as soon as the preview is on disk, before the library is written, so it can start playing. */
-  onPreviewReady?: (outcome: CloneOutcome) => void;
+  /**
+   * Called as soon as the preview is on disk, before the library is written, so it can start playing; with the
+   * file's bytes when they are at most `previewBytesUpTo` (then nothing needs to read the file back).
+   */
+  onPreviewReady?: (outcome: CloneOutcome, bytes?: Buffer) => void;
+  previewBytesUpTo?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -56,9 +61,11 @@ export class CloneService {
     return validateCloneForm(form, (name) => library.hasName(name));
   }
 
-  async proposeName(): Promise<{ name: string; usedNames: string[] }> {
+  /** A free name for the next voice; `justCloned`: a name about to be recorded, counted as used already. */
+  async proposeName(justCloned?: string): Promise<{ name: string; usedNames: string[] }> {
     const library = await this.storage.library();
-    return { name: library.proposeName('my-voice'), usedNames: library.voices().flatMap((v) => [v.name, ...(v.label ? [v.label] : [])]) };
+    const pending = justCloned && !library.hasName(justCloned) ? [justCloned.trim()] : [];
+    return { name: library.proposeName('my-voice', pending), usedNames: [...library.voices().flatMap((v) => [v.name, ...(v.label ? [v.label] : [])]), ...pending] };
   }
 
   async clone(form: CloneForm, options: CloneRunOptions = {}): Promise<CloneOutcome> {
@@ -77,20 +84,39 @@ export class CloneService {
     };
     const report = (message: string) => options.onProgress?.(message);
     report('Cloning the voice at Novita…');
+    const outcomeFor = (voiceId: string, dir: string, fileName: string): CloneOutcome => ({
+      voiceId,
+      voiceName: request.voiceName,
+      filePath: join(dir, fileName),
+      fileName,
+      elapsedMs: Math.round(performance.now() - started),
+      text: form.text,
+    });
+    let early: CloneOutcome | undefined;
     const { result, downloaded, base, dir } = await this.novita.withRetryNotices(report, async () => {
       const result = await client.cloneVoice(request, { signal: options.signal, onProgress: (status) => report(CLONE_PROGRESS[status] ?? 'Cloning…') });
-      report('Downloading the preview…');
       const dir = await this.storage.ensureAudioDir();
       const base = `${safeFileName(result.voiceId)}-${Date.now()}`;
-      // Downloaded at once: Novita's preview URLs expire.
+      // Downloaded at once: Novita's preview URLs expire. The bytes go to the panel as soon as they are all in.
+      const onComplete = options.onPreviewReady
+        ? (data: Buffer, format: PlayableFormat) => {
+            early = outcomeFor(result.voiceId, dir, `${base}.${format}`);
+            options.onPreviewReady!(early, data);
+          }
+        : undefined;
       let downloaded: Awaited<ReturnType<typeof client.downloadAudio>>;
+      // Said only when the download is slow enough to be seen: a message replaced a few milliseconds later would
+      // only compete with the preview on its way to the panel.
+      const slow = setTimeout(() => report('Downloading the preview…'), DOWNLOAD_NOTICE_AFTER_MS);
       try {
-        downloaded = await client.downloadAudio(result.audioUrl, join(dir, `${base}.download`), { signal: options.signal });
+        downloaded = await client.downloadAudio(result.audioUrl, join(dir, `${base}.download`), { signal: options.signal, keepBytesUpTo: options.previewBytesUpTo, onComplete });
       } catch (err) {
         // The voice exists at Novita (paid for), which cannot list it back: keep its id even without a preview.
         const library = await this.storage.library();
         await library.addVoice({ voiceId: result.voiceId, name: request.voiceName, sampleUrl: request.audioUrl, transcript: request.transcript, createdAt: new Date().toISOString() });
         throw new PreviewLostError(request.voiceName, result.voiceId, err);
+      } finally {
+        clearTimeout(slow);
       }
       return { result, downloaded, base, dir };
     });
@@ -102,9 +128,8 @@ export class CloneService {
       await rm(downloaded.path, { force: true });
       throw err;
     }
-    const elapsedMs = Math.round(performance.now() - started);
-    const outcome: CloneOutcome = { voiceId: result.voiceId, voiceName: request.voiceName, filePath: finalPath, fileName, elapsedMs, text: form.text };
-    options.onPreviewReady?.(outcome);
+    const outcome = early ?? outcomeFor(result.voiceId, dir, fileName);
+    if (!early) options.onPreviewReady?.(outcome, downloaded.data);
     const library = await this.storage.library();
     const createdAt = new Date().toISOString();
     await library.addVoice({
@@ -138,6 +163,9 @@ export class CloneService {
     return this.novita.describe(err);
   }
 }
+
+/** A preview download that has not finished by then gets its own progress message. */
+const DOWNLOAD_NOTICE_AFTER_MS = 300;
 
 const CLONE_PROGRESS: Record<string, string> = {
   submitted: 'Novita accepted the task…',

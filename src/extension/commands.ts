@@ -102,7 +102,8 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
     );
     const target = VoiceClonePanel.createOrShow(services);
     await target.whenReady();
-    target.showOutcome(outcome, requestId, true);
+    target.showOutcome(outcome, requestId, true, undefined, { next: await services.clone.proposeName() });
+    target.rememberPreview(outcome);
     return { ok: true, ...outcome };
   } catch (err) {
     const e = services.clone.describe(err);

@@ -24,6 +24,7 @@ export const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
 const LAST_PREVIEW_KEY = 'glmVoiceClone.lastPreview';
 /** A fresh preview up to this size travels with its result message and plays at once from memory. */
 const INLINE_PREVIEW_MAX = 8 * 1024 * 1024;
+const REMEMBER_AFTER_MS = 1000;
 const MIME: Record<string, string> = { '.wav': 'audio/wav', '.mp3': 'audio/mpeg', '.ogg': 'audio/ogg', '.flac': 'audio/flac' };
 /** What was typed in the panel, so closing it loses nothing (webview state dies with the panel). */
 const DRAFT_KEY = 'glmVoiceClone.draft';
@@ -167,19 +168,51 @@ export class VoiceClonePanel extends Disposable {
     this.post({ type: 'prefill', form });
   }
 
-  showOutcome(outcome: CloneOutcome, requestId: string, autoplay: boolean): void {
+  /**
+   * Shows a fresh clone's preview: with its bytes (given, or read from its file when small enough) it plays from
+   * memory at once. Then call `rememberPreview`, once nothing more is urgent.
+   */
+  showOutcome(outcome: CloneOutcome, requestId: string, autoplay: boolean, bytes?: Buffer, extra: { next?: { name: string; usedNames: string[] }; finished?: boolean } = {}): void {
     const preview = this.previewInfo(outcome);
-    void this.services.context.globalState.update(LAST_PREVIEW_KEY, {
-      voiceId: outcome.voiceId,
-      voiceName: outcome.voiceName,
-      file: outcome.fileName,
-      elapsedMs: outcome.elapsedMs,
-      text: outcome.text,
-    } satisfies StoredPreview);
-    void readFile(outcome.filePath).then(
-      (bytes) => this.post({ type: 'cloneResult', requestId, preview, autoplay, ...(bytes.length <= INLINE_PREVIEW_MAX ? { bytes: new Uint8Array(bytes), mimeType: MIME[extname(outcome.fileName)] } : {}) }),
-      () => this.post({ type: 'cloneResult', requestId, preview, autoplay }),
-    );
+    // A copy, never a view: a view would carry its whole backing store (small Buffers share Node's pool) across.
+    const send = (data: Buffer | undefined) =>
+      this.post({
+        type: 'cloneResult',
+        requestId,
+        preview,
+        autoplay,
+        ...extra,
+        ...(data && data.length <= INLINE_PREVIEW_MAX ? { bytes: new Uint8Array(data), mimeType: MIME[extname(outcome.fileName)] } : {}),
+      });
+    if (bytes) send(bytes);
+    else void readFile(outcome.filePath).then(send, () => send(undefined));
+  }
+
+  /**
+   * The preview a reopened panel shows. Written a moment later (at once if the panel closes first): the write is a
+   * message to the workbench too, and would reach it while the preview starts to play.
+   */
+  rememberPreview(outcome: CloneOutcome): void {
+    this.flushRemember();
+    const write = () => {
+      this.pendingRemember = undefined;
+      clearTimeout(timer);
+      void this.services.context.globalState.update(LAST_PREVIEW_KEY, {
+        voiceId: outcome.voiceId,
+        voiceName: outcome.voiceName,
+        file: outcome.fileName,
+        elapsedMs: outcome.elapsedMs,
+        text: outcome.text,
+      } satisfies StoredPreview);
+    };
+    const timer = setTimeout(write, REMEMBER_AFTER_MS);
+    this.pendingRemember = write;
+  }
+
+  private pendingRemember: (() => void) | undefined;
+
+  private flushRemember(): void {
+    this.pendingRemember?.();
   }
 
   private previewInfo(p: { voiceId: string; voiceName: string; fileName: string; elapsedMs: number; text: string }): PreviewInfo {
@@ -309,27 +342,36 @@ export class VoiceClonePanel extends Disposable {
     const controller = new AbortController();
     this.running.set(requestId, controller);
     this.post({ type: 'cloneStarted', requestId });
+    let finished = false;
     try {
       let shown = false;
       const outcome = await this.services.clone.clone(form, {
         signal: controller.signal,
         acceptWarnings,
-        onPreviewReady: (ready) => {
+        previewBytesUpTo: INLINE_PREVIEW_MAX,
+        onPreviewReady: (ready, bytes) => {
           shown = true;
-          this.showOutcome(ready, requestId, true);
+          // For the person waiting the run ends here (the voice is recorded meanwhile): one message says it all.
+          void this.services.clone.proposeName(ready.voiceName).then(
+            (next) => {
+              finished = true;
+              this.running.delete(requestId);
+              this.showOutcome(ready, requestId, true, bytes, { next, finished });
+            },
+            () => this.showOutcome(ready, requestId, true, bytes),
+          );
         },
         onProgress: (message) => this.post({ type: 'cloneProgress', requestId, message }),
       });
       if (!shown) this.showOutcome(outcome, requestId, true);
-      const { name, usedNames } = await this.services.clone.proposeName();
-      this.post({ type: 'nameProposal', name, usedNames });
+      this.rememberPreview(outcome);
     } catch (err) {
       const e = this.services.clone.describe(err);
       if (!e.cancelled) this.services.log.warn(`clone failed: ${e.message}`);
       this.post({ type: 'cloneError', requestId, message: e.cancelled ? 'Cancelled. Your fields are kept. If the request had already reached Novita, the voice may still be created: wait a minute before cloning the same name again.' : e.message, field: e.field, action: e.action });
     } finally {
       this.running.delete(requestId);
-      this.post({ type: 'cloneFinished', requestId });
+      if (!finished) this.post({ type: 'cloneFinished', requestId });
     }
   }
 
@@ -337,6 +379,7 @@ export class VoiceClonePanel extends Disposable {
     this.sampleCheck?.abort();
     if (this.libraryTimer) clearTimeout(this.libraryTimer);
     this.flushDraft();
+    this.flushRemember();
     if (VoiceClonePanel.current === this) VoiceClonePanel.current = undefined;
     // A running clone is not aborted: the request may already be paid for; its voice is still recorded.
     super.dispose();

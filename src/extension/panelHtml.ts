@@ -17,9 +17,10 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
     `img-src ${webview.cspSource}`,
-    // blob: only for a fresh preview whose bytes the host posted (a blob URL can only be made by the panel's own
-    // nonce'd script); no network origin beyond the webview's own resources.
-    `media-src ${webview.cspSource} blob:`,
+    // data: and blob: only for a fresh preview whose bytes the host posted (a data: URL for a small one: it loads
+    // without a trip through the browser's blob store); a media source cannot run script. No network origin beyond
+    // the webview's own resources.
+    `media-src ${webview.cspSource} data: blob:`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
   const values: Record<string, string> = { csp, nonce, styleUri: asset('dist', 'webview.css'), scriptUri: asset('dist', 'webview.js') };

@@ -134,15 +134,20 @@ export class VoiceRegistry {
     return this.data.voices.some((v) => v.name.toLowerCase() === key || v.label?.toLowerCase() === key);
   }
 
-  /** `base` itself when free, else `base-2`, `base-3`…: always a valid Novita voice name that no voice here has. */
-  proposeName(base = 'my-voice'): string {
+  /**
+   * `base` itself when free, else `base-2`, `base-3`…: always a valid Novita voice name that no voice here has, nor
+   * any of `alsoTaken` (names about to be recorded).
+   */
+  proposeName(base = 'my-voice', alsoTaken: readonly string[] = []): string {
     let stem = base.trim().replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-voice';
     stem = stem.slice(0, VOICE_NAME_MAX);
-    if (!this.hasName(stem)) return stem;
+    const pending = new Set(alsoTaken.map((n) => n.trim().toLowerCase()));
+    const taken = (name: string) => this.hasName(name) || pending.has(name.toLowerCase());
+    if (!taken(stem)) return stem;
     for (let n = 2; ; n++) {
       const suffix = `-${n}`;
       const candidate = stem.slice(0, VOICE_NAME_MAX - suffix.length) + suffix;
-      if (!this.hasName(candidate)) return candidate;
+      if (!taken(candidate)) return candidate;
     }
   }
 

@@ -54,8 +54,21 @@ export type ToWebviewMessage =
   | { type: 'prefill'; form: CloneForm }
   | { type: 'cloneStarted'; requestId: string }
   | { type: 'cloneProgress'; requestId: string; message: string }
-  /** `bytes`: the fresh preview itself, played from a blob: URL so it does not wait for a resource load. */
-  | { type: 'cloneResult'; requestId: string; preview: PreviewInfo; autoplay: boolean; bytes?: Uint8Array; mimeType?: string }
+  /**
+   * `bytes`: the fresh preview itself, played from memory so it does not wait for a resource load. `next`: the name
+   * to propose for the next voice; `finished`: the run is over (no cloneFinished follows). One message rather than
+   * three: each costs the editor a trip while the preview loads.
+   */
+  | {
+      type: 'cloneResult';
+      requestId: string;
+      preview: PreviewInfo;
+      autoplay: boolean;
+      bytes?: Uint8Array;
+      mimeType?: string;
+      next?: { name: string; usedNames: string[] };
+      finished?: boolean;
+    }
   | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: 'setApiKey' | 'retry' | 'cloneAnyway' }
   | { type: 'sampleInfo'; check: SampleCheck }
   | { type: 'samplePlayback'; url: string; audioSrc?: string; error?: string }

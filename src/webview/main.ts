@@ -24,7 +24,7 @@ const banner = $('form-error');
 const bannerText = $('form-error-text');
 const bannerAction = $<HTMLButtonElement>('form-error-action');
 const result = $('result');
-const player = $<HTMLAudioElement>('player');
+let player = $<HTMLAudioElement>('player');
 const speed = $<HTMLSelectElement>('speed');
 const voiceIdEl = $('voiceId');
 const copyButton = $<HTMLButtonElement>('copy');
@@ -162,10 +162,20 @@ function scheduleSampleCheck(): void {
   }, 600);
 }
 
+/**
+ * The spinner appears only once a wait is long enough to need it (the progress text says what is going on from the
+ * start): one that flashes for a fraction of a second says nothing, and its frames compete with the work it waits for.
+ */
+const SPINNER_AFTER_MS = 500;
+let spinnerTimer: ReturnType<typeof setTimeout> | undefined;
+
 function setBusy(requestId: string | undefined): void {
   runningRequest = requestId;
   const busy = requestId !== undefined;
   document.body.dataset.state = busy ? 'busy' : 'idle';
+  clearTimeout(spinnerTimer);
+  delete document.body.dataset.wait;
+  if (busy) spinnerTimer = setTimeout(() => (document.body.dataset.wait = 'long'), SPINNER_AFTER_MS);
   cloneButton.disabled = busy;
   cancelButton.hidden = !busy;
   formEl.setAttribute('aria-busy', String(busy));
@@ -174,23 +184,103 @@ function setBusy(requestId: string | undefined): void {
 
 let blobUrl: string | undefined;
 
+/**
+ * A new preview loads in an <audio> of its own, off the page, and takes the player's place once it can play (or
+ * fails, or after LOAD_HOLD_MS). Meanwhile the panel holds back its other updates (the result's text, the messages
+ * that follow the result): the page and the media pipeline share one thread here, and every layout they cause
+ * delays the sound. A fresh element also skips tearing down the previous preview's pipeline first.
+ */
+let incoming: { el: HTMLAudioElement; settle: () => void } | undefined;
+const held: (() => void)[] = [];
+const LOAD_HOLD_MS = 1500;
+
+function whenSettled(work: () => void): void {
+  // held.length: a settled preview's own updates may still be on their way; nothing overtakes them
+  if (incoming || held.length) held.push(work);
+  else work();
+}
+
+function loadPlayer(src: string, autoplay: boolean, then: () => void): void {
+  incoming?.settle();
+  // a new element with the player's attributes (a clone would start loading the old source first)
+  const next = document.createElement('audio');
+  for (const { name, value } of Array.from(player.attributes)) if (name !== 'src') next.setAttribute(name, value);
+  const newBlob = src.startsWith('blob:') ? src : undefined;
+  next.src = src;
+  // loading resets the rate: set after the source
+  next.defaultPlaybackRate = next.playbackRate = state.playbackRate ?? 1;
+  if (autoplay) void next.play().catch(() => undefined);
+  const events = ['canplay', 'error'] as const;
+  const settle = () => {
+    if (incoming?.el !== next) return;
+    incoming = undefined;
+    clearTimeout(timer);
+    for (const e of events) next.removeEventListener(e, settle);
+    const old = player;
+    const hadFocus = document.activeElement === old;
+    old.pause();
+    old.replaceWith(next);
+    const oldBlob = blobUrl !== newBlob ? blobUrl : undefined;
+    blobUrl = newBlob;
+    player = next;
+    if (hadFocus) next.focus();
+    // the rest in a task of its own, so the player can be painted before it
+    held.unshift(() => {
+      old.removeAttribute('src');
+      old.load(); // lets go of the old pipeline now rather than at garbage collection
+      if (oldBlob) URL.revokeObjectURL(oldBlob);
+    }, then);
+    setTimeout(() => {
+      while (held.length) held.shift()!();
+    });
+  };
+  const timer = setTimeout(settle, LOAD_HOLD_MS);
+  for (const e of events) next.addEventListener(e, settle);
+  incoming = { el: next, settle };
+}
+
+/**
+ * Up to this size a preview plays from a data: URL, read in this process; a blob: URL goes through the browser's
+ * blob store first. Only where the engine encodes base64 natively (Chromium 140+): in script it costs more than it saves.
+ */
+const DATA_URL_MAX = 2 * 1024 * 1024;
+
+function memoryUrl(bytes: Uint8Array, mimeType: string): string {
+  const toBase64 = (bytes as Uint8Array & { toBase64?: () => string }).toBase64;
+  if (typeof toBase64 === 'function' && bytes.length <= DATA_URL_MAX) return `data:${mimeType};base64,${toBase64.call(bytes)}`;
+  return URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mimeType }));
+}
+
+/** After a clone: the name it used is taken now; the field offers a free one for the next voice. */
+function proposeNext(name: string, used: string[]): void {
+  usedNames = new Set(used.map((n) => n.toLowerCase()));
+  inputs.voiceName.value = name;
+  state.form = readForm();
+  save();
+  sendDraft();
+  checkNameLive();
+}
+
 function showPreview(preview: PreviewInfo | undefined, autoplay = false, inline?: { bytes: Uint8Array; mimeType?: string }): void {
   state.preview = preview;
-  save();
-  result.hidden = !preview;
-  if (!preview) return;
+  const render = () => {
+    save();
+    result.hidden = !preview;
+    if (!preview) return;
+    voiceIdEl.textContent = preview.voiceId;
+    elapsed.textContent = preview.elapsedMs > 0 ? `“${preview.voiceName}” cloned in ${(preview.elapsedMs / 1000).toFixed(1)} s.` : `“${preview.voiceName}”`;
+  };
+  if (!preview) return render();
   if (inline) {
     // The bytes came with the result: play from memory instead of waiting for a resource load.
-    if (blobUrl) URL.revokeObjectURL(blobUrl);
-    blobUrl = URL.createObjectURL(new Blob([inline.bytes as Uint8Array<ArrayBuffer>], { type: inline.mimeType ?? 'audio/wav' }));
-    player.src = blobUrl;
+    loadPlayer(memoryUrl(inline.bytes, inline.mimeType ?? 'audio/wav'), autoplay, render);
   } else if (player.getAttribute('src') !== preview.audioSrc) {
-    player.src = preview.audioSrc;
+    loadPlayer(preview.audioSrc, autoplay, render);
+  } else {
+    render();
+    player.playbackRate = state.playbackRate ?? 1;
+    if (autoplay) void player.play().catch(() => undefined);
   }
-  player.playbackRate = state.playbackRate ?? 1;
-  voiceIdEl.textContent = preview.voiceId;
-  elapsed.textContent = preview.elapsedMs > 0 ? `“${preview.voiceName}” cloned in ${(preview.elapsedMs / 1000).toFixed(1)} s.` : `“${preview.voiceName}”`;
-  if (autoplay) void player.play().catch(() => undefined);
 }
 
 const nameTaken = (name: string) => usedNames.has(name.toLowerCase());
@@ -328,9 +418,17 @@ function submit(acceptWarnings: boolean): void {
     return;
   }
   const requestId = newRequestId();
-  setBusy(requestId);
-  progress.textContent = 'Checking the sample…';
+  runningRequest = requestId;
   vscode.postMessage({ type: 'clone', requestId, form, acceptWarnings });
+  // The request first, the busy look a frame later: here the page shares its thread with the editor that carries
+  // the message on, and a frame's layout and paint would go before it.
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      if (runningRequest !== requestId || document.body.dataset.state === 'busy') return;
+      setBusy(requestId);
+      progress.textContent = 'Checking the sample…';
+    }),
+  );
 }
 
 formEl.addEventListener('submit', (e) => {
@@ -404,12 +502,18 @@ copyButton.addEventListener('click', () => {
 
 speed.addEventListener('change', () => {
   state.playbackRate = Number(speed.value) || 1;
-  player.playbackRate = state.playbackRate;
+  for (const p of [player, incoming?.el]) if (p) p.defaultPlaybackRate = p.playbackRate = state.playbackRate;
   save();
 });
 
 window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
   const msg = event.data;
+  // a new preview replaces the one loading; anything else waits until it can play (see loadPlayer)
+  if (msg.type === 'cloneResult' || msg.type === 'preview') handle(msg);
+  else whenSettled(() => handle(msg));
+});
+
+function handle(msg: ToWebviewMessage): void {
   switch (msg.type) {
     case 'init':
       usedNames = new Set(msg.usedNames.map((n) => n.toLowerCase()));
@@ -442,10 +546,16 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
     case 'cloneProgress':
       if (msg.requestId === runningRequest) progress.textContent = msg.message;
       break;
-    case 'cloneResult':
+    case 'cloneResult': {
       showPreview(msg.preview, msg.autoplay, msg.bytes instanceof Uint8Array ? { bytes: msg.bytes, mimeType: msg.mimeType } : undefined);
       usedNames.add(msg.preview.voiceName.toLowerCase());
+      const { next, finished, requestId } = msg;
+      whenSettled(() => {
+        if (next) proposeNext(next.name, next.usedNames);
+        if (finished && (requestId === runningRequest || runningRequest === undefined)) setBusy(undefined);
+      });
       break;
+    }
     case 'cloneError':
       if (msg.field) showFieldError(msg.field, msg.message);
       showBanner(msg.field ? undefined : msg.message, msg.action);
@@ -498,18 +608,13 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
       renderHistory(msg.history);
       break;
     case 'nameProposal':
-      usedNames = new Set(msg.usedNames.map((n) => n.toLowerCase()));
-      inputs.voiceName.value = msg.name;
-      state.form = readForm();
-      save();
-      sendDraft();
-      checkNameLive();
+      proposeNext(msg.name, msg.usedNames);
       break;
     case 'keyState':
       if (msg.hasKey && bannerActionKind === 'setApiKey') showBanner('API key saved. Press “Clone and preview” to try again.');
       break;
   }
-});
+}
 
 // Restore before telling the host we are ready, so nothing typed is ever replaced by a default.
 writeForm(state.form);

@@ -24,6 +24,14 @@ async function fill(view: FrameLocator, values: Record<(typeof FIELDS)[number], 
   for (const label of FIELDS) await view.getByLabel(label, { exact: true }).fill(values[label]);
 }
 
+async function assertEventually(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs / 1000} s`);
+    await page().waitForTimeout(50);
+  }
+}
+
 async function readFields(view: FrameLocator): Promise<string[]> {
   return Promise.all(FIELDS.map((label) => view.getByLabel(label, { exact: true }).inputValue()));
 }
@@ -41,7 +49,9 @@ suite('Clone and preview in the browser', () => {
     await view.getByRole('button', { name: 'Clone and preview' }).click();
     await view.locator('#result').waitFor({ state: 'visible', timeout: 30_000 });
     await expectPlaying(view);
-    assert.match((await view.locator('#player').getAttribute('src')) ?? '', /^blob:/, 'the fresh preview plays from the bytes the host sent');
+    // from the bytes the host sent, not a resource load: a data: URL here (this engine encodes base64 natively), a
+    // WAV ("RIFF" is UklGR in base64)
+    assert.match((await view.locator('#player').getAttribute('src')) ?? '', /^data:audio\/wav;base64,UklGR/, 'the fresh preview plays from the bytes the host sent');
     assert.match((await view.locator('#voiceId').textContent()) ?? '', /\S/, 'the voice id is shown');
     assert.match((await view.locator('#elapsed').textContent()) ?? '', /cloned in \d+\.\d s/);
     await view.getByLabel('Playback speed').selectOption('1.5');
@@ -49,6 +59,28 @@ suite('Clone and preview in the browser', () => {
     const clone = workbench().double.requests.find((r) => r.path === '/v3/glm-tts-voice-clone' && JSON.parse(r.bodyText).voice_name === name);
     assert.ok(clone, 'the double received the clone');
     assert.equal(clone!.headers['authorization'], `Bearer ${workbench().apiKey}`);
+  });
+
+  test('a slow preview download says so; the next preview takes the player’s place and plays; a free name is offered', async () => {
+    const view = await openPanel();
+    const name = `e2e-slow-${Date.now().toString(36)}`;
+    await fill(view, { 'Sample audio URL': sampleUrl(), 'Sample transcript (optional)': '', 'Text to preview': 'A first preview, fetched at once.', 'Voice name': name });
+    await view.getByRole('button', { name: 'Clone and preview' }).click();
+    await expectPlaying(view);
+    const firstSrc = await view.locator('#player').getAttribute('src');
+    // the run ended with the result itself: idle again, and the name field offers a free name
+    const nameField = view.getByLabel('Voice name', { exact: true });
+    await assertEventually(async () => (await nameField.inputValue()) !== name, 'a new name is proposed after the clone');
+    assert.equal(await view.getByRole('button', { name: 'Clone and preview' }).isEnabled(), true);
+
+    workbench().double.setFault('audio', { delayMs: 1500, times: 1 });
+    await view.getByLabel('Text to preview', { exact: true }).fill('A second preview, slow to download.');
+    await view.getByRole('button', { name: 'Clone and preview' }).click();
+    const progress = view.locator('#progress');
+    await assertEventually(async () => ((await progress.textContent()) ?? '').includes('Downloading the preview'), 'the slow download is named');
+    await assertEventually(async () => (await view.locator('#player').getAttribute('src')) !== firstSrc, 'the new preview replaces the first', 15_000);
+    await expectPlaying(view);
+    assert.equal(await view.locator('audio#player').count(), 1, 'one preview player');
   });
 
   test('a 401 shows the error inline with “Set API Key” and keeps every field as typed', async () => {

@@ -90,12 +90,13 @@ suite('The panel is an untrusted boundary (browser)', () => {
       assert.ok(nonce && Buffer.from(nonce, 'base64').length >= 16, `a nonce of at least 128 bits: ${script[0]}`);
       nonces.push(nonce);
       assert.equal(await view.locator(`script[nonce]`).first().evaluate(inPage<string>('return el.nonce;')), nonce, 'the panel script carries it');
-      // media-src: exactly the webview's own resource origin (the cspSource also used for styles) plus blob: for a
-      // fresh preview the host posted as bytes (only the nonce'd panel script can mint a blob URL); nothing broader
+      // media-src: exactly the webview's own resource origin (the cspSource also used for styles) plus data: and
+      // blob: for a fresh preview the host posted as bytes (media cannot run script); no network origin
       const media = directives.get('media-src') ?? [];
-      assert.deepEqual(media, [...(directives.get('style-src') ?? []), 'blob:'], `media-src ${media.join(' ')}`);
-      for (const v of media) assert.ok(!['*', 'https:', 'http:', 'data:', 'filesystem:'].includes(v), `media-src ${v}`);
+      assert.deepEqual(media, [...(directives.get('style-src') ?? []), 'data:', 'blob:'], `media-src ${media.join(' ')}`);
+      for (const v of media) assert.ok(!['*', 'https:', 'http:', 'filesystem:'].includes(v), `media-src ${v}`);
       for (const [name, values] of directives) for (const v of values) assert.notEqual(v, '*', `${name} allows *`);
+      for (const [name, values] of directives) if (name !== 'media-src') assert.ok(!values.includes('data:') && !values.includes('blob:'), `${name} allows data: or blob:`);
       await runCommand('View: Close All Editors');
     }
     assert.notEqual(nonces[0], nonces[1], 'a new nonce for every document');

@@ -9,10 +9,12 @@ export function inPage<R>(body: string): (el: unknown) => R {
   return new Function('el', body) as (el: unknown) => R;
 }
 
+// The element with the same id at each check: the panel may load a new preview in a new <audio> that takes the
+// old one's place once it can play.
 const WAIT_PLAYING = inPage<Promise<void>>(`return new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('never played (readyState ' + el.readyState + ', error ' + (el.error && el.error.code) + ')')), 15000);
-  const check = () => { if (!el.paused && el.currentTime > 0) { clearTimeout(timer); resolve(); } else setTimeout(check, 50); };
-  el.addEventListener('playing', check, { once: true });
+  const current = () => (el.id && el.ownerDocument.getElementById(el.id)) || el;
+  const timer = setTimeout(() => { const p = current(); reject(new Error('never played (readyState ' + p.readyState + ', error ' + (p.error && p.error.code) + ')')); }, 15000);
+  const check = () => { const p = current(); if (!p.paused && p.currentTime > 0) { clearTimeout(timer); resolve(); } else setTimeout(check, 50); };
   check();
 });`);
 export const CURRENT_TIME = inPage<number>('return el.currentTime;');

@@ -254,6 +254,7 @@ suite('VoiceRegistry', () => {
     assert.equal(reg.proposeName(), 'my-voice-3');
     assert.equal(reg.proposeName('Grandma’s voice!'), 'Grandma-s-voice');
     assert.equal(reg.proposeName('   '), 'my-voice-3');
+    assert.equal(reg.proposeName('my-voice', ['MY-VOICE-3']), 'my-voice-4', 'a name about to be recorded counts as taken');
     const long = 'a'.repeat(64);
     await reg.addVoice(voice(3, { name: long }));
     const proposed = reg.proposeName(long);
