@@ -39,8 +39,9 @@ export interface CloneRunOptions {
   /** Clone even when the sample check warned (too short or long, not playable here). */
   acceptWarnings?: boolean;
   /**
-   * Called as soon as the preview is on disk, before the library is written, so it can start playing; with the
-   * file's bytes when they are at most `previewBytesUpTo` (then nothing needs to read the file back).
+   * Called once the preview can be played, before the library is written: with its bytes, as soon as they are all
+   * in, when they are at most `previewBytesUpTo` (the file is finished meanwhile; nothing reads it back); otherwise
+   * once the file is on disk.
    */
   onPreviewReady?: (outcome: CloneOutcome, bytes?: Buffer) => void;
   previewBytesUpTo?: number;
