@@ -24,17 +24,17 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', ext
 
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'src/host/shell/extension.ts' }, outdir: 'dist' },
   // Commands, panel, library and services: required on the first command, view or restored panel.
-  { ...node, entryPoints: { features: 'src/extension/features.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { features: 'src/host/shell/features.ts' }, outdir: 'dist' },
   // undici and the Novita client: required on the first request only.
-  { ...node, entryPoints: { 'novita-http': 'src/novita/index.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { 'novita-http': 'src/core/novita/index.ts' }, outdir: 'dist' },
   // Splitting, Markdown stripping and WAV joining: required on the first Speak command only.
-  { ...node, entryPoints: { narration: 'src/narration/index.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { narration: 'src/core/narration/index.ts' }, outdir: 'dist' },
   // The voice registry: required when the library is first opened.
-  { ...node, entryPoints: { library: 'src/library/voiceRegistry.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { library: 'src/core/library/voiceRegistry.ts' }, outdir: 'dist' },
   // music-metadata (sample preflight): required on the first sample check only.
-  { ...node, entryPoints: { 'audio-meta': 'src/novita/audioMeta.ts' }, outdir: 'dist', mainFields: ['module', 'main'] },
+  { ...node, entryPoints: { 'audio-meta': 'src/core/audio/probe.ts' }, outdir: 'dist', mainFields: ['module', 'main'] },
   {
     ...common, platform: 'browser', format: 'iife', target: 'es2022',
     entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist',

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NovitaClient, isNovitaError, parseWavHeader, sniffAudio } from '../src/novita/index';
+import { NovitaClient, isNovitaError, parseWavHeader, sniffAudio } from '../src/core/novita/index';
 
 async function main(): Promise<number> {
   const apiKey = process.env.NOVITA_API_KEY?.trim();

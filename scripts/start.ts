@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { NovitaDouble } from '../src/double/novitaDouble';
+import { NovitaDouble } from '../test/double/novitaDouble';
 import { buildAndPackage } from './harness/build';
 import { startCodeServer } from './harness/codeServer';
 import { ensureHarness } from './harness/install';
@@ -18,7 +18,7 @@ import { onCleanup, runCleanups, stopGroup, trackGroup } from './harness/process
 const START_DIR = join(REPO_ROOT, '.cache', 'start');
 const WORKSPACE = join(START_DIR, 'workspace');
 const DEMO_KEY = 'demo-key';
-const DOUBLE_CLI = join(REPO_ROOT, 'src', 'double', 'cli.ts');
+const DOUBLE_CLI = join(REPO_ROOT, 'test', 'double', 'cli.ts');
 const say = (msg: string) => process.stdout.write(`[start] ${msg}\n`);
 
 interface Backend {

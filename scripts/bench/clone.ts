@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { FrameLocator, Page } from 'playwright-core';
 import { Agent, request } from 'undici';
-import type { NovitaDouble } from '../../src/double/novitaDouble';
+import type { NovitaDouble } from '../../test/double/novitaDouble';
 import type { CloneAnswer, TimelineEvent } from '../../test/bench/protocol';
 import { between, tapDouble, type Served } from './doubleLog';
 

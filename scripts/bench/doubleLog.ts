@@ -1,7 +1,7 @@
 // When each request reached the double and when its answer was sent, on the machine's wall clock (sub-ms), so
 // the extension host's and the webview's own timestamps can be lined up with what crossed the wire.
 import type * as http from 'node:http';
-import type { NovitaDouble } from '../../src/double/novitaDouble';
+import type { NovitaDouble } from '../../test/double/novitaDouble';
 
 export interface Served {
   method: string;

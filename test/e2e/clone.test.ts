@@ -1,7 +1,7 @@
 // The clone-and-preview flow in a real workbench (code-server + chromium), driven as a person would.
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
-import { pcmToWav } from '../../src/novita/audio';
+import { pcmToWav } from '../../src/core/audio/wav';
 import { expectPlaying, inPage } from './player';
 import { page, runCommand, webview, workbench } from './workbench';
 

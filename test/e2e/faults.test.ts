@@ -4,8 +4,8 @@
 // can be cancelled; a voice whose preview could not be fetched still appears in the list.
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
-import type { FaultPlan } from '../../src/double/novitaDouble';
-import { pcmToWav } from '../../src/novita/audio';
+import type { FaultPlan } from '../double/novitaDouble';
+import { pcmToWav } from '../../src/core/audio/wav';
 import { recordMatrixRow } from '../support/matrix';
 import { runCommand, webview, workbench } from './workbench';
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { pcmToWav } from '../../src/novita/audio';
+import { pcmToWav } from '../../src/core/audio/wav';
 import { isFromWebviewMessage } from '../../src/shared/protocol';
 import { fuzzMessages } from '../support/fuzzMessages';
 import { inPage } from './player';

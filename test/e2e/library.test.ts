@@ -1,7 +1,7 @@
 // The voice library in the panel: clone two voices, switch between them, replay a preview and hear it.
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
-import { pcmToWav } from '../../src/novita/audio';
+import { pcmToWav } from '../../src/core/audio/wav';
 import { expectPlaying, inPage } from './player';
 import { page, runCommand, webview, workbench } from './workbench';
 

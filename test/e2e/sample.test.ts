@@ -1,6 +1,6 @@
 // Sample checks and transcript assist in the real panel.
 import * as assert from 'node:assert/strict';
-import { pcmToWav } from '../../src/novita/audio';
+import { pcmToWav } from '../../src/core/audio/wav';
 import { runCommand, webview, workbench } from './workbench';
 
 async function openPanel() {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { NovitaDouble } from '../../src/double/novitaDouble';
+import { NovitaDouble } from '../double/novitaDouble';
 import { launchChromium, type Browser } from '../../scripts/harness/browser';
 import { startCodeServer, type CodeServer } from '../../scripts/harness/codeServer';
 import { TEST_SETTINGS } from '../../scripts/harness/editorSuite';

@@ -3,9 +3,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { NovitaDouble } from '../../src/double/novitaDouble';
-import { parseWavHeader, pcmToWav } from '../../src/novita/audio';
-import type { CloneCommandResult } from '../../src/extension/commands';
+import { NovitaDouble } from '../double/novitaDouble';
+import { parseWavHeader, pcmToWav } from '../../src/core/audio/wav';
+import type { CloneCommandResult } from '../../src/host/commands/clone';
 
 const EXTENSION_ID = 'glm-voice-clone.glm-voice-clone';
 // Distinctive, so a leak anywhere would be unmistakable.

@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { DoubleRoute, FaultPlan, NovitaDouble } from '../../src/double/novitaDouble';
-import type { CloneCommandResult } from '../../src/extension/commands';
-import type { SpeechResult } from '../../src/extension/speechService';
+import type { DoubleRoute, FaultPlan, NovitaDouble } from '../double/novitaDouble';
+import type { CloneCommandResult } from '../../src/host/commands/clone';
+import type { SpeechResult } from '../../src/host/services/speechService';
 import { FAULTS, TASK_FAIL_REASON, type FaultContext, type FaultSpec, type RouteExpectation } from '../support/faultCatalogue';
 import { MATRIX_ROUTES, recordMatrixRow, type MatrixRoute } from '../support/matrix';
 import { noteShown } from '../support/shownMessages';

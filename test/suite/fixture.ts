@@ -1,7 +1,7 @@
 // Shared by the in-editor suites: a Novita double in this extension host, with the extension pointed at it.
 import * as vscode from 'vscode';
-import { NovitaDouble, type NovitaDoubleOptions } from '../../src/double/novitaDouble';
-import { pcmToWav } from '../../src/novita/audio';
+import { NovitaDouble, type NovitaDoubleOptions } from '../double/novitaDouble';
+import { pcmToWav } from '../../src/core/audio/wav';
 
 export const EXTENSION_ID = 'glm-voice-clone.glm-voice-clone';
 

@@ -5,12 +5,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { NovitaDouble } from '../../src/double/novitaDouble';
-import { labelFor, readLabel, samplesFor } from '../../src/double/synth';
-import type { SpeechResult } from '../../src/extension/speechService';
-import { speakableText } from '../../src/narration/markdownToSpeech';
-import { splitText } from '../../src/narration/splitText';
-import { parseWavHeader } from '../../src/novita/audio';
+import type { NovitaDouble } from '../double/novitaDouble';
+import { labelFor, readLabel, samplesFor } from '../double/synth';
+import type { SpeechResult } from '../../src/host/services/speechService';
+import { speakableText } from '../../src/core/narration/markdown';
+import { splitText } from '../../src/core/narration/split';
+import { parseWavHeader } from '../../src/core/audio/wav';
 import { startDouble, stopDouble, waitFor } from './fixture';
 
 const KEY = 'gvc-narration-key-2b8e61d0c4f7';

@@ -4,8 +4,8 @@
 // request that bypasses the proxy finds nothing listening and is refused.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { NovitaDouble } from '../../src/double/novitaDouble';
-import type { CloneCommandResult } from '../../src/extension/commands';
+import type { NovitaDouble } from '../double/novitaDouble';
+import type { CloneCommandResult } from '../../src/host/commands/clone';
 import { CountingProxy } from '../support/countingProxy';
 import { noteShown } from '../support/shownMessages';
 import { startDouble, stopDouble } from './fixture';

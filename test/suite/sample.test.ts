@@ -1,9 +1,9 @@
 // Checking the sample before paying for a clone, and filling its transcript, in the real extension host.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { NovitaDouble } from '../../src/double/novitaDouble';
-import type { CloneCommandResult } from '../../src/extension/commands';
-import { pcmToWav } from '../../src/novita/audio';
+import type { NovitaDouble } from '../double/novitaDouble';
+import type { CloneCommandResult } from '../../src/host/commands/clone';
+import { pcmToWav } from '../../src/core/audio/wav';
 import { startDouble, stopDouble } from './fixture';
 
 const KEY = 'gvc-sample-key-91c0e7d35a4f';

@@ -2,9 +2,9 @@
 // (not even after a redirect), and never over plain http unless the base is loopback.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { NovitaDouble } from '../../src/double/novitaDouble';
-import type { CloneCommandResult } from '../../src/extension/commands';
-import { pcmToWav } from '../../src/novita/audio';
+import { NovitaDouble } from '../double/novitaDouble';
+import type { CloneCommandResult } from '../../src/host/commands/clone';
+import { pcmToWav } from '../../src/core/audio/wav';
 import { noteShown } from '../support/shownMessages';
 import { startDouble, stopDouble } from './fixture';
 

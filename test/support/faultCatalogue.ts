@@ -1,6 +1,6 @@
 // The faults of the fault matrix, shared by the unit layer (the client against the double) and the in-editor layer
 // (the real commands in the extension host): how each is arranged on the double and what the user must be told.
-import type { FaultPlan } from '../../src/double/novitaDouble';
+import type { FaultPlan } from '../double/novitaDouble';
 import type { MatrixRoute } from './matrix';
 
 export interface RouteExpectation {

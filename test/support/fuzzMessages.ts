@@ -2,7 +2,7 @@
 // prototype tricks, arrays, null, and near-misses of every valid message (one field changed). Pure data, so the same
 // messages can be checked against the guard in Node and sent through the real panel in the browser.
 
-import { mulberry32 } from '../../src/double/random';
+import { mulberry32 } from '../double/random';
 
 const FORM = { sampleUrl: 'https://example.com/s.wav', transcript: 'hello', text: 'Say this.', voiceName: 'fuzz-voice' };
 

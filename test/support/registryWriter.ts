@@ -1,6 +1,6 @@
 // Child process of the kill-mid-write test: writes the voice registry in a loop (large records, one change after
 // another) until it is killed. Prints "ready" once the registry is open, then one line per saved change.
-import { VoiceRegistry } from '../../src/library/voiceRegistry';
+import { VoiceRegistry } from '../../src/core/library/voiceRegistry';
 
 async function main(): Promise<void> {
   const dir = process.argv[2];

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { isNovitaError } from '../../src/novita/errors';
-import { looksLikeHtml, parseWavHeader, pcmToWav, sniffAudio, tryParseWavHeader, wavDurationSec, wavHeader } from '../../src/novita/audio';
-import { probeSampleBytes } from '../../src/novita/audioMeta';
+import { isNovitaError } from '../../src/core/novita/errors';
+import { parseWavHeader, pcmToWav, tryParseWavHeader, wavDurationSec, wavHeader } from '../../src/core/audio/wav';
+import { looksLikeHtml, sniffAudio } from '../../src/core/audio/sniff';
+import { probeSampleBytes } from '../../src/core/audio/probe';
 
 function bytes(...parts: (string | number[])[]): Buffer {
   return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));

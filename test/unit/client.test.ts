@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labelFor, NovitaDouble, readLabel, samplesFor, synthesizePcm } from '../../src/double/novitaDouble';
+import { labelFor, NovitaDouble, readLabel, samplesFor, synthesizePcm } from '../double/novitaDouble';
 import {
   isNovitaError,
   LocalFileError,
@@ -16,7 +16,7 @@ import {
   type NovitaError,
   type RequestLogEntry,
   type RetryInfo,
-} from '../../src/novita/index';
+} from '../../src/core/novita/index';
 
 /** Distinctive, so any leak into a message, detail or log line is found. */
 const KEY = 'sk_live_Q7x9LEAKCHECK_Zr42';

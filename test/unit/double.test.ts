@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import { join } from 'node:path';
-import { parseWavHeader, pcmToWav } from '../../src/novita/audio';
-import { parseArgs } from '../../src/double/cli';
+import { parseWavHeader, pcmToWav } from '../../src/core/audio/wav';
+import { parseArgs } from '../double/cli';
 import {
   CANNED_TRANSCRIPT,
   labelFor,
@@ -12,7 +12,7 @@ import {
   readLabel,
   samplesFor,
   synthesizePcm,
-} from '../../src/double/novitaDouble';
+} from '../double/novitaDouble';
 
 const KEY = 'double-key-123';
 
@@ -545,7 +545,7 @@ suite('double: CLI', function () {
 
   test('prints {"baseUrl"} and, without --key, accepts any bearer key but not a missing one; exits on SIGTERM', async () => {
     const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-    const child = spawn(tsx, [join(__dirname, '..', '..', 'src', 'double', 'cli.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tsx, [join(__dirname, '..', 'double', 'cli.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let out = '';

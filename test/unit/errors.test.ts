@@ -7,7 +7,7 @@ import {
   NovitaError,
   redact,
   sanitizeDetail,
-} from '../../src/novita/errors';
+} from '../../src/core/novita/errors';
 
 const KEY = 'sk_errTEST_Zq81+/x=';
 

@@ -5,9 +5,9 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labelFor, NovitaDouble, readLabel, samplesFor } from '../../src/double/novitaDouble';
-import { joinChunksToWav } from '../../src/narration/wavJoin';
-import { NovitaClient, parseWavHeader, type RetryInfo } from '../../src/novita/index';
+import { labelFor, NovitaDouble, readLabel, samplesFor } from '../double/novitaDouble';
+import { joinChunksToWav } from '../../src/core/narration/join';
+import { NovitaClient, parseWavHeader, type RetryInfo } from '../../src/core/novita/index';
 
 const KEY = 'gvc-load-key-93b0e5a17c24';
 const CHUNKS = Array.from({ length: 200 }, (_, i) => `Chunk number ${i + 1} of the long narration, spoken in order.`);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { markdownToSpeech, speakableText } from '../../src/narration/markdownToSpeech';
-import { splitText } from '../../src/narration/splitText';
+import { markdownToSpeech, speakableText } from '../../src/core/narration/markdown';
+import { splitText } from '../../src/core/narration/split';
 
 const md = (s: string) => speakableText(s, 'markdown');
 

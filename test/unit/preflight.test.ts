@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { NovitaDouble } from '../../src/double/novitaDouble';
-import { probeSampleBytes } from '../../src/novita/audioMeta';
+import { NovitaDouble } from '../double/novitaDouble';
+import { probeSampleBytes } from '../../src/core/audio/probe';
 import {
   assessSample,
   isNovitaError,
@@ -13,7 +13,7 @@ import {
   type PreflightOptions,
   type SampleFacts,
   type SamplePreflight,
-} from '../../src/novita/index';
+} from '../../src/core/novita/index';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'audio');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));

@@ -8,8 +8,8 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NovitaDouble, synthesizePcm } from '../../src/double/novitaDouble';
-import { isNovitaError, NovitaClient, pcmToWav, type NovitaClientOptions, type ProxyConfig } from '../../src/novita/index';
+import { NovitaDouble, synthesizePcm } from '../double/novitaDouble';
+import { isNovitaError, NovitaClient, pcmToWav, type NovitaClientOptions, type ProxyConfig } from '../../src/core/novita/index';
 import { CountingProxy } from '../support/countingProxy';
 
 const KEY = 'gvc-proxy-key-5d1f0b7e93c2';

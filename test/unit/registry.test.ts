@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PreviewRecord, VoiceRecord } from '../../src/library/voiceRegistry';
-import { validateVoiceName, VoiceRegistry } from '../../src/library/voiceRegistry';
+import type { PreviewRecord, VoiceRecord } from '../../src/core/library/voiceRegistry';
+import { validateVoiceName, VoiceRegistry } from '../../src/core/library/voiceRegistry';
 
 function voice(n: number, extra: Partial<VoiceRecord> = {}): VoiceRecord {
   return { voiceId: `voice_${n}`, name: `voice-${n}`, sampleUrl: `https://example.com/${n}.wav`, createdAt: new Date(Date.UTC(2025, 0, 1, 0, n)).toISOString(), ...extra };

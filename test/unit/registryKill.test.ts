@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VoiceRegistry, REGISTRY_FILE } from '../../src/library/voiceRegistry';
-import { mulberry32 } from '../../src/double/random';
+import { VoiceRegistry, REGISTRY_FILE } from '../../src/core/library/voiceRegistry';
+import { mulberry32 } from '../double/random';
 
 const WRITER = join(__dirname, '..', 'support', 'registryWriter.ts');
 const ROUNDS = 8;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { splitText } from '../../src/narration/splitText';
+import { splitText } from '../../src/core/narration/split';
 import { codePointLength } from '../../src/shared/validation';
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parseWavHeader, pcmToWav, wavHeader } from '../../src/novita/audio';
-import { NovitaError } from '../../src/novita/errors';
+import { parseWavHeader, pcmToWav, wavHeader } from '../../src/core/audio/wav';
+import { NovitaError } from '../../src/core/novita/errors';
 import {
   ChunkFailedError,
   ChunkFormatError,
@@ -15,7 +15,7 @@ import {
   OrderedChunkSink,
   runChunked,
   WavStreamWriter,
-} from '../../src/narration/wavJoin';
+} from '../../src/core/narration/join';
 
 /** `samples` 16-bit samples whose values encode the chunk and position, so order mistakes show. */
 function pcm(chunk: number, samples: number): Buffer {

@@ -1,0 +1,176 @@
+// Every failure the core reports is a CoreError: a kind to branch on and the data a sentence needs. The sentences
+// themselves live in src/messages (one place, translated by the caller); `message` here is for logs and stack traces.
+import type { FieldProblems } from './validation';
+
+/** Where an HTTP answer came from: Novita's API (with the key), or a file host (previews, samples; never the key). */
+export type Source = 'api' | 'download';
+
+/** Why a sample cannot be cloned from: checked before paying for a clone. */
+export type SampleRefusal =
+  | { code: 'notUrl'; value: string }
+  | { code: 'scheme'; protocol: string }
+  | { code: 'timeout'; host: string; seconds: number }
+  | { code: 'hostNotFound'; host: string }
+  | { code: 'refused'; host: string }
+  | { code: 'certificate'; host: string; errorCode: string }
+  | { code: 'unreachable'; host: string; errorCode: string }
+  | { code: 'redirectNotUrl'; location: string }
+  | { code: 'redirectScheme'; protocol: string }
+  | { code: 'redirectLoop'; target: string }
+  | { code: 'tooManyRedirects'; max: number }
+  | { code: 'empty'; host: string }
+  | { code: 'status'; status: number; host: string }
+  | { code: 'tooBig'; sizeBytes: number; maxBytes: number }
+  | { code: 'webPage'; host: string }
+  | { code: 'notAudio'; host: string; contentType?: string };
+
+/** Cloning would work but is not advised; the user may clone anyway. */
+export type SampleWarning =
+  | { code: 'contentType'; host: string; contentType: string; label: string }
+  | { code: 'unknownSize'; host: string }
+  | { code: 'unknownDuration'; label: string }
+  | { code: 'tooShort'; seconds: number; min: number; max: number }
+  | { code: 'tooLong'; seconds: number; min: number; max: number }
+  | { code: 'unplayable'; label: string }
+  | { code: 'unreachable'; host: string };
+
+export type Problem =
+  /** Novita refused the parameters (status set), or a local check refused them before sending (no status). */
+  | { kind: 'badRequest'; status?: number; field?: string; detail?: string; rule?: 'empty' | 'tooLong' | 'range' | 'format'; length?: number; max?: number }
+  | { kind: 'unauthorized'; cause: 'rejected' | 'missing' | 'badCharacters' }
+  | { kind: 'forbidden'; source: Source; status: number; detail?: string }
+  | { kind: 'notFound'; source: Source; path?: string; detail?: string }
+  | { kind: 'tooLarge'; what: 'request' | 'audio' | 'speech'; limitBytes?: number; detail?: string }
+  | { kind: 'rateLimited'; retryAfterMs?: number }
+  | { kind: 'server'; source: Source; status: number; retryAfterMs?: number }
+  /** No answer in time; `clone`: the request was a clone, which may have been created anyway. */
+  | { kind: 'timeout'; source: Source; host: string; seconds: number; clone?: boolean }
+  /** An accepted clone task that has not finished by the deadline. */
+  | { kind: 'taskTimeout'; seconds: number }
+  /**
+   * The connection failed. `stage`: 'connect' (nothing was sent), 'tls' (certificate not trusted, nothing sent), 'sent'
+   * (closed before an answer), 'receiving' (broke during the answer), 'truncated' (the body stopped early).
+   */
+  | { kind: 'network'; host: string; stage: 'connect' | 'tls' | 'sent' | 'receiving' | 'truncated'; code?: string; clone?: boolean; received?: number; declared?: number }
+  /** An answer that parsed but is not what the contract promises; `what` is a technical note. */
+  | { kind: 'malformed'; what: string }
+  | { kind: 'cancelled' }
+  | { kind: 'taskFailed'; reason?: string }
+  | { kind: 'notAudio'; host?: string; found: 'html' | 'empty' | 'unknown' | 'unplayable' | 'badRedirect'; format?: string; status?: number }
+  | { kind: 'insecureUrl'; problem: 'invalid' | 'credentials' | 'plainHttp' | 'scheme' | 'download' | 'downloadScheme'; value?: string }
+  | { kind: 'redirectLoop'; target?: string; max?: number }
+  /** Writing a file on this machine failed (disk full, folder missing): not Novita's fault, never retried. */
+  | { kind: 'localFile'; path: string; code?: string }
+  /** The clone succeeded and the voice was recorded, but its preview could not be downloaded. */
+  | { kind: 'previewLost'; voiceName: string; voiceId: string; cause: Problem }
+  | { kind: 'sampleRefused'; refusal: SampleRefusal }
+  | { kind: 'sampleWarnings'; warnings: SampleWarning[] }
+  | { kind: 'formInvalid'; problems: FieldProblems }
+  /** A narration chunk failed for good: chunks before it are done (and kept in `keptFile` when asked). */
+  | { kind: 'chunkFailed'; index: number; total: number; completed: number; keptFile?: string; cause: Problem }
+  | { kind: 'narrationBusy' }
+  | { kind: 'nothingToSpeak' }
+  /** A bug or an error from outside the core: `detail` is its message. */
+  | { kind: 'unexpected'; detail: string };
+
+export type ProblemKind = Problem['kind'];
+export type ProblemOf<K extends ProblemKind> = Extract<Problem, { kind: K }>;
+
+export interface CoreErrorOptions {
+  /** The clone task that was accepted before the failure: the clone may still finish. */
+  taskId?: string;
+  cause?: unknown;
+}
+
+export class CoreError<K extends ProblemKind = ProblemKind> extends Error {
+  readonly problem: ProblemOf<K>;
+  readonly taskId?: string;
+
+  constructor(problem: ProblemOf<K>, options: CoreErrorOptions = {}) {
+    super(summarize(problem), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CoreError';
+    this.problem = problem;
+    if (options.taskId !== undefined) this.taskId = options.taskId;
+  }
+
+  get kind(): K {
+    return this.problem.kind as K;
+  }
+
+  /** `status` of an HTTP answer, where the problem has one. */
+  get status(): number | undefined {
+    const p = this.problem as { status?: unknown };
+    return typeof p.status === 'number' ? p.status : undefined;
+  }
+
+  get retryAfterMs(): number | undefined {
+    const p = this.problem as { retryAfterMs?: unknown };
+    return typeof p.retryAfterMs === 'number' ? p.retryAfterMs : undefined;
+  }
+
+  get field(): string | undefined {
+    const p = this.problem as { field?: unknown };
+    return typeof p.field === 'string' ? p.field : undefined;
+  }
+
+  get detail(): string | undefined {
+    const p = this.problem as { detail?: unknown; reason?: unknown };
+    return typeof p.detail === 'string' ? p.detail : typeof p.reason === 'string' ? p.reason : undefined;
+  }
+
+  is<T extends ProblemKind>(kind: T): this is CoreError<T> {
+    return (this.problem.kind as ProblemKind) === kind;
+  }
+
+  /** The same problem, now known to concern the accepted clone task `taskId`. */
+  withTask(taskId: string): CoreError<K> {
+    return new CoreError<K>(this.problem, { taskId, cause: this.cause });
+  }
+}
+
+export function isCoreError(x: unknown): x is CoreError {
+  return x instanceof CoreError;
+}
+
+export function coreError<K extends ProblemKind>(problem: ProblemOf<K>, options?: CoreErrorOptions): CoreError<K> {
+  return new CoreError<K>(problem, options);
+}
+
+/** What the user is told for anything thrown: a CoreError's problem, an AbortError as cancelled, else unexpected. */
+export function problemOf(err: unknown): Problem {
+  if (err instanceof CoreError) return err.problem;
+  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) return { kind: 'cancelled' };
+  return { kind: 'unexpected', detail: err instanceof Error ? err.message : String(err) };
+}
+
+/** Novita's transient failures: the rate limit, a busy server, no answer in time, a dropped connection. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof CoreError && (err.kind === 'rateLimited' || err.kind === 'server' || err.kind === 'timeout' || err.kind === 'network');
+}
+
+/** A one-line technical summary for logs and stack traces (never shown as the user-facing sentence). */
+function summarize(p: Problem): string {
+  const data = Object.entries(p)
+    .filter(([k, v]) => k !== 'kind' && v !== undefined && typeof v !== 'object')
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+  return data ? `${p.kind} (${data})` : p.kind;
+}
+
+export const DETAIL_MAX_CHARS = 300;
+
+/** `text` with every occurrence of `secret` (raw or URL-encoded) and any bearer token replaced by "***". */
+export function redact(text: string, secret?: string): string {
+  let out = text;
+  if (secret) {
+    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('***');
+  }
+  return out.replace(/\b(Bearer)\s+[^\s"',;]+/gi, '$1 ***');
+}
+
+/** A server-supplied reason fit for a message: one line, no control characters, no secret, at most `max` characters. */
+export function sanitizeDetail(text: string, secret?: string, max = DETAIL_MAX_CHARS): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = redact(text, secret).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

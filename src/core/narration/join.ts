@@ -1,0 +1,442 @@
+// Joins synthesized chunks into one WAV on disk as they arrive: only sample data is written, so memory stays flat
+// and no header bytes are ever played between chunks.
+
+import { open, rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { isNovitaError } from '../novita/errors';
+import { NOVITA_PCM, tryParseWavHeader, wavHeader } from '../audio/wav';
+import { sniffAudio } from '../audio/sniff';
+
+export interface WavFormat {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+}
+
+export interface WavResult {
+  path: string;
+  /** Bytes of sample data (the `data` chunk's size). */
+  dataBytes: number;
+  /** Sample frames (one sample per channel). */
+  samples: number;
+  durationSec: number;
+}
+
+const HEADER_BYTES = 44;
+const MAX_DATA_BYTES = 0xffffffff - 36; // RIFF sizes are 32-bit
+
+/** A chunk that cannot be joined: not PCM/WAV, another format than the file's, or a torn sample. */
+export class ChunkFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChunkFormatError';
+  }
+}
+
+/**
+ * The sample data of one chunk: the `data` chunk of a WAV (found by walking its RIFF chunks), or the chunk itself
+ * when it is raw PCM. Throws ChunkFormatError when the chunk cannot be appended to audio of `format`.
+ */
+export function chunkSamples(chunk: Uint8Array, format: WavFormat = NOVITA_PCM): Buffer {
+  const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const kind = sniffAudio(buf);
+  let data: Buffer;
+  if (kind === 'wav') {
+    const info = tryParseWavHeader(buf);
+    if (!info) throw new ChunkFormatError('A WAV chunk has no readable "fmt " or "data" section.');
+    if (info.audioFormat !== 1 && info.audioFormat !== 0xfffe) throw new ChunkFormatError(`A WAV chunk holds format ${info.audioFormat}, not integer PCM.`);
+    if (info.sampleRate !== format.sampleRate || info.channels !== format.channels || info.bitsPerSample !== format.bitsPerSample) {
+      throw new ChunkFormatError(
+        `A WAV chunk is ${describe(info)} but the narration is ${describe(format)}; chunks of different formats cannot be joined.`,
+      );
+    }
+    data = buf.subarray(info.dataOffset, info.dataOffset + info.dataBytes);
+  } else if (kind !== undefined) {
+    throw new ChunkFormatError(`A chunk is ${kind.toUpperCase()}, not PCM or WAV: ask Novita for response_format "pcm" or "wav".`);
+  } else {
+    data = buf;
+  }
+  const frame = blockAlign(format);
+  if (data.length % frame !== 0) throw new ChunkFormatError(`A chunk has ${data.length} bytes of samples, not a whole number of ${frame}-byte frames (truncated?).`);
+  return data;
+}
+
+function describe(f: WavFormat): string {
+  return `${f.sampleRate} Hz, ${f.bitsPerSample}-bit, ${f.channels === 1 ? 'mono' : `${f.channels} channels`}`;
+}
+
+function blockAlign(f: WavFormat): number {
+  return f.channels * (f.bitsPerSample / 8);
+}
+
+/**
+ * One WAV file written as chunks arrive. It lives at `path + '.partial'` until `finish()` patches the header sizes
+ * and renames it onto `path`; `abort()` deletes it. Calls must not overlap (OrderedChunkSink serialises them).
+ */
+export class WavStreamWriter {
+  readonly partialPath: string;
+  private dataBytes = 0;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    readonly format: WavFormat,
+    private readonly handle: FileHandle,
+  ) {
+    this.partialPath = `${path}.partial`;
+  }
+
+  static async create(path: string, format: Partial<WavFormat> = {}): Promise<WavStreamWriter> {
+    const full: WavFormat = {
+      sampleRate: format.sampleRate ?? NOVITA_PCM.sampleRate,
+      channels: format.channels ?? NOVITA_PCM.channels,
+      bitsPerSample: format.bitsPerSample ?? NOVITA_PCM.bitsPerSample,
+    };
+    if (![8, 16, 24, 32].includes(full.bitsPerSample) || full.channels < 1 || full.sampleRate < 1) {
+      throw new RangeError(`Unsupported WAV format: ${describe(full)}.`);
+    }
+    const handle = await open(`${path}.partial`, 'w');
+    try {
+      // Placeholder sizes of 0 until finish(): a reader of an interrupted file sees it as empty, not as whole.
+      await handle.write(wavHeader(0, full), 0, HEADER_BYTES, 0);
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await rm(`${path}.partial`, { force: true });
+      throw err;
+    }
+    return new WavStreamWriter(path, full, handle);
+  }
+
+  /** Bytes of sample data written so far. */
+  get bytesWritten(): number {
+    return this.dataBytes;
+  }
+
+  /** Sample frames written so far. */
+  get samplesWritten(): number {
+    return this.dataBytes / blockAlign(this.format);
+  }
+
+  /** Appends the samples of one chunk (raw PCM or WAV of the same format); a WAV's header is never written. */
+  async append(chunk: Uint8Array): Promise<void> {
+    this.assertOpen();
+    const data = chunkSamples(chunk, this.format);
+    await this.appendSamples(data);
+  }
+
+  /** Appends bytes already known to be sample data of this writer's format (see `chunkSamples`). */
+  async appendSamples(data: Uint8Array): Promise<void> {
+    this.assertOpen();
+    if (data.length % blockAlign(this.format) !== 0) throw new ChunkFormatError(`${data.length} bytes is not a whole number of frames.`);
+    if (this.dataBytes + data.length > MAX_DATA_BYTES) throw new ChunkFormatError('The narration would exceed the 4 GB a WAV file can hold.');
+    let at = 0;
+    while (at < data.length) {
+      const { bytesWritten } = await this.handle.write(data, at, data.length - at, HEADER_BYTES + this.dataBytes + at);
+      at += bytesWritten;
+    }
+    this.dataBytes += data.length;
+  }
+
+  /**
+   * Writes the real sizes into the header, flushes, and renames the file onto `target` (default `path`).
+   * Pass another target to keep the completed part of a failed narration under a name that says so.
+   */
+  async finish(target: string = this.path): Promise<WavResult> {
+    this.assertOpen();
+    this.closed = true;
+    try {
+      await this.handle.write(wavHeader(this.dataBytes, this.format), 0, HEADER_BYTES, 0);
+      await this.handle.sync();
+      await this.handle.close();
+      await rename(this.partialPath, target);
+    } catch (err) {
+      await this.handle.close().catch(() => undefined);
+      await rm(this.partialPath, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    const samples = this.samplesWritten;
+    return { path: target, dataBytes: this.dataBytes, samples, durationSec: samples / this.format.sampleRate };
+  }
+
+  /** Closes and deletes the partial file. Safe to call more than once, and after a failed finish(). */
+  async abort(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.handle.close().catch(() => undefined);
+    }
+    await rm(this.partialPath, { force: true });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('This WAV writer is already finished or aborted.');
+  }
+}
+
+/** Where runChunked delivers finished chunks. */
+export interface ChunkSink {
+  /** Accepts chunk `index` (0-based); resolves once it is stored or written. Rejects on a chunk it cannot take. */
+  push(index: number, chunk: Buffer): Promise<void>;
+  /** How many chunks, from index 0 on, have been written without a gap. */
+  readonly written: number;
+}
+
+/**
+ * Takes chunks that finish out of order and appends them to the writer strictly in index order. Only chunks
+ * waiting for an earlier one are held in memory (as sample data, validated at once so a bad chunk fails its own push).
+ */
+export class OrderedChunkSink implements ChunkSink {
+  private next = 0;
+  private readonly waiting = new Map<number, Buffer>();
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(private readonly writer: WavStreamWriter) {}
+
+  get written(): number {
+    return this.next;
+  }
+
+  /** Chunks held in memory, waiting for an earlier index. */
+  get held(): number {
+    return this.waiting.size;
+  }
+
+  push(index: number, chunk: Buffer): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (!Number.isInteger(index) || index < this.next || this.waiting.has(index)) {
+      return Promise.reject(new RangeError(`Chunk ${index} was already delivered.`));
+    }
+    let samples: Buffer;
+    try {
+      samples = chunkSamples(chunk, this.writer.format);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.waiting.set(index, samples);
+    this.chain = this.chain.then(() => this.drain());
+    return this.chain;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    let data: Buffer | undefined;
+    while ((data = this.waiting.get(this.next)) !== undefined) {
+      try {
+        await this.writer.appendSamples(data);
+      } catch (err) {
+        this.failure = new ChunkWriteError(this.next, err);
+        this.waiting.clear();
+        throw this.failure;
+      }
+      this.waiting.delete(this.next);
+      this.next++;
+    }
+  }
+}
+
+/** Writing chunk `index` to disk failed (disk full, file removed…): no later chunk can be written. */
+export class ChunkWriteError extends Error {
+  constructor(
+    readonly index: number,
+    cause: unknown,
+  ) {
+    super(`Could not write chunk ${index + 1} to the audio file: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ChunkWriteError';
+  }
+}
+
+/** A chunk failed for good; chunks 0 … completed−1 are written and can be kept. */
+export class ChunkFailedError extends Error {
+  /** Where joinChunksToWav saved the completed part, when asked to (`keepCompletedAs`). */
+  keptPath?: string;
+
+  constructor(
+    readonly failedIndex: number,
+    readonly completed: number,
+    readonly total: number,
+    cause: unknown,
+  ) {
+    super(`Chunk ${failedIndex + 1} of ${total} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ChunkFailedError';
+  }
+}
+
+/** The run was cancelled through its signal; chunks 0 … completed−1 had been written. */
+export class ChunkRunAbortedError extends Error {
+  constructor(
+    readonly completed: number,
+    readonly total: number,
+    cause: unknown,
+  ) {
+    super(`Cancelled after ${completed} of ${total} chunks.`, { cause });
+    this.name = 'AbortError';
+  }
+}
+
+export interface RunChunkedOptions {
+  signal?: AbortSignal;
+  /** Called after each chunk is written in order: `done` chunks of `total`. */
+  onProgress?: (done: number, total: number) => void;
+  /** Further attempts for a chunk whose failure `isRetryable` accepts (default 2). */
+  retries?: number;
+  /** Default: Novita's transient failures (rate limit, server error, timeout, network). */
+  isRetryable?: (err: unknown) => boolean;
+  /** Wait before retry `attempt` (1-based). Default: the error's retryAfterMs, else 500 ms doubling, at most 8 s. */
+  retryDelayMs?: (attempt: number, err: unknown) => number;
+  /** How far past the first unwritten chunk work may start, bounding the chunks held in memory (default 2 × concurrency). */
+  maxAhead?: number;
+}
+
+export function isTransientNovitaError(err: unknown): boolean {
+  return isNovitaError(err) && (err.kind === 'rateLimited' || err.kind === 'server' || err.kind === 'timeout' || err.kind === 'network');
+}
+
+function defaultRetryDelay(attempt: number, err: unknown): number {
+  const hinted = isNovitaError(err) ? err.retryAfterMs : undefined;
+  return Math.min(hinted ?? 500 * 2 ** (attempt - 1), hinted !== undefined ? 60_000 : 8_000);
+}
+
+/**
+ * Runs `work` over `items` with at most `concurrency` calls in flight and hands each result to `sink` by index.
+ * A failure that is not retryable (or out of retries) aborts the other calls (through the signal `work` receives)
+ * and rejects with ChunkFailedError; cancelling `options.signal` rejects with ChunkRunAbortedError.
+ * Either way every call has settled when this rejects. The file is the caller's: call `writer.abort()` to drop
+ * it or `writer.finish()` to keep the completed part — or use `joinChunksToWav`, which does so.
+ */
+export async function runChunked<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number, signal: AbortSignal) => Promise<Buffer>,
+  sink: ChunkSink,
+  options: RunChunkedOptions = {},
+): Promise<void> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer (got ${concurrency}).`);
+  const total = items.length;
+  const retries = options.retries ?? 2;
+  const isRetryable = options.isRetryable ?? isTransientNovitaError;
+  const retryDelay = options.retryDelayMs ?? defaultRetryDelay;
+  const maxAhead = Math.max(concurrency, options.maxAhead ?? concurrency * 2);
+  const outer = options.signal;
+  outer?.throwIfAborted();
+
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const onOuterAbort = () => controller.abort(outer?.reason);
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+
+  let nextItem = 0;
+  let reported = 0;
+  let failed: { index: number; error: unknown } | undefined;
+  // Woken whenever the sink moves on or the run stops, for workers waiting to stay within maxAhead.
+  let wake: () => void = () => undefined;
+  let moved = new Promise<void>((resolve) => (wake = resolve));
+  const notify = () => {
+    wake();
+    moved = new Promise<void>((resolve) => (wake = resolve));
+  };
+  signal.addEventListener('abort', notify, { once: true });
+
+  const fail = (index: number, error: unknown) => {
+    if (!failed && !outer?.aborted) {
+      failed = { index, error };
+      controller.abort(error);
+    }
+  };
+
+  const worker = async () => {
+    while (!signal.aborted && nextItem < total) {
+      const index = nextItem++;
+      while (index - sink.written >= maxAhead && !signal.aborted) await moved;
+      if (signal.aborted) return;
+      let chunk: Buffer | undefined;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          chunk = await work(items[index], index, signal);
+          break;
+        } catch (err) {
+          if (signal.aborted) return;
+          if (attempt >= retries || !isRetryable(err)) {
+            fail(index, err);
+            return;
+          }
+          if (!(await sleep(retryDelay(attempt + 1, err), signal))) return;
+        }
+      }
+      if (signal.aborted) return;
+      // Not awaited: the worker asks for its next chunk at once instead of waiting for earlier chunks' disk
+      // writes (maxAhead still bounds what is held in memory); a write error still stops the run.
+      pushes.push(
+        sink.push(index, chunk).then(
+          () => {
+            if (sink.written > reported) {
+              reported = sink.written;
+              options.onProgress?.(reported, total);
+              notify();
+            }
+          },
+          (err) => fail(err instanceof ChunkWriteError ? err.index : index, err),
+        ),
+      );
+    }
+  };
+
+  const pushes: Promise<void>[] = [];
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+    await Promise.all(pushes);
+  } finally {
+    outer?.removeEventListener('abort', onOuterAbort);
+  }
+  if (outer?.aborted) throw new ChunkRunAbortedError(sink.written, total, outer.reason);
+  if (failed) throw new ChunkFailedError(failed.index, sink.written, total, failed.error);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (ms <= 0) return Promise.resolve(!signal.aborted);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface JoinChunksOptions extends RunChunkedOptions {
+  format?: Partial<WavFormat>;
+  concurrency?: number;
+  /** On a failed chunk, keep the chunks before it as a WAV at this path (the error's `keptPath`); default: delete. */
+  keepCompletedAs?: string;
+}
+
+/**
+ * Synthesizes `items` into one WAV at `path`: create the writer, run the chunks, finish. On failure or cancel the
+ * partial file is removed (or, for a failure with `keepCompletedAs`, its completed part saved there), then it rethrows.
+ */
+export async function joinChunksToWav<T>(
+  path: string,
+  items: readonly T[],
+  work: (item: T, index: number, signal: AbortSignal) => Promise<Buffer>,
+  options: JoinChunksOptions = {},
+): Promise<WavResult> {
+  const writer = await WavStreamWriter.create(path, options.format);
+  const sink = new OrderedChunkSink(writer);
+  try {
+    await runChunked(items, options.concurrency ?? 2, work, sink, options);
+  } catch (err) {
+    if (err instanceof ChunkFailedError && options.keepCompletedAs && err.completed > 0) {
+      try {
+        err.keptPath = (await writer.finish(options.keepCompletedAs)).path;
+      } catch {
+        await writer.abort();
+      }
+    } else {
+      await writer.abort();
+    }
+    throw err;
+  }
+  return writer.finish();
+}

@@ -1,0 +1,291 @@
+import * as vscode from 'vscode';
+import { copyFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, extname, join, parse } from 'node:path';
+import { homedir } from 'node:os';
+import type { PreviewRecord, VoiceRecord } from '../../core/library/voiceRegistry';
+import { validateVoiceNameFormat } from '../../shared/validation';
+import { SYSTEM_VOICES, type VoiceChoice } from '../views/activeVoice';
+import { voiceDisplayName, type LibraryNode } from '../views/libraryTree';
+import { VoiceClonePanel } from '../panel/panel';
+import type { CommandHandler } from './clone';
+import type { Services } from '../services/services';
+import type { SpeechResult } from '../services/speechService';
+
+type VoiceArg = LibraryNode | string | undefined;
+
+/** Commands over the voice library and preview history; the tree, the panel and the palette all call these. */
+export function libraryCommandHandlers(services: Services): Record<string, CommandHandler> {
+  const handlers: Record<string, CommandHandler> = {};
+  const reg = (id: string, fn: CommandHandler) => void (handlers[`glmVoiceClone.${id}`] = fn);
+  [
+    reg('pickVoice', () => pickVoice(services)),
+    reg('useVoice', (arg: VoiceArg) => useVoice(services, arg)),
+    reg('playVoicePreview', (arg: VoiceArg) => playVoicePreview(services, arg)),
+    reg('copyVoiceId', (arg: VoiceArg) => copyVoiceId(services, arg)),
+    reg('renameVoice', (arg: VoiceArg, label?: string) => renameVoice(services, arg, label)),
+    reg('removeVoice', (arg: VoiceArg) => removeVoice(services, arg)),
+    reg('playPreview', (arg: VoiceArg) => playPreview(services, arg)),
+    reg('saveAudioAs', (arg: VoiceArg) => saveAudioAs(services, arg)),
+    reg('revealAudio', (arg: VoiceArg) => revealAudio(services, arg)),
+    reg('removePreview', (arg: VoiceArg) => removePreview(services, arg)),
+    reg('speakSelection', () => speakSelection(services)),
+    reg('speakFile', (uri?: vscode.Uri) => speakFile(services, uri)),
+    reg('exportNarration', (uri?: vscode.Uri) => exportNarration(services, uri)),
+    reg('cancelNarration', () => services.speech.cancel()),
+  ];
+  return handlers;
+}
+
+async function findVoice(services: Services, arg: VoiceArg): Promise<VoiceRecord | undefined> {
+  const library = await services.storage.library();
+  if (typeof arg === 'string') return library.voice(arg);
+  if (arg?.kind === 'voice') return library.voice(arg.voice.voiceId);
+  const voices = library.voices();
+  if (!voices.length) {
+    void vscode.window.showInformationMessage('GLM Voice Clone: no cloned voices yet. Run “Clone Voice…” or open the panel.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    voices.map((v) => ({ label: voiceDisplayName(v), description: v.voiceId, voice: v })),
+    { title: 'GLM Voice Clone: choose a voice', matchOnDescription: true },
+  );
+  return pick?.voice;
+}
+
+async function findPreview(services: Services, arg: VoiceArg): Promise<PreviewRecord | undefined> {
+  const library = await services.storage.library();
+  const history = library.history();
+  if (typeof arg === 'string') return history.find((h) => h.id === arg);
+  if (arg?.kind === 'preview') return history.find((h) => h.id === arg.preview.id);
+  if (!history.length) {
+    void vscode.window.showInformationMessage('GLM Voice Clone: no previews yet.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    history.reverse().map((h) => ({ label: h.text.replace(/\s+/g, ' ').slice(0, 80) || '(no text)', description: `${h.voiceName ?? h.voice} · ${new Date(h.createdAt).toLocaleString()}`, h })),
+    { title: 'GLM Voice Clone: choose a preview' },
+  );
+  return pick?.h;
+}
+
+async function pickVoice(services: Services): Promise<VoiceChoice | undefined> {
+  const library = await services.storage.library();
+  const activeId = services.active.get().id;
+  type Item = vscode.QuickPickItem & { choice?: VoiceChoice };
+  const items: Item[] = [];
+  const voices = library.voices().sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+  if (voices.length) items.push({ label: 'Cloned voices', kind: vscode.QuickPickItemKind.Separator });
+  for (const v of voices) items.push({ label: `${v.voiceId === activeId ? '$(pass-filled) ' : ''}${voiceDisplayName(v)}`, description: v.voiceId, choice: { id: v.voiceId, name: voiceDisplayName(v) } });
+  items.push({ label: 'System voices', kind: vscode.QuickPickItemKind.Separator });
+  for (const id of SYSTEM_VOICES) items.push({ label: `${id === activeId ? '$(pass-filled) ' : ''}${id}`, choice: { id, name: id } });
+  const pick = await vscode.window.showQuickPick(items, { title: 'GLM Voice Clone: voice for Speak Selection and Speak File', matchOnDescription: true });
+  if (!pick?.choice) return undefined;
+  await services.active.set(pick.choice);
+  return pick.choice;
+}
+
+async function useVoice(services: Services, arg: VoiceArg): Promise<VoiceChoice | undefined> {
+  if (arg && typeof arg === 'object' && arg.kind === 'systemVoice') {
+    await services.active.set({ id: arg.id, name: arg.id });
+    return services.active.get();
+  }
+  if (typeof arg === 'string' && (SYSTEM_VOICES as readonly string[]).includes(arg)) {
+    await services.active.set({ id: arg, name: arg });
+    return services.active.get();
+  }
+  const voice = await findVoice(services, arg);
+  if (!voice) return undefined;
+  await services.active.set({ id: voice.voiceId, name: voiceDisplayName(voice) });
+  return services.active.get();
+}
+
+export async function playInPanel(
+  services: Services,
+  p: { voiceId: string; voiceName: string; file: string; text: string; elapsedMs?: number },
+  { beside = false } = {},
+): Promise<boolean> {
+  const path = join(services.storage.audioDir.fsPath, basename(p.file));
+  if (!existsSync(path)) {
+    void vscode.window.showWarningMessage(`GLM Voice Clone: the audio file ${basename(p.file)} is no longer there (older previews are removed as history fills up).`);
+    return false;
+  }
+  const panel = VoiceClonePanel.createOrShow(services, { beside });
+  await panel.whenReady();
+  panel.showPreview({ voiceId: p.voiceId, voiceName: p.voiceName, fileName: basename(p.file), text: p.text, elapsedMs: p.elapsedMs ?? 0 }, true);
+  return true;
+}
+
+async function playVoicePreview(services: Services, arg: VoiceArg): Promise<boolean> {
+  const voice = await findVoice(services, arg);
+  if (!voice) return false;
+  if (!voice.previewFile) {
+    void vscode.window.showInformationMessage(`GLM Voice Clone: “${voiceDisplayName(voice)}” has no preview kept. Use it and run “Speak Selection” to hear it.`);
+    return false;
+  }
+  return playInPanel(services, { voiceId: voice.voiceId, voiceName: voiceDisplayName(voice), file: voice.previewFile, text: '' });
+}
+
+async function copyVoiceId(services: Services, arg: VoiceArg): Promise<string | undefined> {
+  const voice = await findVoice(services, arg);
+  if (!voice) return undefined;
+  await vscode.env.clipboard.writeText(voice.voiceId);
+  void vscode.window.setStatusBarMessage(`$(check) Copied voice id ${voice.voiceId}`, 3000);
+  return voice.voiceId;
+}
+
+async function renameVoice(services: Services, arg: VoiceArg, given?: string): Promise<boolean> {
+  const voice = await findVoice(services, arg);
+  if (!voice) return false;
+  const library = await services.storage.library();
+  const validate = (v: string) => {
+    const t = v.trim();
+    if (!t) return undefined; // empty: back to the Novita name
+    if (t.toLowerCase() !== voiceDisplayName(voice).toLowerCase() && t.toLowerCase() !== voice.name.toLowerCase() && library.hasName(t)) return `Another voice is already called “${t}”.`;
+    return validateVoiceNameFormat(t);
+  };
+  const label =
+    typeof given === 'string'
+      ? given
+      : await vscode.window.showInputBox({
+          title: 'Rename voice (local label)',
+          prompt: `A label for this list only: Novita keeps the name “${voice.name}”. Leave empty to show that name again.`,
+          value: voiceDisplayName(voice),
+          validateInput: validate,
+        });
+  if (label === undefined) return false;
+  const problem = validate(label);
+  if (problem) {
+    void vscode.window.showErrorMessage(`GLM Voice Clone: ${problem}`);
+    return false;
+  }
+  await library.renameVoice(voice.voiceId, label.trim() === voice.name ? '' : label);
+  if (services.active.get().id === voice.voiceId) await services.active.set({ id: voice.voiceId, name: label.trim() || voice.name });
+  return true;
+}
+
+async function removeVoice(services: Services, arg: VoiceArg, confirmed = false): Promise<boolean> {
+  const voice = await findVoice(services, arg);
+  if (!voice) return false;
+  if (!confirmed) {
+    const answer = await vscode.window.showWarningMessage(
+      `Remove “${voiceDisplayName(voice)}” from this list?`,
+      { modal: true, detail: `The voice still exists at Novita: Novita has no call to delete a cloned voice. Only this extension's record is removed; keep the voice id (${voice.voiceId}) if you may need it again.` },
+      'Remove from List',
+    );
+    if (answer !== 'Remove from List') return false;
+  }
+  const library = await services.storage.library();
+  const removed = await library.removeVoice(voice.voiceId);
+  await services.active.forget(voice.voiceId);
+  return removed;
+}
+
+async function playPreview(services: Services, arg: VoiceArg): Promise<boolean> {
+  const p = await findPreview(services, arg);
+  if (!p) return false;
+  return playInPanel(services, { voiceId: p.voice, voiceName: p.voiceName ?? p.voice, file: p.file, text: p.text });
+}
+
+async function saveAudioAs(services: Services, arg: VoiceArg): Promise<string | undefined> {
+  const p = await findPreview(services, arg);
+  if (!p) return undefined;
+  const library = await services.storage.library();
+  const source = library.resolveFile(p.file);
+  const ext = extname(source).slice(1) || 'wav';
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
+  const suggested = `${(p.voiceName ?? p.voice).replace(/[^\w-]+/g, '_')}-${p.createdAt.slice(0, 19).replace(/[:T]/g, '-')}.${ext}`;
+  const target = await vscode.window.showSaveDialog({
+    title: 'Save Audio As',
+    defaultUri: vscode.Uri.joinPath(folder, suggested),
+    filters: ext === 'wav' ? { 'WAV audio': ['wav'] } : { [`${ext.toUpperCase()} audio`]: [ext] },
+  });
+  if (!target) return undefined;
+  await copyFile(source, target.fsPath);
+  void vscode.window.showInformationMessage(`GLM Voice Clone: saved ${basename(target.fsPath)}.`);
+  return target.fsPath;
+}
+
+async function revealAudio(services: Services, arg: VoiceArg): Promise<void> {
+  const p = await findPreview(services, arg);
+  if (!p) return;
+  const library = await services.storage.library();
+  await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(library.resolveFile(p.file)));
+}
+
+async function removePreview(services: Services, arg: VoiceArg): Promise<boolean> {
+  const p = await findPreview(services, arg);
+  if (!p) return false;
+  const library = await services.storage.library();
+  return library.removePreview(p.id);
+}
+
+async function speakAndPlay(services: Services, text: string, languageId: string | undefined, kind: 'speech' | 'narration', title: string): Promise<SpeechResult> {
+  const voice = services.active.get();
+  // The panel loads while the chunks are synthesized, so the result plays the moment it is written.
+  if (!services.speech.isRunning) void VoiceClonePanel.createOrShow(services, { beside: true });
+  const result = await services.speech.speak({ text, voice, languageId, kind, title });
+  if (result.ok) {
+    await playInPanel(services, { voiceId: voice.id, voiceName: voice.name, file: result.fileName, text: text.slice(0, 500) }, { beside: true });
+  } else if (!result.cancelled) {
+    const actions = result.keptPath ? ['Reveal Kept Part'] : [];
+    void vscode.window.showErrorMessage(`GLM Voice Clone: ${result.message}`, ...actions).then((choice) => {
+      if (choice && result.keptPath) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.keptPath));
+    });
+  }
+  return result;
+}
+
+async function speakSelection(services: Services): Promise<SpeechResult> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return fail('Open a file and select the text to speak.');
+  const text = editor.selections.map((s) => editor.document.getText(s)).join('\n').trim();
+  if (!text) return fail('Select some text first (or run “Speak File” to hear the whole file).');
+  return speakAndPlay(services, text, editor.document.languageId, 'speech', 'Speaking the selection');
+}
+
+async function documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
+  if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+  return vscode.window.activeTextEditor?.document;
+}
+
+const lastNarration = new Map<string, { path: string; voiceName: string }>();
+
+async function speakFile(services: Services, uri?: vscode.Uri): Promise<SpeechResult> {
+  const doc = await documentFor(uri);
+  if (!doc) return fail('Open the file to speak first.');
+  const result = await speakAndPlay(services, doc.getText(), doc.languageId, 'narration', `Speaking ${basename(doc.fileName)}`);
+  if (result.ok) lastNarration.set(doc.uri.toString(), { path: result.filePath, voiceName: result.voice.name });
+  return result;
+}
+
+/** Saves the narration of a file beside it as `name.voice.wav`, narrating first when there is none yet. */
+async function exportNarration(services: Services, uri?: vscode.Uri): Promise<string | undefined> {
+  const doc = await documentFor(uri);
+  if (!doc || doc.isUntitled) {
+    void vscode.window.showErrorMessage('GLM Voice Clone: open a saved file to export its narration beside it.');
+    return undefined;
+  }
+  let narration = lastNarration.get(doc.uri.toString());
+  if (!narration || !existsSync(narration.path)) {
+    const result = await speakFile(services, doc.uri);
+    if (!result.ok) return undefined;
+    narration = { path: result.filePath, voiceName: result.voice.name };
+  }
+  const { dir, name } = parse(doc.fileName);
+  const target = join(dir, `${name}.${narration.voiceName.replace(/[^\w-]+/g, '_')}.wav`);
+  if (existsSync(target)) {
+    const answer = await vscode.window.showWarningMessage(`${basename(target)} already exists. Replace it?`, { modal: true }, 'Replace');
+    if (answer !== 'Replace') return undefined;
+  }
+  await copyFile(narration.path, target);
+  void vscode.window.showInformationMessage(`GLM Voice Clone: narration saved as ${basename(target)}.`, 'Reveal').then((c) => {
+    if (c) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(target));
+  });
+  return target;
+}
+
+function fail(message: string): SpeechResult {
+  void vscode.window.showErrorMessage(`GLM Voice Clone: ${message}`);
+  return { ok: false, message };
+}

@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import { mkdir } from 'node:fs/promises';
+import type { VoiceRegistry } from '../../core/library/voiceRegistry';
+import { loadLibrary } from '../shell/lazy';
+import { Log } from './log';
+
+/** The extension's global storage: the voice registry (opened on first use) and the folder of audio files. */
+export class ExtensionStorage {
+  private registry: Promise<VoiceRegistry> | undefined;
+
+  constructor(
+    private readonly root: vscode.Uri,
+    private readonly log: Log,
+  ) {}
+
+  get audioDir(): vscode.Uri {
+    return vscode.Uri.joinPath(this.root, 'audio');
+  }
+
+  async ensureAudioDir(): Promise<string> {
+    await mkdir(this.audioDir.fsPath, { recursive: true });
+    return this.audioDir.fsPath;
+  }
+
+  /** Another window may have cloned a voice: re-read the registry (if it was opened) when this window gains focus. */
+  async refreshIfOpen(): Promise<void> {
+    if (!this.registry) return;
+    try {
+      await (await this.registry).refresh();
+    } catch (err) {
+      this.log.warn(`could not re-read the voice library: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  library(): Promise<VoiceRegistry> {
+    return (this.registry ??= this.openRegistry());
+  }
+
+  private async openRegistry(): Promise<VoiceRegistry> {
+    await mkdir(this.root.fsPath, { recursive: true });
+    const registry = await loadLibrary().VoiceRegistry.open(this.root.fsPath);
+    const recovered = registry.recovered;
+    if (recovered) {
+      const message = `The voice library file could not be read (${recovered.reason}). It was kept aside as ${recovered.movedTo} and a new library was started.`;
+      this.log.warn(message);
+      void vscode.window.showWarningMessage(`GLM Voice Clone: ${message}`);
+    }
+    return registry;
+  }
+}

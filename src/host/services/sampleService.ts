@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { SamplePreflight, SampleWarning } from '../../core/novita/index';
+import type { SampleCheck } from '../../shared/protocol';
+import { readSettings } from '../platform/config';
+import { loadAudioMeta } from '../shell/lazy';
+import type { NovitaService } from './novitaService';
+import type { ExtensionStorage } from '../platform/storage';
+
+export const MAX_SAMPLE_BYTES = 10 * 1024 * 1024;
+/** A sample that passed its check within this time is not fetched again before cloning. */
+const RECHECK_AFTER_MS = 60_000;
+
+/** Refused before any request: the sample cannot be cloned from (unreachable, not audio, too large). */
+export class SampleRefusedError extends Error {
+  readonly field = 'sampleUrl';
+}
+
+/** Cloning would work but is not advised (too short or long, not playable here): the user may clone anyway. */
+export class SampleWarningError extends Error {}
+
+/**
+ * Sample checks before paying for a clone (HEAD/ranged GET + music-metadata on the first bytes), playback of the
+ * sample itself, and transcription. Checks and downloads go through a keyless client: a sample URL may be any host.
+ */
+export class SampleService {
+  private lastSampleFile: string | undefined;
+
+  constructor(
+    private readonly novita: NovitaService,
+    private readonly storage: ExtensionStorage,
+  ) {}
+
+  /** Recent successful checks by URL: the clone re-check right after the panel's live check need not fetch again. */
+  private readonly recent = new Map<string, { at: number; result: SamplePreflight }>();
+
+  async check(url: string, signal?: AbortSignal): Promise<SamplePreflight> {
+    return withReachabilityWarning(await this.measure(url, signal), url, readSettings().apiBaseUrl);
+  }
+
+  private async measure(url: string, signal?: AbortSignal): Promise<SamplePreflight> {
+    const hit = this.recent.get(url);
+    if (hit && Date.now() - hit.at < RECHECK_AFTER_MS) return hit.result;
+    const probe = loadAudioMeta().probeSampleBytes;
+    const result = await this.novita.getSampleClient().checkSample(url, { probe, signal });
+    if (result.ok) {
+      if (this.recent.size > 20) this.recent.clear();
+      this.recent.set(url, { at: Date.now(), result });
+    } else {
+      this.recent.delete(url);
+    }
+    return result;
+  }
+
+  static toMessage(url: string, result: SamplePreflight): SampleCheck {
+    return {
+      url,
+      state: 'done',
+      ok: result.ok,
+      summary: result.summary,
+      refusal: result.refusal,
+      warnings: result.warnings.map((w) => ({ message: w.message, overridable: w.overridable })),
+    };
+  }
+
+  /** Throws SampleRefusedError / SampleWarningError (unless `acceptWarnings`) for what the check found. */
+  async assertCloneable(url: string, acceptWarnings: boolean, signal?: AbortSignal): Promise<SamplePreflight> {
+    const result = await this.check(url, signal);
+    if (!result.ok) throw new SampleRefusedError(result.refusal ?? 'The sample cannot be cloned from.');
+    const blocking = result.warnings.filter((w) => !acceptWarnings || !w.overridable);
+    if (blocking.length) throw new SampleWarningError(blocking.map((w) => w.message).join(' '));
+    return result;
+  }
+
+  /** Downloads the sample (≤ 10 MB, audio only) into the audio folder so the panel can play it. Returns its file name. */
+  async fetchForPlayback(url: string, signal?: AbortSignal): Promise<string> {
+    const dir = await this.storage.ensureAudioDir();
+    const stem = `sample-${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+    const result = await this.novita.getSampleClient().downloadAudio(url, join(dir, `${stem}.download`), { maxBytes: MAX_SAMPLE_BYTES, signal });
+    const fileName = `${stem}.${result.format}`;
+    await rename(result.path, join(dir, fileName));
+    // Keep one sample at a time: they are only for listening before cloning.
+    if (this.lastSampleFile && this.lastSampleFile !== fileName) await rm(join(dir, this.lastSampleFile), { force: true });
+    this.lastSampleFile = basename(fileName);
+    return fileName;
+  }
+
+  /** Novita's speech recognition (POST /v3/glm-asr) on the sample URL. */
+  async transcribe(url: string, signal?: AbortSignal): Promise<string> {
+    const client = await this.novita.getClient();
+    const { text } = await client.transcribe({ file: url }, { signal });
+    return text.trim();
+  }
+}
+
+/** 127.0.0.0/8, localhost, ::1, and the private ranges 10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7. */
+export function isLocalHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^f[cd][0-9a-f]{2}:/.test(h)) return true;
+  const m = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(h);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}
+
+/**
+ * Novita fetches the sample itself: a sample on this machine or a private network passes the local check but cannot
+ * be cloned from, unless the API itself is local too (the double, a self-hosted gateway).
+ */
+function withReachabilityWarning(result: SamplePreflight, url: string, apiBaseUrl: string): SamplePreflight {
+  let sampleHost: string;
+  let apiHost: string;
+  try {
+    sampleHost = new URL(url).hostname;
+    apiHost = new URL(apiBaseUrl).hostname;
+  } catch {
+    return result;
+  }
+  if (!result.ok || !isLocalHost(sampleHost) || isLocalHost(apiHost)) return result;
+  const warning: SampleWarning = {
+    code: 'unreachable',
+    message: `Novita downloads the sample itself and cannot reach ${sampleHost} (an address on this machine or a private network). Use a public URL, or clone anyway.`,
+    overridable: true,
+  };
+  return { ...result, warnings: [...result.warnings, warning] };
+}

@@ -1,0 +1,22 @@
+import type * as vscode from 'vscode';
+import type { ActiveVoice } from '../views/activeVoice';
+import type { ApiKeyStore } from '../platform/apiKey';
+import type { CloneService } from './cloneService';
+import type { Log } from '../platform/log';
+import type { NovitaService } from './novitaService';
+import type { SampleService } from './sampleService';
+import type { SpeechService } from './speechService';
+import type { ExtensionStorage } from '../platform/storage';
+
+/** Everything commands and the panel share; built once in activate(). */
+export interface Services {
+  context: vscode.ExtensionContext;
+  keys: ApiKeyStore;
+  log: Log;
+  novita: NovitaService;
+  storage: ExtensionStorage;
+  clone: CloneService;
+  active: ActiveVoice;
+  speech: SpeechService;
+  samples: SampleService;
+}

@@ -1,0 +1,66 @@
+// The activation shell: a status-bar item and stubs for every contributed command, tree view and the panel
+// serializer. The features themselves (dist/features.js) load on the first use of any of them.
+import * as vscode from 'vscode';
+import { ActiveVoice } from '../views/activeVoice';
+import type { Features } from './features';
+import { loadFeatures } from './lazy';
+
+const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
+
+/** A tree provider that builds the real one on first use and forwards its change events. */
+class LazyTree implements vscode.TreeDataProvider<unknown> {
+  private readonly changed = new vscode.EventEmitter<unknown>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private real: vscode.TreeDataProvider<unknown> | undefined;
+
+  constructor(private readonly resolve: () => vscode.TreeDataProvider<unknown>) {}
+
+  private get provider(): vscode.TreeDataProvider<unknown> {
+    if (!this.real) {
+      this.real = this.resolve();
+      this.real.onDidChangeTreeData?.((e) => this.changed.fire(e));
+    }
+    return this.real;
+  }
+
+  getChildren(element?: unknown) {
+    return this.provider.getChildren(element);
+  }
+
+  getTreeItem(element: unknown) {
+    return this.provider.getTreeItem(element);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/**
+ * No I/O and no heavy module here. Returns no API: an exported object would hand other extensions a way to the key.
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const active = new ActiveVoice(context.globalState);
+  let features: Features | undefined;
+  const get = (): Features => (features ??= loadFeatures().createFeatures(context, active));
+  const commands: { command: string }[] = context.extension.packageJSON.contributes?.commands ?? [];
+  context.subscriptions.push(
+    { dispose: () => features?.dispose() },
+    active,
+    ...commands.map(({ command }) => vscode.commands.registerCommand(command, (...args: unknown[]) => get().run(command, args))),
+    ...(['voices', 'history'] as const).map((which) => {
+      const tree = new LazyTree(() => get().tree(which));
+      return vscode.Disposable.from(tree, vscode.window.registerTreeDataProvider(`glmVoiceClone.${which}`, tree));
+    }),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel) {
+        get().revivePanel(panel);
+      },
+    }),
+    vscode.window.onDidChangeWindowState((e) => {
+      if (e.focused) features?.onWindowFocused();
+    }),
+  );
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,53 @@
+// Everything the extension does, built on the first command, view or restored panel: bundled as dist/features.js
+// so that activation (extension.ts) parses almost nothing.
+import * as vscode from 'vscode';
+import type { ActiveVoice } from '../views/activeVoice';
+import { ApiKeyStore } from '../platform/apiKey';
+import { CloneService } from '../services/cloneService';
+import { commandHandlers, type CommandHandler } from '../commands/clone';
+import { readSpeechSettings } from '../platform/config';
+import { libraryCommandHandlers } from '../commands/library';
+import { LibraryTreeProvider } from '../views/libraryTree';
+import { Log } from '../platform/log';
+import { NovitaService } from '../services/novitaService';
+import { VoiceClonePanel } from '../panel/panel';
+import { SampleService } from '../services/sampleService';
+import type { Services } from '../services/services';
+import { SpeechService } from '../services/speechService';
+import { ExtensionStorage } from '../platform/storage';
+
+export interface Features extends vscode.Disposable {
+  run(command: string, args: unknown[]): unknown;
+  tree(which: 'voices' | 'history'): vscode.TreeDataProvider<unknown>;
+  revivePanel(panel: vscode.WebviewPanel): void;
+  onWindowFocused(): void;
+}
+
+export function createFeatures(context: vscode.ExtensionContext, active: ActiveVoice): Features {
+  const log = new Log();
+  const keys = new ApiKeyStore(context.secrets);
+  const novita = new NovitaService(keys, log);
+  const storage = new ExtensionStorage(context.globalStorageUri, log);
+  const samples = new SampleService(novita, storage);
+  const clone = new CloneService(novita, storage, () => readSpeechSettings().historyMaxItems, samples);
+  const speech = new SpeechService(novita, storage);
+  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples };
+  const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
+  const handlers: Record<string, CommandHandler> = { ...commandHandlers(services), ...libraryCommandHandlers(services) };
+  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history];
+
+  return {
+    run(command, args) {
+      const handler = handlers[command];
+      if (!handler) throw new Error(`GLM Voice Clone: no handler for ${command}.`);
+      return handler(...args);
+    },
+    tree: (which) => trees[which] as vscode.TreeDataProvider<unknown>,
+    revivePanel: (panel) => void VoiceClonePanel.revive(panel, services),
+    onWindowFocused: () => void storage.refreshIfOpen(),
+    dispose() {
+      VoiceClonePanel.instance?.dispose();
+      for (const d of disposables.reverse()) d.dispose();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import { Disposable } from '../platform/dispose';
+
+export const SYSTEM_VOICES = ['tongtong', 'chuichui', 'xiaochen', 'jam', 'kazi', 'douji', 'luodo'] as const;
+const STATE_KEY = 'glmVoiceClone.activeVoice';
+
+export interface VoiceChoice {
+  /** A system voice name or a cloned voice id: what Novita's `voice` field takes. */
+  id: string;
+  /** What the user calls it. */
+  name: string;
+}
+
+/** The voice used by Speak Selection / Speak File, shown in the status bar. */
+export class ActiveVoice extends Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly changed = this._register(new vscode.EventEmitter<VoiceChoice>());
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly state: vscode.Memento) {
+    super();
+    this.item = this._register(vscode.window.createStatusBarItem('glmVoiceClone.activeVoice', vscode.StatusBarAlignment.Right, 100));
+    this.item.name = 'GLM Voice Clone: active voice';
+    this.item.command = 'glmVoiceClone.pickVoice';
+    this.render();
+    this.item.show();
+  }
+
+  get(): VoiceChoice {
+    return this.state.get<VoiceChoice>(STATE_KEY) ?? { id: SYSTEM_VOICES[0], name: SYSTEM_VOICES[0] };
+  }
+
+  async set(choice: VoiceChoice): Promise<void> {
+    await this.state.update(STATE_KEY, choice);
+    this.render();
+    this.changed.fire(choice);
+  }
+
+  /** After a voice was removed from the library: fall back to the default system voice if it was active. */
+  async forget(voiceId: string): Promise<void> {
+    if (this.get().id === voiceId) await this.set({ id: SYSTEM_VOICES[0], name: SYSTEM_VOICES[0] });
+  }
+
+  private render(): void {
+    const v = this.get();
+    this.item.text = `$(unmute) ${v.name}`;
+    this.item.tooltip = new vscode.MarkdownString(`**GLM Voice Clone** — speaking with **${escapeMd(v.name)}**${v.id !== v.name ? ` (\`${escapeMd(v.id)}\`)` : ''}\n\nClick to choose another voice.`);
+  }
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
