@@ -2,7 +2,9 @@
 // closing or reloading loses nothing) and talks to the host only through the typed protocol.
 import './panel.css';
 import type { LibraryPreview, LibraryVoice, PreviewAction, PreviewInfo, SampleCheck, ToWebviewMessage, VoiceAction } from '../shared/protocol';
-import { codePointLength, MAX_INPUT_CHARS, validateCloneForm, validateSampleUrl, type CloneField, type CloneForm, type FormErrors } from '../shared/validation';
+import { codePointLength, LIMITS } from '../core/limits';
+import { checkCloneForm, checkSampleUrl, freeName, type CloneField, type CloneForm, type FieldProblem, type FieldProblems } from '../core/validation';
+import { english, fieldProblemText } from '../messages';
 import { getVsCodeApi } from './vscodeApi';
 
 interface PanelState {
@@ -76,8 +78,8 @@ function writeForm(form: CloneForm): void {
 
 function updateCount(): void {
   const n = codePointLength(inputs.text.value);
-  textCount.textContent = `${n} / ${MAX_INPUT_CHARS} characters`;
-  textCount.classList.toggle('over', n > MAX_INPUT_CHARS);
+  textCount.textContent = `${n} / ${LIMITS.inputChars} characters`;
+  textCount.classList.toggle('over', n > LIMITS.inputChars);
 }
 
 function showFieldError(field: CloneField, message: string | undefined): void {
@@ -87,8 +89,12 @@ function showFieldError(field: CloneField, message: string | undefined): void {
   inputs[field].setAttribute('aria-invalid', message ? 'true' : 'false');
 }
 
-function showErrors(errors: FormErrors): void {
-  for (const f of FIELDS) showFieldError(f, errors[f]);
+function showProblem(field: CloneField, problem: FieldProblem | undefined): void {
+  showFieldError(field, problem && fieldProblemText(field, problem, english));
+}
+
+function showProblems(problems: FieldProblems): void {
+  for (const f of FIELDS) showProblem(f, problems[f]);
 }
 
 const ACTION_LABELS = { setApiKey: 'Set API Key', retry: 'Retry', cloneAnyway: 'Clone anyway' } as const;
@@ -101,27 +107,19 @@ function showBanner(message: string | undefined, action?: keyof typeof ACTION_LA
   bannerAction.textContent = action ? ACTION_LABELS[action] : '';
 }
 
-/** A free variant of `name` (name-2, name-3…) among the names used here. */
-function freeName(name: string): string {
-  const stem = name.trim().replace(/-\d+$/, '') || 'my-voice';
-  for (let n = 2; ; n++) {
-    const candidate = `${stem.slice(0, 60)}-${n}`;
-    if (!nameTaken(candidate)) return candidate;
-  }
-}
-
 /** The voice name is checked against the library as it is typed, with a free name offered. */
 function checkNameLive(): void {
   const name = inputs.voiceName.value.trim();
   if (name && nameTaken(name)) {
-    const suggestion = freeName(name);
-    showFieldError('voiceName', `A voice named “${name}” already exists here. Pick another name.`);
+    // `name` is taken, so the rule shared with the host gives the next free variant (name-2, name-3…)
+    const suggestion = freeName(name, nameTaken);
+    showProblem('voiceName', { code: 'nameTaken', name });
     nameSuggestion.textContent = `Use “${suggestion}”`;
     nameSuggestion.dataset.name = suggestion;
     nameSuggestionRow.hidden = false;
   } else {
     nameSuggestionRow.hidden = true;
-    if (!$('voiceName-error').hidden) showFieldError('voiceName', validateCloneForm(readForm(), nameTaken).voiceName);
+    if (!$('voiceName-error').hidden) showProblem('voiceName', checkCloneForm(readForm(), nameTaken).voiceName);
   }
 }
 
@@ -150,7 +148,7 @@ function renderSampleCheck(check: SampleCheck | undefined): void {
 function scheduleSampleCheck(): void {
   if (checkTimer) clearTimeout(checkTimer);
   const url = inputs.sampleUrl.value.trim();
-  if (!url || validateSampleUrl(url)) {
+  if (!url || checkSampleUrl(url)) {
     renderSampleCheck(undefined);
     return;
   }
@@ -396,23 +394,23 @@ formEl.addEventListener('input', (e) => {
   if (field === 'voiceName') checkNameLive();
   if (field === 'transcript') transcriptOffer.hidden = true;
   // an error clears as soon as the field is valid again; it never clears what was typed
-  if (FIELDS.includes(field) && !$(`${field}-error`).hidden) showFieldError(field, validateCloneForm(state.form, nameTaken)[field]);
+  if (FIELDS.includes(field) && !$(`${field}-error`).hidden) showProblem(field, checkCloneForm(state.form, nameTaken)[field]);
 });
 
 for (const f of FIELDS) {
   inputs[f].addEventListener('blur', () => {
     if (!inputs[f].value) return;
-    showFieldError(f, validateCloneForm(readForm(), nameTaken)[f]);
+    showProblem(f, checkCloneForm(readForm(), nameTaken)[f]);
   });
 }
 
 function submit(acceptWarnings: boolean): void {
   if (runningRequest) return;
   const form = readForm();
-  const errors = validateCloneForm(form, nameTaken);
-  showErrors(errors);
+  const problems = checkCloneForm(form, nameTaken);
+  showProblems(problems);
   showBanner(undefined);
-  const first = FIELDS.find((f) => errors[f]);
+  const first = FIELDS.find((f) => problems[f]);
   if (first) {
     inputs[first].focus();
     return;
@@ -438,7 +436,7 @@ formEl.addEventListener('submit', (e) => {
 
 playSample.addEventListener('click', () => {
   const url = inputs.sampleUrl.value.trim();
-  if (!validateSampleUrl(url)) {
+  if (!checkSampleUrl(url)) {
     playSample.disabled = true;
     sampleInfo.textContent = `${lastCheck?.summary ?? ''} · loading…`.replace(/^ · /, '');
     vscode.postMessage({ type: 'playSample', url });
@@ -447,9 +445,9 @@ playSample.addEventListener('click', () => {
 
 transcribeButton.addEventListener('click', () => {
   const url = inputs.sampleUrl.value.trim();
-  const problem = validateSampleUrl(url);
+  const problem = checkSampleUrl(url);
   if (problem) {
-    showFieldError('sampleUrl', problem);
+    showProblem('sampleUrl', problem);
     inputs.sampleUrl.focus();
     return;
   }
@@ -536,7 +534,7 @@ function handle(msg: ToWebviewMessage): void {
       state.form = readForm();
       save();
       scheduleSampleCheck();
-      showErrors({});
+      showProblems({});
       showBanner(undefined);
       break;
     case 'cloneStarted':
