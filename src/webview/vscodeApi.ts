@@ -1,6 +1,6 @@
 import type { FromWebviewMessage } from '../shared/protocol';
 
-interface VsCodeApi<S> {
+export interface VsCodeApi<S> {
   postMessage(message: FromWebviewMessage): void;
   getState(): S | undefined;
   setState(state: S): void;

@@ -1,0 +1,250 @@
+// The clone form: its four fields and what they show (count, errors, the name check and a free name), the draft
+// (saved on every edit), submitting and cancelling a clone, the banner, and the busy look while a clone runs.
+import { codePointLength, LIMITS } from '../core/limits';
+import { checkCloneForm, freeName, type CloneField, type CloneForm, type FieldProblem, type FieldProblems } from '../core/validation';
+import { english, fieldProblemText } from '../messages';
+import { byId, newRequestId, type HostMessage, type Panel } from './context';
+
+export const FIELDS: readonly CloneField[] = ['sampleUrl', 'transcript', 'text', 'voiceName'];
+
+type BannerAction = NonNullable<HostMessage<'cloneError'>['action']>;
+const ACTION_LABELS: Record<BannerAction, string> = { setApiKey: 'Set API Key', retry: 'Retry', cloneAnyway: 'Clone anyway' };
+
+/**
+ * The spinner appears only once a wait is long enough to need it (the progress text says what is going on from the
+ * start): one that flashes for a fraction of a second says nothing, and its frames compete with the work it waits for.
+ */
+const SPINNER_AFTER_MS = 500;
+
+export type Form = ReturnType<typeof createForm>;
+
+export function createForm(panel: Panel) {
+  const { state } = panel;
+  const formEl = byId<HTMLFormElement>('clone-form');
+  const inputs = Object.fromEntries(FIELDS.map((f) => [f, byId<HTMLInputElement | HTMLTextAreaElement>(f)])) as Record<CloneField, HTMLInputElement | HTMLTextAreaElement>;
+  const errorEls = Object.fromEntries(FIELDS.map((f) => [f, byId(`${f}-error`)])) as Record<CloneField, HTMLElement>;
+  const ui = {
+    clone: byId<HTMLButtonElement>('clone'),
+    cancel: byId<HTMLButtonElement>('cancel'),
+    progress: byId('progress'),
+    textCount: byId('text-count'),
+    banner: byId('form-error'),
+    bannerText: byId('form-error-text'),
+    bannerAction: byId<HTMLButtonElement>('form-error-action'),
+    suggestionRow: byId('name-suggestion-row'),
+    suggestion: byId<HTMLButtonElement>('name-suggestion'),
+  };
+
+  let usedNames = new Set<string>();
+  let runningRequest: string | undefined;
+  let bannerAction: BannerAction | undefined;
+  let spinnerTimer: ReturnType<typeof setTimeout> | undefined;
+  const editListeners: ((field: CloneField) => void)[] = [];
+
+  const nameTaken = (name: string) => usedNames.has(name.toLowerCase());
+  const lowerSet = (names: string[]) => new Set(names.map((n) => n.toLowerCase()));
+
+  function read(): CloneForm {
+    return { sampleUrl: inputs.sampleUrl.value, transcript: inputs.transcript.value, text: inputs.text.value, voiceName: inputs.voiceName.value };
+  }
+
+  function write(form: CloneForm): void {
+    for (const f of FIELDS) inputs[f].value = form[f];
+    updateCount();
+  }
+
+  /** What the fields hold now becomes the state, saved here and sent to the host. */
+  function commit(): void {
+    state.form = read();
+    panel.save();
+    // on every edit, not on a timer: a panel closed right after typing must still have told the host
+    panel.post({ type: 'draft', form: state.form });
+  }
+
+  function updateCount(): void {
+    const n = codePointLength(inputs.text.value);
+    ui.textCount.textContent = `${n} / ${LIMITS.inputChars} characters`;
+    ui.textCount.classList.toggle('over', n > LIMITS.inputChars);
+  }
+
+  function showFieldError(field: CloneField, message: string | undefined): void {
+    const el = errorEls[field];
+    el.textContent = message ?? '';
+    el.hidden = !message;
+    inputs[field].setAttribute('aria-invalid', message ? 'true' : 'false');
+  }
+
+  function showProblem(field: CloneField, problem: FieldProblem | undefined): void {
+    showFieldError(field, problem && fieldProblemText(field, problem, english));
+  }
+
+  function showProblems(problems: FieldProblems): void {
+    for (const f of FIELDS) showProblem(f, problems[f]);
+  }
+
+  function showBanner(message: string | undefined, action?: BannerAction): void {
+    ui.banner.hidden = !message;
+    ui.bannerText.textContent = message ?? '';
+    bannerAction = action;
+    ui.bannerAction.hidden = !action;
+    ui.bannerAction.textContent = action ? ACTION_LABELS[action] : '';
+  }
+
+  /** The voice name is checked against the library as it is typed, with a free name offered. */
+  function checkName(): void {
+    const name = inputs.voiceName.value.trim();
+    if (name && nameTaken(name)) {
+      // `name` is taken, so the rule shared with the host gives the next free variant (name-2, name-3…)
+      const suggestion = freeName(name, nameTaken);
+      showProblem('voiceName', { code: 'nameTaken', name });
+      ui.suggestion.textContent = `Use “${suggestion}”`;
+      ui.suggestion.dataset.name = suggestion;
+      ui.suggestionRow.hidden = false;
+    } else {
+      ui.suggestionRow.hidden = true;
+      if (!errorEls.voiceName.hidden) showProblem('voiceName', checkCloneForm(read(), nameTaken).voiceName);
+    }
+  }
+
+  function setBusy(requestId: string | undefined): void {
+    runningRequest = requestId;
+    const busy = requestId !== undefined;
+    document.body.dataset.state = busy ? 'busy' : 'idle';
+    clearTimeout(spinnerTimer);
+    delete document.body.dataset.wait;
+    if (busy) spinnerTimer = setTimeout(() => (document.body.dataset.wait = 'long'), SPINNER_AFTER_MS);
+    ui.clone.disabled = busy;
+    ui.cancel.hidden = !busy;
+    formEl.setAttribute('aria-busy', String(busy));
+    if (!busy) ui.progress.textContent = '';
+  }
+
+  function submit(acceptWarnings: boolean): void {
+    if (runningRequest) return;
+    const form = read();
+    const problems = checkCloneForm(form, nameTaken);
+    showProblems(problems);
+    showBanner(undefined);
+    const first = FIELDS.find((f) => problems[f]);
+    if (first) {
+      inputs[first].focus();
+      return;
+    }
+    const requestId = newRequestId();
+    runningRequest = requestId;
+    panel.post({ type: 'clone', requestId, form, acceptWarnings });
+    // The request first, the busy look a frame later: here the page shares its thread with the editor that carries
+    // the message on, and a frame's layout and paint would go before it.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (runningRequest !== requestId || document.body.dataset.state === 'busy') return;
+        setBusy(requestId);
+        ui.progress.textContent = 'Checking the sample…';
+      }),
+    );
+  }
+
+  /** The run is over unless another one has started since. */
+  function finished(requestId: string): void {
+    if (requestId === runningRequest || runningRequest === undefined) setBusy(undefined);
+  }
+
+  formEl.addEventListener('input', (e) => {
+    commit();
+    const field = (e.target as HTMLElement).id as CloneField;
+    if (field === 'text') updateCount();
+    for (const listener of editListeners) listener(field);
+    if (field === 'voiceName') checkName();
+    // an error clears as soon as the field is valid again; it never clears what was typed
+    if (FIELDS.includes(field) && !errorEls[field].hidden) showProblem(field, checkCloneForm(state.form, nameTaken)[field]);
+  });
+
+  for (const f of FIELDS) {
+    inputs[f].addEventListener('blur', () => {
+      if (!inputs[f].value) return;
+      showProblem(f, checkCloneForm(read(), nameTaken)[f]);
+    });
+  }
+
+  formEl.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submit(false);
+  });
+
+  ui.suggestion.addEventListener('click', () => {
+    const name = ui.suggestion.dataset.name;
+    if (!name) return;
+    inputs.voiceName.value = name;
+    commit();
+    ui.suggestionRow.hidden = true;
+    showFieldError('voiceName', undefined);
+  });
+
+  ui.cancel.addEventListener('click', () => {
+    if (runningRequest) panel.post({ type: 'cancel', requestId: runningRequest });
+  });
+
+  ui.bannerAction.addEventListener('click', () => {
+    if (bannerAction === 'setApiKey') panel.post({ type: 'setApiKey' });
+    else if (bannerAction === 'retry') submit(false);
+    else if (bannerAction === 'cloneAnyway') submit(true);
+  });
+
+  return {
+    value: (field: CloneField) => inputs[field].value,
+    setValue: (field: CloneField, value: string) => void (inputs[field].value = value),
+    focus: (field: CloneField) => inputs[field].focus(),
+    isBlank: () => !FIELDS.some((f) => inputs[f].value),
+    /** Called after each edit of a field, once the draft is saved. */
+    onEdit: (listener: (field: CloneField) => void) => void editListeners.push(listener),
+    /** Shows `form` in the fields (nothing saved). */
+    write,
+    /** Shows `form` in the fields and saves it as the panel's state. */
+    load(form: CloneForm): void {
+      write(form);
+      state.form = read();
+      panel.save();
+    },
+    commit,
+    showFieldError,
+    showProblem,
+    clearMessages(): void {
+      showProblems({});
+      showBanner(undefined);
+    },
+    setUsedNames: (names: string[]) => void (usedNames = lowerSet(names)),
+    addUsedNames: (names: string[]) => void (usedNames = new Set([...usedNames, ...lowerSet(names)])),
+    checkName,
+    /** The host's proposal for an empty name field. */
+    fillName(name: string): void {
+      if (inputs.voiceName.value) return;
+      inputs.voiceName.value = name;
+      state.form = read();
+      panel.save();
+    },
+    /** After a clone: the name it used is taken now; the field offers a free one for the next voice. */
+    proposeNext(name: string, used: string[]): void {
+      usedNames = lowerSet(used);
+      inputs.voiceName.value = name;
+      commit();
+      checkName();
+    },
+    setBusy,
+    started(requestId: string): void {
+      setBusy(requestId);
+      ui.progress.textContent = 'Cloning…';
+    },
+    progress(requestId: string, message: string): void {
+      if (requestId === runningRequest) ui.progress.textContent = message;
+    },
+    finished,
+    failed(msg: HostMessage<'cloneError'>): void {
+      if (msg.field) showFieldError(msg.field, msg.message);
+      showBanner(msg.field ? undefined : msg.message, msg.action);
+      if (msg.field) inputs[msg.field].focus();
+    },
+    keyState(hasKey: boolean): void {
+      if (hasKey && bannerAction === 'setApiKey') showBanner('API key saved. Press “Clone and preview” to try again.');
+    },
+  };
+}

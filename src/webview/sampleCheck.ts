@@ -1,0 +1,151 @@
+// The sample URL's live check (what the host found at the URL, shown under the field), playing the sample itself,
+// and the transcript offered from it ("Transcribe sample").
+import { checkSampleUrl, type CloneField } from '../core/validation';
+import type { SampleCheck } from '../shared/protocol';
+import { byId, newRequestId, type HostMessage, type Panel } from './context';
+import type { Form } from './form';
+
+/** How long typing must pause before the URL is checked. */
+const CHECK_AFTER_MS = 600;
+
+export type SampleChecker = ReturnType<typeof createSampleCheck>;
+
+export function createSampleCheck(panel: Panel, form: Form) {
+  const ui = {
+    info: byId('sample-info'),
+    warning: byId('sample-warning'),
+    play: byId<HTMLButtonElement>('play-sample'),
+    player: byId<HTMLAudioElement>('sample-player'),
+    transcribe: byId<HTMLButtonElement>('transcribe'),
+    offer: byId('transcript-offer'),
+    offerText: byId('transcript-offer-text'),
+  };
+
+  let lastCheck: SampleCheck | undefined;
+  let checkTimer: ReturnType<typeof setTimeout> | undefined;
+  let transcribeRequest: string | undefined;
+  let offeredTranscript: string | undefined;
+
+  const typedUrl = () => form.value('sampleUrl').trim();
+
+  function render(check: SampleCheck | undefined): void {
+    lastCheck = check;
+    if (!check) {
+      ui.info.textContent = '';
+      ui.warning.hidden = true;
+      ui.play.hidden = true;
+      return;
+    }
+    if (check.state === 'checking') {
+      ui.info.textContent = 'Checking the sample…';
+      ui.warning.hidden = true;
+      ui.play.hidden = true;
+      return;
+    }
+    ui.info.textContent = check.summary ?? '';
+    ui.play.hidden = !check.ok;
+    const warnings = check.warnings ?? [];
+    ui.warning.textContent = warnings.map((w) => w.message).join(' ');
+    ui.warning.hidden = warnings.length === 0;
+    form.showFieldError('sampleUrl', check.ok === false ? check.refusal : undefined);
+  }
+
+  /** Asks the host to check the typed URL once typing pauses (not again for the URL checked last). */
+  function schedule(): void {
+    if (checkTimer) clearTimeout(checkTimer);
+    const url = typedUrl();
+    if (!url || checkSampleUrl(url)) {
+      render(undefined);
+      return;
+    }
+    if (lastCheck?.url === url) return;
+    checkTimer = setTimeout(() => {
+      checkTimer = undefined;
+      render({ url, state: 'checking' });
+      panel.post({ type: 'checkSample', url });
+    }, CHECK_AFTER_MS);
+  }
+
+  function closeOffer(): void {
+    offeredTranscript = undefined;
+    ui.offer.hidden = true;
+  }
+
+  ui.play.addEventListener('click', () => {
+    const url = typedUrl();
+    if (!checkSampleUrl(url)) {
+      ui.play.disabled = true;
+      ui.info.textContent = `${lastCheck?.summary ?? ''} · loading…`.replace(/^ · /, '');
+      panel.post({ type: 'playSample', url });
+    }
+  });
+
+  ui.transcribe.addEventListener('click', () => {
+    const url = typedUrl();
+    const problem = checkSampleUrl(url);
+    if (problem) {
+      form.showProblem('sampleUrl', problem);
+      form.focus('sampleUrl');
+      return;
+    }
+    transcribeRequest = newRequestId();
+    ui.transcribe.disabled = true;
+    ui.transcribe.textContent = 'Transcribing…';
+    form.showFieldError('transcript', undefined);
+    panel.post({ type: 'transcribe', requestId: transcribeRequest, url });
+  });
+
+  byId('transcript-replace').addEventListener('click', () => {
+    if (offeredTranscript === undefined) return;
+    form.setValue('transcript', offeredTranscript);
+    closeOffer();
+    form.commit();
+  });
+
+  byId('transcript-keep').addEventListener('click', closeOffer);
+
+  return {
+    schedule,
+    /** A field of the form was edited. */
+    edited(field: CloneField): void {
+      if (field === 'sampleUrl') schedule();
+      // the offer stays only while the transcript is as it was when it came
+      if (field === 'transcript') ui.offer.hidden = true;
+    },
+    /** The host's finding, if it is still about the typed URL. */
+    info(check: SampleCheck): void {
+      if (check.url === typedUrl()) render(check);
+    },
+    playback(msg: HostMessage<'samplePlayback'>): void {
+      ui.play.disabled = false;
+      if (msg.url !== typedUrl()) return;
+      if (msg.error || !msg.audioSrc) {
+        ui.info.textContent = msg.error ?? 'The sample cannot be played here.';
+        return;
+      }
+      ui.info.textContent = lastCheck?.summary ?? '';
+      ui.player.hidden = false;
+      ui.player.src = msg.audioSrc;
+      void ui.player.play().catch(() => undefined);
+    },
+    transcript(msg: HostMessage<'transcript'>): void {
+      if (msg.requestId !== transcribeRequest) return;
+      transcribeRequest = undefined;
+      ui.transcribe.disabled = false;
+      ui.transcribe.textContent = 'Transcribe sample';
+      const typed = form.value('transcript');
+      if (msg.error !== undefined || msg.text === undefined) {
+        form.showFieldError('transcript', msg.error ?? 'Transcription failed.');
+      } else if (!typed.trim() || typed === msg.text) {
+        form.setValue('transcript', msg.text);
+        form.commit();
+        form.focus('transcript');
+      } else {
+        // Never overwrite what the user typed without asking.
+        offeredTranscript = msg.text;
+        ui.offerText.textContent = `Transcript ready: “${msg.text.length > 120 ? `${msg.text.slice(0, 119)}…` : msg.text}”`;
+        ui.offer.hidden = false;
+      }
+    },
+  };
+}
