@@ -8,8 +8,22 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 
-// Chunks the host requires on first use, by these relative paths, so activation never parses them.
-const lazyChunks = ['./features.js', './novita-http.js', './audio-meta.js', './narration.js', './library.js'];
+// The features bundle, required by the activation shell on first use, so activation never parses it.
+const lazyChunks = ['./features.js'];
+
+// Large packages the core loads on first use (`require('undici')`, `import('music-metadata')`): each is its own
+// bundle in dist/, and a require of the package becomes a require of that file, so neither is parsed before a
+// request or a sample check needs it. The CLI and the tests load the packages themselves.
+const lazyPackages = { undici: './undici.js', 'music-metadata': './music-metadata.js' };
+
+/** @type {import('esbuild').Plugin} */
+const lazyPackagesPlugin = {
+  name: 'lazy-packages',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(lazyPackages).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: lazyPackages[args.path], external: true }));
+  },
+};
 
 const common = {
   bundle: true,
@@ -21,20 +35,18 @@ const common = {
 };
 
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...lazyChunks] };
+const host = { ...node, plugins: [lazyPackagesPlugin] };
 
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
-  { ...node, entryPoints: { extension: 'src/host/shell/extension.ts' }, outdir: 'dist' },
-  // Commands, panel, library and services: required on the first command, view or restored panel.
-  { ...node, entryPoints: { features: 'src/host/shell/features.ts' }, outdir: 'dist' },
-  // undici and the Novita client: required on the first request only.
-  { ...node, entryPoints: { 'novita-http': 'src/core/novita/index.ts' }, outdir: 'dist' },
-  // Splitting, Markdown stripping and WAV joining: required on the first Speak command only.
-  { ...node, entryPoints: { narration: 'src/core/narration/index.ts' }, outdir: 'dist' },
-  // The voice registry: required when the library is first opened.
-  { ...node, entryPoints: { library: 'src/core/library/voiceRegistry.ts' }, outdir: 'dist' },
+  { ...host, entryPoints: { extension: 'src/host/shell/extension.ts' }, outdir: 'dist' },
+  // Commands, panel, views and the core (flows, Novita client, narration, registry): required on the first
+  // command, view or restored panel.
+  { ...host, entryPoints: { features: 'src/host/shell/features.ts' }, outdir: 'dist' },
+  // undici: required on the first request only.
+  { ...node, entryPoints: { undici: 'undici' }, outdir: 'dist' },
   // music-metadata (sample preflight): required on the first sample check only.
-  { ...node, entryPoints: { 'audio-meta': 'src/core/audio/probe.ts' }, outdir: 'dist', mainFields: ['module', 'main'] },
+  { ...node, entryPoints: { 'music-metadata': 'music-metadata' }, outdir: 'dist', mainFields: ['module', 'main'] },
   {
     ...common, platform: 'browser', format: 'iife', target: 'es2022',
     entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist',

@@ -4,7 +4,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NovitaClient, isNovitaError, parseWavHeader, sniffAudio } from '../src/core/novita/index';
+import { NovitaClient, isCoreError, parseWavHeader, sniffAudio } from '../src/core/novita/index';
+import { describeProblem, english } from '../src/messages/index';
 
 async function main(): Promise<number> {
   const apiKey = process.env.NOVITA_API_KEY?.trim();
@@ -38,7 +39,7 @@ async function main(): Promise<number> {
     console.log('1 passed, 0 failed');
     return 0;
   } catch (err) {
-    console.error(`smoke:live failed: ${isNovitaError(err) ? `${err.kind}: ${err.message}` : err instanceof Error ? err.message : String(err)}`);
+    console.error(`smoke:live failed: ${isCoreError(err) ? `${err.kind}: ${describeProblem(err.problem, english, err.taskId).message}` : err instanceof Error ? err.message : String(err)}`);
     console.log('0 passed, 1 failed');
     return 1;
   } finally {

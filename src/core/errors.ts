@@ -26,22 +26,22 @@ export type SampleRefusal =
 
 /** Cloning would work but is not advised; the user may clone anyway. */
 export type SampleWarning =
-  | { code: 'contentType'; host: string; contentType: string; label: string }
+  | { code: 'contentType'; host: string; contentType: string; format: string; codec?: string }
   | { code: 'unknownSize'; host: string }
-  | { code: 'unknownDuration'; label: string }
+  | { code: 'unknownDuration'; format: string; codec?: string }
   | { code: 'tooShort'; seconds: number; min: number; max: number }
   | { code: 'tooLong'; seconds: number; min: number; max: number }
-  | { code: 'unplayable'; label: string }
+  | { code: 'unplayable'; format: string; codec?: string }
   | { code: 'unreachable'; host: string };
 
 export type Problem =
   /** Novita refused the parameters (status set), or a local check refused them before sending (no status). */
   | { kind: 'badRequest'; status?: number; field?: string; detail?: string; rule?: 'empty' | 'tooLong' | 'range' | 'format'; length?: number; max?: number }
-  | { kind: 'unauthorized'; cause: 'rejected' | 'missing' | 'badCharacters' }
+  | { kind: 'unauthorized'; cause: 'rejected' | 'missing' | 'badCharacters'; status?: number }
   | { kind: 'forbidden'; source: Source; status: number; detail?: string }
   | { kind: 'notFound'; source: Source; path?: string; detail?: string }
-  | { kind: 'tooLarge'; what: 'request' | 'audio' | 'speech'; limitBytes?: number; detail?: string }
-  | { kind: 'rateLimited'; retryAfterMs?: number }
+  | { kind: 'tooLarge'; what: 'request' | 'audio' | 'speech'; limitBytes?: number; detail?: string; status?: number }
+  | { kind: 'rateLimited'; status?: number; retryAfterMs?: number }
   | { kind: 'server'; source: Source; status: number; retryAfterMs?: number }
   /** No answer in time; `clone`: the request was a clone, which may have been created anyway. */
   | { kind: 'timeout'; source: Source; host: string; seconds: number; clone?: boolean }
@@ -54,7 +54,8 @@ export type Problem =
   | { kind: 'network'; host: string; stage: 'connect' | 'tls' | 'sent' | 'receiving' | 'truncated'; code?: string; clone?: boolean; received?: number; declared?: number }
   /** An answer that parsed but is not what the contract promises; `what` is a technical note. */
   | { kind: 'malformed'; what: string }
-  | { kind: 'cancelled' }
+  /** Stopped by the user; a chunked run says how many of its `total` chunks were done. */
+  | { kind: 'cancelled'; completed?: number; total?: number }
   | { kind: 'taskFailed'; reason?: string }
   | { kind: 'notAudio'; host?: string; found: 'html' | 'empty' | 'unknown' | 'unplayable' | 'badRedirect'; format?: string; status?: number }
   | { kind: 'insecureUrl'; problem: 'invalid' | 'credentials' | 'plainHttp' | 'scheme' | 'download' | 'downloadScheme'; value?: string }
@@ -67,14 +68,15 @@ export type Problem =
   | { kind: 'sampleWarnings'; warnings: SampleWarning[] }
   | { kind: 'formInvalid'; problems: FieldProblems }
   /** A narration chunk failed for good: chunks before it are done (and kept in `keptFile` when asked). */
+  /** `keptFile`: the full path of the WAV holding the completed chunks. */
   | { kind: 'chunkFailed'; index: number; total: number; completed: number; keptFile?: string; cause: Problem }
+  | { kind: 'chunkFormat'; reason: 'noSections' | 'notPcm' | 'mismatch' | 'compressed' | 'torn'; format?: string; expected?: string; bytes?: number; frame?: number }
   | { kind: 'narrationBusy' }
   | { kind: 'nothingToSpeak' }
   /** A bug or an error from outside the core: `detail` is its message. */
   | { kind: 'unexpected'; detail: string };
 
 export type ProblemKind = Problem['kind'];
-export type ProblemOf<K extends ProblemKind> = Extract<Problem, { kind: K }>;
 
 export interface CoreErrorOptions {
   /** The clone task that was accepted before the failure: the clone may still finish. */
@@ -82,19 +84,19 @@ export interface CoreErrorOptions {
   cause?: unknown;
 }
 
-export class CoreError<K extends ProblemKind = ProblemKind> extends Error {
-  readonly problem: ProblemOf<K>;
+export class CoreError extends Error {
+  readonly problem: Problem;
   readonly taskId?: string;
 
-  constructor(problem: ProblemOf<K>, options: CoreErrorOptions = {}) {
+  constructor(problem: Problem, options: CoreErrorOptions = {}) {
     super(summarize(problem), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CoreError';
     this.problem = problem;
     if (options.taskId !== undefined) this.taskId = options.taskId;
   }
 
-  get kind(): K {
-    return this.problem.kind as K;
+  get kind(): ProblemKind {
+    return this.problem.kind;
   }
 
   /** `status` of an HTTP answer, where the problem has one. */
@@ -118,22 +120,14 @@ export class CoreError<K extends ProblemKind = ProblemKind> extends Error {
     return typeof p.detail === 'string' ? p.detail : typeof p.reason === 'string' ? p.reason : undefined;
   }
 
-  is<T extends ProblemKind>(kind: T): this is CoreError<T> {
-    return (this.problem.kind as ProblemKind) === kind;
-  }
-
   /** The same problem, now known to concern the accepted clone task `taskId`. */
-  withTask(taskId: string): CoreError<K> {
-    return new CoreError<K>(this.problem, { taskId, cause: this.cause });
+  withTask(taskId: string): CoreError {
+    return new CoreError(this.problem, { taskId, cause: this.cause });
   }
 }
 
 export function isCoreError(x: unknown): x is CoreError {
   return x instanceof CoreError;
-}
-
-export function coreError<K extends ProblemKind>(problem: ProblemOf<K>, options?: CoreErrorOptions): CoreError<K> {
-  return new CoreError<K>(problem, options);
 }
 
 /** What the user is told for anything thrown: a CoreError's problem, an AbortError as cancelled, else unexpected. */

@@ -2,6 +2,7 @@
 // translator of whoever shows it (vscode.l10n in the editor, @vscode/l10n in the CLI and the webview). The core only
 // reports kinds with data; this turns them into words.
 import type { Problem, SampleRefusal, SampleWarning } from '../core/errors';
+import type { ProgressEvent } from '../core/flows/ports';
 import { LIMITS } from '../core/limits';
 import type { CloneField, FieldProblem, FieldProblems } from '../core/validation';
 
@@ -182,10 +183,13 @@ function describeBare(p: Problem, l10n: L10n, taskId?: string): Described {
       const reason = describeBare(p.cause, l10n).message;
       let kept = '';
       if (p.keptFile) {
-        kept = ` ${p.completed === 1 ? l10n.t('The first chunk was kept as {0}.', p.keptFile) : l10n.t('The first {0} chunks were kept as {1}.', p.completed, p.keptFile)}`;
+        const file = fileNameOf(p.keptFile);
+        kept = ` ${p.completed === 1 ? l10n.t('The first chunk was kept as {0}.', file) : l10n.t('The first {0} chunks were kept as {1}.', p.completed, file)}`;
       }
       return { message: l10n.t('Chunk {0} of {1} failed: {2}', p.index + 1, p.total, reason) + kept };
     }
+    case 'chunkFormat':
+      return { message: chunkFormatText(p, l10n) };
     case 'narrationBusy':
       return { message: l10n.t('A narration is already running. Wait for it, or run “GLM Voice Clone: Cancel Narration”.') };
     case 'nothingToSpeak':
@@ -194,6 +198,21 @@ function describeBare(p: Problem, l10n: L10n, taskId?: string): Described {
       return { message: l10n.t('Something went wrong: {0}. See the “GLM Voice Clone” output for details.', p.detail) };
   }
   return { message: l10n.t('Something went wrong: {0}. See the “GLM Voice Clone” output for details.', (p as Problem).kind) };
+}
+
+function chunkFormatText(p: Extract<Problem, { kind: 'chunkFormat' }>, l10n: L10n): string {
+  switch (p.reason) {
+    case 'noSections':
+      return l10n.t('A WAV chunk has no readable “fmt ” or “data” section.');
+    case 'notPcm':
+      return l10n.t('A WAV chunk holds format {0}, not integer PCM.', p.format ?? '?');
+    case 'mismatch':
+      return l10n.t('A WAV chunk is {0} but the narration is {1}; chunks of different formats cannot be joined.', p.format ?? '?', p.expected ?? '?');
+    case 'compressed':
+      return l10n.t('A chunk is {0}, not PCM or WAV: ask Novita for response_format “pcm” or “wav”.', (p.format ?? '?').toUpperCase());
+    case 'torn':
+      return l10n.t('A chunk has {0} bytes of samples, not a whole number of {1}-byte frames (truncated?).', p.bytes ?? 0, p.frame ?? 0);
+  }
 }
 
 function describeBadRequest(p: Extract<Problem, { kind: 'badRequest' }>, l10n: L10n): Described {
@@ -370,17 +389,17 @@ function statusRefusal(status: number, host: string, l10n: L10n): string {
 export function sampleWarningText(w: SampleWarning, l10n: L10n): string {
   switch (w.code) {
     case 'contentType':
-      return l10n.t('{0} labels the sample {1} although it is {2} audio; Novita may refuse it. If the clone fails, fix the file\'s type on the server.', w.host, w.contentType, w.label);
+      return l10n.t('{0} labels the sample {1} although it is {2} audio; Novita may refuse it. If the clone fails, fix the file\'s type on the server.', w.host, w.contentType, formatLabel(w.format, w.codec));
     case 'unknownSize':
       return l10n.t('{0} did not say how large the sample is; Novita refuses samples over 10 MB. Check its size, or clone anyway.', w.host);
     case 'unknownDuration':
-      return l10n.t('The length of the {0} sample could not be read; Novita recommends 3–30 s. Check it, or clone anyway.', w.label);
+      return l10n.t('The length of the {0} sample could not be read; Novita recommends 3–30 s. Check it, or clone anyway.', formatLabel(w.format, w.codec));
     case 'tooShort':
       return l10n.t('The sample is {0} long; Novita recommends {1}–{2} s. Record a longer one, or clone anyway.', formatSeconds(w.seconds), w.min, w.max);
     case 'tooLong':
       return l10n.t('The sample is {0} long; Novita recommends {1}–{2} s. Trim it, or clone anyway.', formatSeconds(w.seconds), w.min, w.max);
     case 'unplayable':
-      return l10n.t('The sample is {0}, which VS Code cannot play in the panel; Novita can still clone from it. Convert it to WAV or MP3 to listen to it here.', w.label);
+      return l10n.t('The sample is {0}, which VS Code cannot play in the panel; Novita can still clone from it. Convert it to WAV or MP3 to listen to it here.', formatLabel(w.format, w.codec));
     case 'unreachable':
       return l10n.t(
         'Novita downloads the sample itself and cannot reach {0} (an address on this machine or a private network). Use a public URL, or clone anyway.',
@@ -445,4 +464,37 @@ function megabytes(bytes: number | undefined): number {
 
 function trimNumber(x: number, decimals: number): string {
   return String(Number(x.toFixed(decimals)));
+}
+
+/** The last part of a path, with either separator (this module also runs in the webview, without node:path). */
+function fileNameOf(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
+/** A step of a running flow as the progress notification (or the panel's status line) says it. */
+export function progressText(event: ProgressEvent, l10n: L10n): string {
+  switch (event.step) {
+    case 'checkingSample':
+      return l10n.t('Checking the sample…');
+    case 'cloning':
+      return l10n.t('Cloning the voice at Novita…');
+    case 'task':
+      switch (event.status) {
+        case 'submitted':
+          return l10n.t('Novita accepted the task…');
+        case 'queued':
+          return l10n.t('Queued at Novita…');
+        case 'processing':
+          return l10n.t('Novita is cloning the voice…');
+        case 'succeeded':
+          return l10n.t('Cloned; fetching the preview…');
+      }
+      return l10n.t('Cloning…');
+    case 'downloadingPreview':
+      return l10n.t('Downloading the preview…');
+    case 'retryWait':
+      return l10n.t('Novita asked us to wait; retrying in {0} s…', event.seconds);
+    case 'chunks':
+      return l10n.t('chunk {0} of {1}', event.done, event.total);
+  }
 }

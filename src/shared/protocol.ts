@@ -1,6 +1,6 @@
 // The messages between the extension host and the webview, and the guards the host applies to every
 // message it receives: the webview is an untrusted boundary.
-import type { CloneField, CloneForm } from './validation';
+import type { CloneField, CloneForm } from '../core/validation';
 
 /** Longest string the host accepts in any field of a webview message. */
 export const MAX_MESSAGE_STRING = 20_000;

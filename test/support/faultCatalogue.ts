@@ -136,7 +136,7 @@ export const FAULTS: readonly FaultSpec[] = [
         requests: 1,
       },
       // three checks time out, or the task's own deadline comes first: either way the user learns it may still finish
-      taskResult: { outcome: 'timeout', message: /no answer within \d+ s[\s\S]*Novita had accepted the clone \(task \w+\); it may still finish|has not finished the clone after \d+ s \(task \w+\)\. It may still finish/ },
+      taskResult: { outcome: 'taskTimeout', message: /no answer within \d+ s[\s\S]*Novita had accepted the clone \(task \w+\); it may still finish|has not finished the clone after \d+ s \(task \w+\)\. It may still finish/ },
       tts: { outcome: 'timeout', message: new RegExp(`Novita is busy: no answer within ${ctx.timeoutSecs} s`), requests: 1 },
       audio: { outcome: 'timeout', message: new RegExp(`The download from 127\\.0\\.0\\.1:\\d+ took longer than ${ctx.timeoutSecs} s`), requests: 1 },
     }),
@@ -218,7 +218,7 @@ export const FAULTS: readonly FaultSpec[] = [
     id: 'task never ends',
     title: 'task never finishes',
     expect: () => ({
-      taskResult: { outcome: 'timeout', message: /Novita has not finished the clone after \d+ s \(task \w+\)\. It may still finish: wait a minute before cloning again/ },
+      taskResult: { outcome: 'taskTimeout', message: /Novita has not finished the clone after \d+ s \(task \w+\)\. It may still finish: wait a minute before cloning again/ },
     }),
   },
   {

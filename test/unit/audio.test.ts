@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isNovitaError } from '../../src/core/novita/errors';
+import { CoreError } from '../../src/core/errors';
 import { parseWavHeader, pcmToWav, tryParseWavHeader, wavDurationSec, wavHeader } from '../../src/core/audio/wav';
 import { looksLikeHtml, sniffAudio } from '../../src/core/audio/sniff';
 import { probeSampleBytes } from '../../src/core/audio/probe';
@@ -88,7 +88,7 @@ suite('audio: WAV header', () => {
     ];
     for (const b of bad) {
       assert.equal(tryParseWavHeader(b), undefined);
-      assert.throws(() => parseWavHeader(b), (e: unknown) => isNovitaError(e) && e.kind === 'notAudio');
+      assert.throws(() => parseWavHeader(b), (e: unknown) => e instanceof CoreError && e.kind === 'notAudio');
     }
   });
 });

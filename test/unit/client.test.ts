@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelFor, NovitaDouble, readLabel, samplesFor, synthesizePcm } from '../double/novitaDouble';
 import {
-  isNovitaError,
-  LocalFileError,
   NovitaClient,
   parseRetryAfter,
   parseWavHeader,
@@ -13,26 +11,26 @@ import {
   urlForLog,
   validateBaseUrl,
   type NovitaClientOptions,
-  type NovitaError,
   type RequestLogEntry,
   type RetryInfo,
 } from '../../src/core/novita/index';
+import type { ProblemKind } from '../../src/core/errors';
+import { coreError, said, type Said } from '../support/said';
 
 /** Distinctive, so any leak into a message, detail or log line is found. */
 const KEY = 'sk_live_Q7x9LEAKCHECK_Zr42';
 
-async function expectError(p: Promise<unknown>, kind: NovitaError['kind']): Promise<NovitaError> {
+async function expectError(p: Promise<unknown>, kind: ProblemKind): Promise<Said> {
   try {
     await p;
   } catch (err) {
-    assert.ok(isNovitaError(err), `expected a NovitaError, got ${String(err)}`);
-    assert.equal(err.kind, kind, `kind (message: ${err.message})`);
-    for (const text of [err.message, err.detail ?? '', String(err), err.stack ?? '', JSON.stringify(err)]) {
+    const e = said(err, kind);
+    for (const text of [e.message, e.error.message, e.detail ?? '', String(err), e.error.stack ?? '', JSON.stringify(e.problem)]) {
       assert.ok(!text.includes(KEY), `the key leaked: ${text}`);
     }
-    return err;
+    return e;
   }
-  assert.fail(`expected a ${kind} NovitaError, but the call succeeded`);
+  assert.fail(`expected a ${kind} CoreError, but the call succeeded`);
 }
 
 suite('client: base URL policy', () => {
@@ -41,13 +39,13 @@ suite('client: base URL policy', () => {
     assert.equal(validateBaseUrl('https://proxy.example.com/novita/'), 'https://proxy.example.com/novita');
     for (const ok of ['http://127.0.0.1:8080', 'http://127.3.4.5', 'http://localhost:1', 'http://[::1]:9']) assert.doesNotThrow(() => validateBaseUrl(ok), ok);
     for (const bad of ['http://api.novita.ai', 'http://10.0.0.1', 'http://localhost.evil.com', 'ftp://api.novita.ai', 'file:///etc/passwd', 'api.novita.ai', '', 'https://user:pw@api.novita.ai']) {
-      assert.throws(() => validateBaseUrl(bad), (e: unknown) => isNovitaError(e) && e.kind === 'insecureUrl' && e.message.length > 20, bad);
+      assert.throws(() => validateBaseUrl(bad), (e: unknown) => coreError('insecureUrl')(e) && said(e).message.length > 20, bad);
     }
   });
 
   test('the constructor applies it, and refuses an empty key', () => {
-    assert.throws(() => new NovitaClient({ baseUrl: 'http://example.com', apiKey: KEY }), (e: unknown) => isNovitaError(e) && e.kind === 'insecureUrl');
-    assert.throws(() => new NovitaClient({ baseUrl: 'https://api.novita.ai', apiKey: '  ' }), (e: unknown) => isNovitaError(e) && e.kind === 'unauthorized');
+    assert.throws(() => new NovitaClient({ baseUrl: 'http://example.com', apiKey: KEY }), coreError('insecureUrl'));
+    assert.throws(() => new NovitaClient({ baseUrl: 'https://api.novita.ai', apiKey: '  ' }), coreError('unauthorized'));
   });
 
   test('parseRetryAfter reads seconds and HTTP-dates', () => {
@@ -173,7 +171,7 @@ suite('client against the double', function () {
       d.mode = 'async';
       d.taskOutcome = 'never';
       const t0 = Date.now();
-      const e = await expectError(client({ taskTimeoutMs: 300 }).cloneVoice({ audioUrl: sampleUrl, input: 'x', voiceName: name() }), 'timeout');
+      const e = await expectError(client({ taskTimeoutMs: 300 }).cloneVoice({ audioUrl: sampleUrl, input: 'x', voiceName: name() }), 'taskTimeout');
       assert.ok(Date.now() - t0 < 1500);
       assert.ok(e.taskId);
       assert.match(e.message, /may still finish/);
@@ -318,7 +316,7 @@ suite('client against the double', function () {
       assert.equal(retries.length, 1);
       assert.equal(retries[0].attempt, 2);
       assert.equal(retries[0].delayMs, 1000);
-      assert.match(retries[0].reason, /rate limit/);
+      assert.match(retries[0].reason, /rateLimited/);
       assert.equal(readLabel(audio), labelFor('retry me'));
     });
 
@@ -540,7 +538,7 @@ suite('client against the double', function () {
       d.setFault('asr', { malformedJson: true, times: 1 });
       await assert.rejects(client().transcribe({ file: sampleUrl }));
       assert.equal(logs.at(-1)!.status, 200);
-      assert.match(logs.at(-1)!.error ?? '', /does not understand/);
+      assert.match(logs.at(-1)!.error ?? '', /malformed \(what=the answer is not valid JSON\)/);
       d.setFault('asr', { status: 500, times: 1 });
       await assert.rejects(client().transcribe({ file: sampleUrl }));
       assert.equal(logs.at(-1)!.status, 500);
@@ -694,11 +692,11 @@ suite('client against the double', function () {
       assert.ok(!existsSync(dest('s.wav')));
     });
 
-    test('a destination that cannot be written is a LocalFileError, not a network error', async () => {
+    test('a destination that cannot be written is a local file problem, not a network error', async () => {
       await assert.rejects(client().downloadAudio(sampleUrl, join(dir, 'no-such-folder', 'a.wav')), (e: unknown) => {
-        assert.ok(e instanceof LocalFileError);
-        assert.equal(e.code, 'ENOENT');
-        assert.ok(!isNovitaError(e));
+        const p = said(e, 'localFile').problem;
+        assert.equal(p.kind === 'localFile' && p.code, 'ENOENT');
+        assert.match(said(e).message, /Could not save the audio to .*no-such-folder.* \(ENOENT\)\./);
         return true;
       });
       assert.equal(routeRequests('file').length, 1, 'not retried');

@@ -1,13 +1,10 @@
 import * as assert from 'node:assert/strict';
-import {
-  errorForStatus,
-  fieldFromErrorBody,
-  isNovitaError,
-  NOVITA_ERROR_BRAND,
-  NovitaError,
-  redact,
-  sanitizeDetail,
-} from '../../src/core/novita/errors';
+import { CoreError, isCoreError, isTransient, problemOf, redact, sanitizeDetail, type Problem } from '../../src/core/errors';
+import { fieldFromErrorBody, problemForStatus } from '../../src/core/novita/status';
+import { describeProblem, english } from '../../src/messages/index';
+
+/** The sentence a person reads for a problem, in English. */
+const say = (p: Problem, taskId?: string) => describeProblem(p, english, taskId).message;
 
 const KEY = 'sk_errTEST_Zq81+/x=';
 
@@ -28,21 +25,44 @@ suite('errors: redaction and guards', () => {
     assert.ok(out.startsWith('line1 line2 '));
   });
 
-  test('NovitaError redacts message and detail given the secret', () => {
-    const e = new NovitaError('badRequest', `bad ${KEY}`, { detail: `echo ${KEY}`, secret: KEY });
+  test('a problem detail from the server is redacted given the secret', () => {
+    const p = problemForStatus(400, JSON.stringify({ message: `bad key ${KEY} here` }), 'application/json', { secret: KEY });
+    const e = new CoreError(p);
+    assert.ok(!JSON.stringify(e.problem).includes(KEY));
     assert.ok(!e.message.includes(KEY));
-    assert.ok(!e.detail!.includes(KEY));
     assert.ok(!String(e.stack).includes(KEY));
+    assert.ok(!say(e.problem).includes(KEY));
   });
 
-  test('isNovitaError is duck-typed on the brand, not instanceof', () => {
-    assert.equal(isNovitaError(new NovitaError('timeout', 'x')), true);
-    // what another bundle's copy of the class produces
-    assert.equal(isNovitaError({ brand: NOVITA_ERROR_BRAND, kind: 'server', message: 'm' }), true);
-    assert.equal(isNovitaError(new Error('x')), false);
-    assert.equal(isNovitaError({ kind: 'server', message: 'm' }), false);
-    assert.equal(isNovitaError(null), false);
-    assert.equal(isNovitaError('NovitaError'), false);
+  test('problemOf: a CoreError keeps its problem, an AbortError is a cancel, anything else is unexpected', () => {
+    const e = new CoreError({ kind: 'timeout', source: 'api', host: 'h', seconds: 3 });
+    assert.equal(isCoreError(e), true);
+    assert.equal(problemOf(e), e.problem);
+    const abort = new Error('stop');
+    abort.name = 'AbortError';
+    assert.deepEqual(problemOf(abort), { kind: 'cancelled' });
+    assert.deepEqual(problemOf(new Error('boom')), { kind: 'unexpected', detail: 'boom' });
+    assert.deepEqual(problemOf('text'), { kind: 'unexpected', detail: 'text' });
+    assert.equal(isCoreError(new Error('x')), false);
+    assert.equal(isCoreError({ kind: 'server', problem: {} }), false);
+  });
+
+  test('isTransient: rate limit, busy server, timeout and network only', () => {
+    assert.equal(isTransient(new CoreError({ kind: 'rateLimited' })), true);
+    assert.equal(isTransient(new CoreError({ kind: 'server', source: 'api', status: 503 })), true);
+    assert.equal(isTransient(new CoreError({ kind: 'network', host: 'h', stage: 'connect' })), true);
+    assert.equal(isTransient(new CoreError({ kind: 'badRequest', status: 400 })), false);
+    assert.equal(isTransient(new CoreError({ kind: 'unauthorized', cause: 'rejected' })), false);
+    assert.equal(isTransient(new Error('network')), false);
+  });
+
+  test('withTask keeps the problem and adds the task; the sentence then warns against cloning again', () => {
+    const e = new CoreError({ kind: 'server', source: 'api', status: 503 }).withTask('task-9');
+    assert.equal(e.taskId, 'task-9');
+    assert.equal(e.kind, 'server');
+    const d = describeProblem(e.problem, english, e.taskId);
+    assert.match(d.message, /task task-9.*wait a minute before cloning this voice again/);
+    assert.equal(d.action, undefined, 'no Retry once Novita accepted the clone');
   });
 });
 
@@ -51,9 +71,10 @@ suite('errors: status mapping', () => {
 
   test('400 names the field from metadata, else from the earliest field in the text', () => {
     const fields = ['text', 'input', 'audio_url', 'voice_name'];
-    assert.equal(errorForStatus(400, body('bad', { field: 'voice_name' }), 'application/json', { fields }).field, 'voice_name');
-    assert.equal(errorForStatus(400, body('audio_url could not be fetched; check the text'), 'application/json', { fields }).field, 'audio_url');
-    assert.equal(errorForStatus(400, body('something else entirely'), 'application/json', { fields }).field, undefined);
+    const field = (p: Problem) => (p.kind === 'badRequest' ? p.field : 'not a badRequest');
+    assert.equal(field(problemForStatus(400, body('bad', { field: 'voice_name' }), 'application/json', { fields })), 'voice_name');
+    assert.equal(field(problemForStatus(400, body('audio_url could not be fetched; check the text'), 'application/json', { fields })), 'audio_url');
+    assert.equal(field(problemForStatus(400, body('something else entirely'), 'application/json', { fields })), undefined);
     // "input_text" must not count as "input"
     assert.equal(fieldFromErrorBody(undefined, 'input_text wrong', fields), undefined);
   });
@@ -71,22 +92,22 @@ suite('errors: status mapping', () => {
       [504, 'server', /busy \(504\)/],
     ];
     for (const [status, kind, message] of cases) {
-      const e = errorForStatus(status, '', undefined);
+      const e = new CoreError(problemForStatus(status, '', undefined));
       assert.equal(e.kind, kind, `status ${status}`);
-      assert.equal(e.status, status);
-      assert.match(e.message, message, `status ${status}`);
-      assert.ok(!e.message.includes('\n    at '), 'no stack in the message');
+      assert.equal(e.status ?? (status === 404 ? 404 : undefined), status);
+      assert.match(say(e.problem), message, `status ${status}`);
+      assert.ok(!say(e.problem).includes('\n    at '), 'no stack in the message');
     }
   });
 
   test('429 with Retry-After says how long to wait', () => {
-    const e = errorForStatus(429, '', undefined, { retryAfterMs: 7000 });
+    const e = new CoreError(problemForStatus(429, '', undefined, { retryAfterMs: 7000 }));
     assert.equal(e.retryAfterMs, 7000);
-    assert.match(e.message, /wait 7 s and try again/);
+    assert.match(say(e.problem), /wait 7 s and try again/);
   });
 
   test('an HTML error page becomes a short detail, not the page', () => {
-    const e = errorForStatus(502, '<html><body><h1>Bad Gateway</h1>'.padEnd(5000, 'x'), 'text/html');
-    assert.equal(e.detail, 'the server answered with a web page');
+    const p = problemForStatus(404, '<html><body><h1>Not Found</h1>'.padEnd(5000, 'x'), 'text/html');
+    assert.equal(p.kind === 'notFound' ? p.detail : undefined, 'the server answered with a web page');
   });
 });

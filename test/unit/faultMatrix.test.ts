@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NovitaDouble, synthesizePcm, type DoubleRoute } from '../double/novitaDouble';
-import { isNovitaError, NovitaClient, pcmToWav, type NovitaClientOptions } from '../../src/core/novita/index';
+import { NovitaClient, pcmToWav, type NovitaClientOptions } from '../../src/core/novita/index';
+import { said } from '../support/said';
 import { FAULTS, TASK_FAIL_REASON, type FaultContext } from '../support/faultCatalogue';
 import { MATRIX_ROUTES, recordMatrixRow, type MatrixRoute } from '../support/matrix';
 import { closedPort } from '../support/ports';
@@ -90,9 +91,9 @@ suite('fault matrix (client against the double)', function () {
       }
       return { kind: 'ok', message: '' };
     } catch (err) {
-      assert.ok(isNovitaError(err), `not a NovitaError: ${String(err)}`);
-      for (const text of [err.message, err.detail ?? '', JSON.stringify(err)]) assert.equal(text.includes(KEY), false, 'the key leaked');
-      return { kind: err.kind, message: err.message };
+      const e = said(err);
+      for (const text of [e.message, e.error.message, JSON.stringify(e.problem)]) assert.equal(text.includes(KEY), false, 'the key leaked');
+      return { kind: e.kind, message: e.message };
     }
   }
 

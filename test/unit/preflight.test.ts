@@ -6,14 +6,34 @@ import { Agent } from 'undici';
 import { NovitaDouble } from '../double/novitaDouble';
 import { probeSampleBytes } from '../../src/core/audio/probe';
 import {
-  assessSample,
-  isNovitaError,
+  assessSample as assessFacts,
   pcmToWav,
-  preflightSample,
+  preflightSample as preflight,
   type PreflightOptions,
   type SampleFacts,
   type SamplePreflight,
 } from '../../src/core/novita/index';
+import { english, sampleRefusalText, sampleSummary, sampleWarningText } from '../../src/messages/index';
+import { coreError } from '../support/said';
+
+/** A check's result as the panel words it (src/messages): the summary line, the refusal and warnings in English. */
+interface Shown extends Omit<SamplePreflight, 'refusal' | 'warnings'> {
+  refusal?: string;
+  summary: string;
+  warnings: Array<{ code: SamplePreflight['warnings'][number]['code']; message: string; overridable: true }>;
+}
+
+function shown(r: SamplePreflight): Shown {
+  return {
+    ...r,
+    refusal: r.refusal && sampleRefusalText(r.refusal, english),
+    summary: sampleSummary(r, english),
+    warnings: r.warnings.map((w) => ({ code: w.code, message: sampleWarningText(w, english), overridable: true })),
+  };
+}
+
+const assessSample = (f: SampleFacts) => shown(assessFacts(f));
+const preflightSample = async (url: string, options: PreflightOptions) => shown(await preflight(url, options));
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'audio');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -39,7 +59,7 @@ const facts = (over: Partial<SampleFacts> = {}): SampleFacts => ({
   ...over,
 });
 
-const codes = (r: SamplePreflight) => r.warnings.map((w) => w.code);
+const codes = (r: Shown) => r.warnings.map((w) => w.code);
 
 suite('preflight: assessSample (the rules, no HTTP)', () => {
   test('a good WAV passes with a one-line summary and no warnings', () => {
@@ -70,8 +90,8 @@ suite('preflight: assessSample (the rules, no HTTP)', () => {
   });
 
   test('no answer, error statuses and empty files are refused with their reason', () => {
-    const down = assessSample({ url: 'https://x.example/a.wav', status: 0, failure: 'x.example refused the connection.' });
-    assert.deepEqual([down.ok, down.refusal, down.summary], [false, 'x.example refused the connection.', 'No answer']);
+    const down = assessSample({ url: 'https://x.example/a.wav', status: 0, refusal: { code: 'refused', host: 'x.example' } });
+    assert.deepEqual([down.ok, down.refusal, down.summary], [false, 'x.example refused the connection. Check the sample URL and its port, or that the server is running.', 'No answer']);
     assert.match(assessSample(facts({ status: 404, format: undefined })).refusal ?? '', /Nothing was found.*404/);
     assert.match(assessSample(facts({ status: 403, format: undefined })).refusal ?? '', /without logging in/);
     assert.match(assessSample(facts({ status: 503, format: undefined })).refusal ?? '', /503.*Try again later/);
@@ -359,9 +379,9 @@ suite('preflight against the double', function () {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 100);
     const started = Date.now();
-    await assert.rejects(run(`${base}/tone-5s.wav`, { signal: ac.signal, timeoutMs: 5000 }), (e: unknown) => isNovitaError(e) && e.kind === 'cancelled');
+    await assert.rejects(run(`${base}/tone-5s.wav`, { signal: ac.signal, timeoutMs: 5000 }), coreError('cancelled'));
     assert.ok(Date.now() - started < 1000);
-    await assert.rejects(run(`${base}/tone-5s.wav`, { signal: AbortSignal.abort() }), (e: unknown) => isNovitaError(e) && e.kind === 'cancelled');
+    await assert.rejects(run(`${base}/tone-5s.wav`, { signal: AbortSignal.abort() }), coreError('cancelled'));
   });
 
   test('HEAD refused with 405: the ranged GET alone measures the sample', async () => {

@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { isFromWebviewMessage, MAX_MESSAGE_STRING } from '../../src/shared/protocol';
-import { validateCloneForm, validateSampleUrl, validateText, validateVoiceNameFormat } from '../../src/shared/validation';
+import { checkCloneForm, checkSampleUrl, checkText, checkVoiceName, checkVoiceNameExact, freeName, type CloneField, type FieldProblem } from '../../src/core/validation';
+import { fieldProblemsText, fieldProblemText, english } from '../../src/messages/index';
+
+/** A field's problem in the words the form shows. */
+const words = (field: CloneField) => (p: FieldProblem | undefined) => (p ? fieldProblemText(field, p, english) : undefined);
+const validateSampleUrl = (v: string) => words('sampleUrl')(checkSampleUrl(v));
+const validateText = (v: string) => words('text')(checkText(v));
+const validateVoiceNameFormat = (v: string) => words('voiceName')(checkVoiceName(v));
+const validateCloneForm = (f: typeof form, taken?: (n: string) => boolean) => fieldProblemsText(checkCloneForm(f, taken), english);
 
 const form = { sampleUrl: 'https://example.com/a.wav', transcript: '', text: 'Hello', voiceName: 'my-voice' };
 
@@ -76,6 +84,20 @@ suite('form validation', () => {
     assert.match(validateVoiceNameFormat('has space')!, /letters, digits/);
     assert.match(validateVoiceNameFormat('<script>')!, /letters, digits/);
     assert.match(validateVoiceNameFormat('x'.repeat(65))!, /at most 64/);
+    assert.match(words('voiceName')(checkVoiceNameExact(' padded'))!, /spaces at the start or end/);
+  });
+
+  test('free names: the name itself when free, else the next number, always a valid name', () => {
+    const taken = new Set(['alice', 'alice-2', 'bob-3']);
+    const isTaken = (n: string) => taken.has(n);
+    assert.equal(freeName('carol', isTaken), 'carol');
+    assert.equal(freeName('alice', isTaken), 'alice-3');
+    assert.equal(freeName('bob-3', isTaken), 'bob-2');
+    assert.equal(freeName('  日本語 ', isTaken), 'my-voice');
+    assert.equal(freeName('x'.repeat(80), () => false).length, 64);
+    const long = 'y'.repeat(64);
+    assert.equal(freeName(long, (n) => n === long), `${'y'.repeat(62)}-2`);
+    for (const n of [freeName('a b/c', isTaken), freeName('', isTaken)]) assert.equal(checkVoiceName(n), undefined, n);
   });
 
   test('the whole form reports every field at once and checks local uniqueness', () => {

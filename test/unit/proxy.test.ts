@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NovitaDouble, synthesizePcm } from '../double/novitaDouble';
-import { isNovitaError, NovitaClient, pcmToWav, type NovitaClientOptions, type ProxyConfig } from '../../src/core/novita/index';
+import { NovitaClient, pcmToWav, type NovitaClientOptions, type ProxyConfig } from '../../src/core/novita/index';
+import { coreError, said } from '../support/said';
 import { CountingProxy } from '../support/countingProxy';
 
 const KEY = 'gvc-proxy-key-5d1f0b7e93c2';
@@ -79,7 +80,7 @@ suite('proxy: http.proxy, HTTP(S)_PROXY and NO_PROXY through a counting loopback
   test('a NO_PROXY entry in the configuration (http.noProxy) sends the request direct: the proxy forwards nothing', async () => {
     // Direct, 127.0.0.2 has no listener (the double is on 127.0.0.1): the refusal proves the proxy was bypassed.
     const c = client({ url: proxy.url, noProxy: 'example.com,127.0.0.2' });
-    await assert.rejects(c.synthesize({ input: 'direct', voice: 'jam', format: 'pcm' }), (e: unknown) => isNovitaError(e) && e.kind === 'network' && /127\.0\.0\.2/.test(e.message));
+    await assert.rejects(c.synthesize({ input: 'direct', voice: 'jam', format: 'pcm' }), coreError('network', /127\.0\.0\.2/));
     assert.equal(proxy.forwarded.length, 0);
     assert.equal(double.requests.length, 0);
   });
@@ -112,7 +113,7 @@ suite('proxy: http.proxy, HTTP(S)_PROXY and NO_PROXY through a counting loopback
     proxy.clear();
     // https to the plain-http double: the handshake fails, but only after the proxy opened the tunnel.
     const tls = client({ useEnv: true }, { baseUrl: double.baseUrl.replace('http:', 'https:') });
-    await assert.rejects(tls.synthesize({ input: 'tunnel', voice: 'jam', format: 'pcm' }), (e: unknown) => isNovitaError(e) && e.kind === 'network');
+    await assert.rejects(tls.synthesize({ input: 'tunnel', voice: 'jam', format: 'pcm' }), coreError('network'));
     assert.ok(proxy.forwarded.some((f) => f.method === 'CONNECT' && f.target === `127.0.0.2:${new URL(double.baseUrl).port}`), JSON.stringify(proxy.forwarded));
   });
 
@@ -122,7 +123,7 @@ suite('proxy: http.proxy, HTTP(S)_PROXY and NO_PROXY through a counting loopback
     for (const value of ['127.0.0.2', `127.0.0.2:${port}`, '*']) {
       process.env.NO_PROXY = value;
       const c = client({ useEnv: true });
-      await assert.rejects(c.synthesize({ input: 'direct', voice: 'jam', format: 'pcm' }), (e: unknown) => isNovitaError(e) && e.kind === 'network', value);
+      await assert.rejects(c.synthesize({ input: 'direct', voice: 'jam', format: 'pcm' }), coreError('network'), value);
       assert.equal(proxy.forwarded.length, 0, `NO_PROXY=${value}`);
     }
     // A NO_PROXY entry for another host or port does not bypass it.
@@ -140,7 +141,7 @@ suite('proxy: http.proxy, HTTP(S)_PROXY and NO_PROXY through a counting loopback
   test('without useEnv the environment is ignored; an explicit proxy beats HTTP_PROXY', async () => {
     process.env.HTTP_PROXY = 'http://127.0.0.1:9';
     // useEnv false: direct to 127.0.0.2, refused.
-    await assert.rejects(client({}).synthesize({ input: 'x', voice: 'jam', format: 'pcm' }), (e: unknown) => isNovitaError(e) && e.kind === 'network');
+    await assert.rejects(client({}).synthesize({ input: 'x', voice: 'jam', format: 'pcm' }), coreError('network'));
     assert.equal(proxy.forwarded.length, 0);
     await client({ url: proxy.url, useEnv: true }).synthesize({ input: 'explicit', voice: 'jam', format: 'pcm' });
     assert.equal(proxy.forwarded.length, 1);
@@ -158,9 +159,9 @@ suite('proxy: http.proxy, HTTP(S)_PROXY and NO_PROXY through a counting loopback
     const base = `https://127.0.0.2:${(server.address() as AddressInfo).port}`;
     try {
       await assert.rejects(client({ url: proxy.url, strictSSL: true }, { baseUrl: base }).synthesize({ input: 'strict', voice: 'jam', format: 'pcm' }), (e: unknown) => {
-        assert.ok(isNovitaError(e) && e.kind === 'network', String(e));
-        assert.match(e.message, /SELF_SIGNED|CERT|certificate/i);
-        assert.match(e.message, /http\.proxyStrictSSL/, 'the message says what to do');
+        const { message } = said(e, 'network');
+        assert.match(message, /SELF_SIGNED|CERT|certificate/i);
+        assert.match(message, /http\.proxyStrictSSL/, 'the message says what to do');
         return true;
       });
       const pcm = await client({ url: proxy.url, strictSSL: false }, { baseUrl: base }).synthesize({ input: 'lenient', voice: 'jam', format: 'pcm' });
@@ -175,8 +176,8 @@ suite('proxy: http.proxy, HTTP(S)_PROXY and NO_PROXY through a counting loopback
   test('an unreachable proxy is reported as a network failure naming the API host, without the key', async () => {
     const c = client({ url: 'http://127.0.0.1:9' });
     await assert.rejects(c.synthesize({ input: 'x', voice: 'jam', format: 'pcm' }), (e: unknown) => {
-      assert.ok(isNovitaError(e) && e.kind === 'network', String(e));
-      assert.equal(`${e.message} ${e.detail ?? ''}`.includes(KEY), false);
+      const { message, error, problem } = said(e, 'network');
+      assert.equal(`${message} ${error.message} ${JSON.stringify(problem)}`.includes(KEY), false);
       return true;
     });
   });

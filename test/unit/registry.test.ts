@@ -4,7 +4,14 @@ import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PreviewRecord, VoiceRecord } from '../../src/core/library/voiceRegistry';
-import { validateVoiceName, VoiceRegistry } from '../../src/core/library/voiceRegistry';
+import { VoiceRegistry } from '../../src/core/library/voiceRegistry';
+import { checkVoiceNameExact } from '../../src/core/validation';
+import { fieldProblemText, english } from '../../src/messages/index';
+
+const validateVoiceName = (name: string) => {
+  const p = checkVoiceNameExact(name);
+  return p ? fieldProblemText('voiceName', p, english) : undefined;
+};
 
 function voice(n: number, extra: Partial<VoiceRecord> = {}): VoiceRecord {
   return { voiceId: `voice_${n}`, name: `voice-${n}`, sampleUrl: `https://example.com/${n}.wav`, createdAt: new Date(Date.UTC(2025, 0, 1, 0, n)).toISOString(), ...extra };

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { splitText } from '../../src/core/narration/split';
-import { codePointLength } from '../../src/shared/validation';
+import { codePointLength } from '../../src/core/limits';
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

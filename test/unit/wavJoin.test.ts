@@ -6,16 +6,24 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseWavHeader, pcmToWav, wavHeader } from '../../src/core/audio/wav';
-import { NovitaError } from '../../src/core/novita/errors';
+import { CoreError, type Problem } from '../../src/core/errors';
+import { describeProblem, english } from '../../src/messages/index';
 import {
-  ChunkFailedError,
-  ChunkFormatError,
-  ChunkRunAbortedError,
   joinChunksToWav,
   OrderedChunkSink,
   runChunked,
   WavStreamWriter,
 } from '../../src/core/narration/join';
+
+/** The problem of a CoreError of `kind`, or a failed assertion. */
+function problemOf<K extends Problem['kind']>(err: unknown, kind: K): Extract<Problem, { kind: K }> {
+  assert.ok(err instanceof CoreError, `not a CoreError: ${String(err)}`);
+  assert.equal(err.kind, kind, err.message);
+  return err.problem as Extract<Problem, { kind: K }>;
+}
+
+const isChunkFormat = (reason: string) => (e: unknown) => e instanceof CoreError && e.problem.kind === 'chunkFormat' && e.problem.reason === reason;
+
 
 /** `samples` 16-bit samples whose values encode the chunk and position, so order mistakes show. */
 function pcm(chunk: number, samples: number): Buffer {
@@ -86,12 +94,12 @@ suite('wavJoin', () => {
 
   test('a chunk of another format, a compressed chunk or a torn sample is refused', async () => {
     const writer = await WavStreamWriter.create(join(dir, 'x.wav'));
-    await assert.rejects(writer.append(pcmToWav(pcm(0, 10), { sampleRate: 44100 })), (e: Error) => e instanceof ChunkFormatError && /44100 Hz/.test(e.message));
-    await assert.rejects(writer.append(pcmToWav(pcm(0, 10), { channels: 2 })), ChunkFormatError);
-    await assert.rejects(writer.append(Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0, 0, 0])), /MP3/);
-    await assert.rejects(writer.append(Buffer.alloc(5)), /whole number/);
+    await assert.rejects(writer.append(pcmToWav(pcm(0, 10), { sampleRate: 44100 })), (e: unknown) => isChunkFormat('mismatch')(e) && /44100 Hz/.test(describeProblem((e as CoreError).problem, english).message));
+    await assert.rejects(writer.append(pcmToWav(pcm(0, 10), { channels: 2 })), isChunkFormat('mismatch'));
+    await assert.rejects(writer.append(Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0, 0, 0])), (e: unknown) => isChunkFormat('compressed')(e) && /MP3, not PCM or WAV/.test(describeProblem((e as CoreError).problem, english).message));
+    await assert.rejects(writer.append(Buffer.alloc(5)), (e: unknown) => isChunkFormat('torn')(e) && /whole number of 2-byte frames/.test(describeProblem((e as CoreError).problem, english).message));
     const noData = Buffer.from(wavHeader(0).subarray(0, 36)); // RIFF/WAVE with fmt but no data chunk
-    await assert.rejects(writer.append(noData), (e: Error) => e instanceof ChunkFormatError && /no readable/.test(e.message));
+    await assert.rejects(writer.append(noData), isChunkFormat('noSections'));
     await writer.append(pcm(0, 3));
     assert.equal(writer.samplesWritten, 3, 'refused chunks wrote nothing');
     await writer.abort();
@@ -179,7 +187,7 @@ suite('wavJoin', () => {
       async (i) => {
         const n = (attempts.get(i) ?? 0) + 1;
         attempts.set(i, n);
-        if (i === 1 && n < 3) throw new NovitaError('rateLimited', 'slow down', { status: 429, retryAfterMs: 1 });
+        if (i === 1 && n < 3) throw new CoreError({ kind: 'rateLimited', status: 429, retryAfterMs: 1 });
         return pcm(i, 4);
       },
       new OrderedChunkSink(writer),
@@ -201,7 +209,7 @@ suite('wavJoin', () => {
         started.push(i);
         if (i === 7) {
           await delay(5);
-          throw new NovitaError('badRequest', 'bad text', { status: 400 });
+          throw new CoreError({ kind: 'badRequest', status: 400, detail: 'bad text' });
         }
         if (i > 7) {
           await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
@@ -216,11 +224,12 @@ suite('wavJoin', () => {
       () => assert.fail('should have failed'),
       (e: unknown) => e,
     );
-    assert.ok(err instanceof ChunkFailedError);
-    assert.equal(err.failedIndex, 7);
-    assert.equal(err.completed, 7);
-    assert.equal(err.total, 30);
-    assert.match(err.message, /Chunk 8 of 30 failed: bad text/);
+    const failed = problemOf(err, 'chunkFailed');
+    assert.equal(failed.index, 7);
+    assert.equal(failed.completed, 7);
+    assert.equal(failed.total, 30);
+    assert.equal(failed.cause.kind, 'badRequest');
+    assert.match(describeProblem(failed, english).message, /Chunk 8 of 30 failed: .*bad text/);
     assert.equal(started.filter((i) => i === 7).length, 1, 'a 400 is not retried');
     assert.ok(abortedSeen >= 1, 'in-flight work saw the abort');
     assert.ok(Math.max(...started) < 12, `work went on to chunk ${Math.max(...started)}`);
@@ -244,9 +253,9 @@ suite('wavJoin', () => {
       new OrderedChunkSink(writer),
       { retries: 2, isRetryable: () => true, retryDelayMs: () => 0 },
     ).catch((e: unknown) => e);
-    assert.ok(err instanceof ChunkFailedError);
-    assert.equal(err.failedIndex, 1);
-    assert.equal(err.completed, 1);
+    const failed = problemOf(err, 'chunkFailed');
+    assert.equal(failed.index, 1);
+    assert.equal(failed.completed, 1);
     assert.equal(calls, 3);
     await writer.abort();
   });
@@ -269,9 +278,9 @@ suite('wavJoin', () => {
       { signal: controller.signal },
     );
     const err = await run.catch((e: unknown) => e);
-    assert.ok(err instanceof ChunkRunAbortedError, String(err));
-    assert.equal(err.name, 'AbortError');
-    assert.ok(err.completed < 10);
+    const cancelled = problemOf(err, 'cancelled');
+    assert.equal(cancelled.total, 10);
+    assert.ok(cancelled.completed! < 10);
     await writer.abort();
     await writer.abort(); // twice is harmless
     assert.equal(existsSync(path), false);
@@ -287,19 +296,38 @@ suite('wavJoin', () => {
       if (i === 2) throw new Error('boom');
       return pcm(i, 8);
     };
-    await assert.rejects(joinChunksToWav(join(dir, 'gone.wav'), ['a', 'b', 'c', 'd'], failing, { concurrency: 1 }), ChunkFailedError);
+    await assert.rejects(joinChunksToWav(join(dir, 'gone.wav'), ['a', 'b', 'c', 'd'], failing, { concurrency: 1 }), (e: unknown) => e instanceof CoreError && e.kind === 'chunkFailed');
     assert.equal(existsSync(join(dir, 'gone.wav')), false);
     assert.equal(existsSync(join(dir, 'gone.wav.partial')), false);
 
     const err = await joinChunksToWav(join(dir, 'part.wav'), ['a', 'b', 'c', 'd'], failing, { concurrency: 1, keepCompletedAs: join(dir, 'part (incomplete).wav') }).catch(
       (e: unknown) => e,
     );
-    assert.ok(err instanceof ChunkFailedError);
-    assert.equal(err.keptPath, join(dir, 'part (incomplete).wav'));
-    const kept = await readFile(err.keptPath);
+    const failed = problemOf(err, 'chunkFailed');
+    assert.equal(failed.keptFile, join(dir, 'part (incomplete).wav'));
+    assert.match(describeProblem(failed, english).message, /Chunk 3 of 4 failed: .*boom.* The first 2 chunks were kept as part \(incomplete\)\.wav\./);
+    const kept = await readFile(failed.keptFile!);
     assert.equal(kept.readUInt32LE(40), 2 * 8 * 2);
     assert.equal(existsSync(join(dir, 'part.wav')), false);
     assert.deepEqual((await readdir(dir)).sort(), ['ok.wav', 'part (incomplete).wav']);
+  });
+
+  test('the timing map places each chunk where its samples are in the joined audio', async () => {
+    // Chunks of different lengths, finishing out of order: the map follows index order, not arrival.
+    const lengths = [2400, 12000, 7, 24000, 4800];
+    const result = await joinChunksToWav(join(dir, 'timed.wav'), lengths, async (n, i) => {
+      await delay((lengths.length - i) * 2);
+      return i === 1 ? pcmToWav(pcm(i, n)) : pcm(i, n);
+    }, { concurrency: 3 });
+    assert.equal(result.timing.length, lengths.length);
+    let at = 0;
+    for (const [i, t] of result.timing.entries()) {
+      assert.equal(t.index, i);
+      assert.equal(t.startSec, at / 24000, `chunk ${i} start`);
+      at += lengths[i];
+      assert.equal(t.endSec, at / 24000, `chunk ${i} end`);
+    }
+    assert.equal(result.timing.at(-1)!.endSec, result.durationSec);
   });
 
   test('memory: 200 chunks of 100 KB stream to disk', async function () {

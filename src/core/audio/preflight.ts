@@ -1,31 +1,21 @@
 // Checks a sample URL before a clone is paid for: reachable, audio, at most 10 MB, 3–30 s. Never sends the API key.
-import { Agent, request, type Dispatcher } from 'undici';
-import { looksLikeHtml, sniffAudio, WEBVIEW_PLAYABLE } from './sniff';
-// Types only: music-metadata stays in dist/audio-meta.js, and the caller hands its prober in.
+import { CoreError, type SampleRefusal, type SampleWarning } from '../errors';
+import { followRedirects, headerValue as header, readPrefix, RedirectError } from '../http/get';
+import { classifyNetworkError, errorCode } from '../http/network';
+import { undici, type Dispatcher, type ResponseData } from '../http/undici';
+import { LIMITS } from '../limits';
 import type { ProbeInfo, SampleProbe } from './probe';
-import { NovitaError } from '../novita/errors';
+import { looksLikeHtml, sniffAudio, WEBVIEW_PLAYABLE } from './sniff';
 
-/** Novita's limit for `audio_url` (the double enforces the same 10 × 1024 × 1024 bytes). */
-export const MAX_SAMPLE_BYTES = 10 * 1024 * 1024;
-export const MIN_RECOMMENDED_SEC = 3;
-export const MAX_RECOMMENDED_SEC = 30;
+export type { SampleRefusal, SampleWarning } from '../errors';
+
 export const DEFAULT_PREFLIGHT_TIMEOUT_MS = 5000;
 export const DEFAULT_PROBE_BYTES = 256 * 1024;
 /** The end of a file, fetched only when its length is kept there (Ogg's last granule, an M4A's trailing moov). */
 const TAIL_BYTES = 64 * 1024;
 
-/** `probeSampleBytes` from dist/audio-meta.js (src/novita/audioMeta.ts), or a stand-in in tests. */
+/** `probeSampleBytes` (./probe.ts, which loads music-metadata on first use), or a stand-in in tests. */
 export type SampleProber = (bytes: Uint8Array, info: ProbeInfo) => Promise<SampleProbe>;
-
-export type SampleWarningCode = 'tooShort' | 'tooLong' | 'unknownDuration' | 'unknownSize' | 'unplayable' | 'contentType' | 'unreachable';
-
-export interface SampleWarning {
-  code: SampleWarningCode;
-  /** A sentence the user can act on. */
-  message: string;
-  /** The user may clone anyway ("Clone anyway"). */
-  overridable: boolean;
-}
 
 /** What was learnt about a sample: the input of `assessSample`. */
 export interface SampleFacts {
@@ -33,8 +23,8 @@ export interface SampleFacts {
   url: string;
   /** Status of the GET that read the first bytes (0: no HTTP answer). */
   status: number;
-  /** Why no usable answer came (unreachable, timed out, a redirect loop): a sentence; the sample is refused. */
-  failure?: string;
+  /** Why no usable answer came (unreachable, timed out, a redirect loop): the sample is refused. */
+  refusal?: SampleRefusal;
   contentType?: string;
   sizeBytes?: number;
   /** The first bytes are a web page (an error page, a login wall, a file host's download page). */
@@ -49,18 +39,18 @@ export interface SampleFacts {
   channels?: number;
 }
 
-export interface SamplePreflight extends Omit<SampleFacts, 'failure' | 'html'> {
+export interface SamplePreflight extends SampleFacts {
   /** False: cloning is refused, `refusal` says why. */
   ok: boolean;
   playableInWebview: boolean;
-  /** One line for the panel, e.g. "WAV · 12.4 s · 24 kHz mono · 580 KB". */
-  summary: string;
-  refusal?: string;
+  /** No usable answer came at all (the summary says "No answer" or the status). */
+  failed?: boolean;
+  /** Overridable: the user may clone anyway. */
   warnings: SampleWarning[];
 }
 
 export interface PreflightOptions {
-  /** Measures the first bytes: pass `require('./audio-meta.js').probeSampleBytes` so music-metadata loads only here. */
+  /** Measures the first bytes: `probeSampleBytes` (music-metadata loads only then). */
   probe: SampleProber;
   /**
    * The undici dispatcher to use (one with the user's proxy settings); it is not closed. Default: a private Agent,
@@ -77,12 +67,11 @@ export interface PreflightOptions {
   userAgent?: string;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Refusal on the way: carries the facts known when the check stopped. */
 class Stop extends Error {
   constructor(readonly facts: SampleFacts) {
-    super(facts.failure);
+    super(facts.refusal?.code);
   }
 }
 
@@ -100,7 +89,7 @@ interface Context {
  * HEAD (size and type), then a ranged GET of the first `probeBytes` (measured by `probe`), then, only when the length
  * of the audio is kept at its end, a ranged GET of the last 64 KB. Redirects are followed by hand, up to
  * `maxRedirects`. Sample problems come back as `ok: false` with a `refusal`; only cancellation by `signal` throws
- * (NovitaError 'cancelled'). Sends no Authorization header, cookie or API key: a sample URL may point at any host.
+ * (CoreError 'cancelled'). Sends no Authorization header, cookie or API key: a sample URL may point at any host.
  */
 export async function preflightSample(rawUrl: string, options: PreflightOptions): Promise<SamplePreflight> {
   if (options.signal?.aborted) throw cancelled();
@@ -108,14 +97,14 @@ export async function preflightSample(rawUrl: string, options: PreflightOptions)
   try {
     url = new URL(rawUrl.trim());
   } catch {
-    return assessSample({ url: rawUrl, status: 0, failure: `“${clip(rawUrl)}” is not a URL. Paste the link to the sample file (https://…).` });
+    return assessSample({ url: rawUrl, status: 0, refusal: { code: 'notUrl', value: clip(rawUrl) } });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return assessSample({ url: url.href, status: 0, failure: `Novita downloads the sample over the web: use an https:// or http:// link (not ${url.protocol}).` });
+    return assessSample({ url: url.href, status: 0, refusal: { code: 'scheme', protocol: url.protocol } });
   }
   const timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_PREFLIGHT_TIMEOUT_MS;
   const deadline = AbortSignal.timeout(timeoutMs);
-  const own = options.dispatcher ? undefined : new Agent();
+  const own = options.dispatcher ? undefined : new (undici().Agent)();
   const ctx: Context = {
     dispatcher: options.dispatcher ?? own!,
     signal: options.signal ? AbortSignal.any([options.signal, deadline]) : deadline,
@@ -160,7 +149,7 @@ async function gather(start: URL, ctx: Context, probeBytes: number, probe: Sampl
     return { url, status, contentType };
   }
   let sizeBytes = status === 206 ? (range?.total ?? headSize) : (nonNegative(header(res, 'content-length')) ?? headSize);
-  const prefix = await readPrefix(res.body, probeBytes, got.url, ctx);
+  const prefix = await readSome(res.body, probeBytes, got.url, ctx);
   // A 200 that ended within the cap was the whole file, whatever the headers said.
   if (prefix.complete && (status === 200 || (range && range.start === 0 && range.end + 1 === range.total))) sizeBytes = prefix.bytes.length;
   const bytes = prefix.bytes;
@@ -195,58 +184,36 @@ async function measure(probe: SampleProber, bytes: Uint8Array, info: ProbeInfo):
   }
 }
 
-async function follow(method: 'HEAD' | 'GET', start: URL, extra: Record<string, string>, ctx: Context): Promise<{ url: URL; res: Dispatcher.ResponseData }> {
-  const visited = new Set<string>();
-  let current = start;
-  for (let hops = 0; ; hops++) {
-    visited.add(current.href);
-    const res = await send(method, current, extra, ctx);
-    const location = header(res, 'location');
-    if (!REDIRECTS.has(res.statusCode) || !location) return { url: current, res };
-    await res.body.dump().catch(() => undefined);
-    const stop = (failure: string) => new Stop({ url: current.href, status: res.statusCode, failure });
-    let next: URL;
-    try {
-      next = new URL(location, current);
-    } catch {
-      throw stop(`The sample URL redirects to “${clip(location)}”, which is not a URL. Use the file's direct link.`);
-    }
-    if (next.protocol !== 'https:' && next.protocol !== 'http:') throw stop(`The sample URL redirects to a ${next.protocol} address, which Novita cannot download. Use the file's direct https link.`);
-    if (visited.has(next.href)) throw stop(`The sample URL redirects in a loop (back to ${next.host}${next.pathname}). Fix the link, or use the file's direct address.`);
-    if (hops + 1 > ctx.maxRedirects) throw stop(`The sample URL redirects more than ${ctx.maxRedirects} time${ctx.maxRedirects === 1 ? '' : 's'}. Use the file's direct address.`);
-    current = next;
+async function follow(method: 'HEAD' | 'GET', start: URL, extra: Record<string, string>, ctx: Context): Promise<{ url: URL; res: ResponseData }> {
+  try {
+    return await followRedirects(start, (url) => send(method, url, extra, ctx), ctx.maxRedirects);
+  } catch (err) {
+    if (!(err instanceof RedirectError)) throw err;
+    const p = err.problem;
+    const stop = (refusal: SampleRefusal) => new Stop({ url: p.from.href, status: p.status, refusal });
+    if (p.code === 'notUrl') throw stop({ code: 'redirectNotUrl', location: clip(p.location) });
+    if (p.code === 'scheme') throw stop({ code: 'redirectScheme', protocol: p.protocol });
+    if (p.code === 'loop') throw stop({ code: 'redirectLoop', target: `${p.target.host}${p.target.pathname}` });
+    throw stop({ code: 'tooManyRedirects', max: p.max });
   }
 }
 
-async function send(method: 'HEAD' | 'GET', url: URL, extra: Record<string, string>, ctx: Context): Promise<Dispatcher.ResponseData> {
+async function send(method: 'HEAD' | 'GET', url: URL, extra: Record<string, string>, ctx: Context): Promise<ResponseData> {
   // Built here and nowhere else: no Authorization, no cookies, whatever host the sample (or a redirect) points at.
   const headers = { 'user-agent': ctx.userAgent, accept: 'audio/*, */*;q=0.5', 'accept-encoding': 'identity', ...extra };
   try {
-    return await request(url, { method, headers, signal: ctx.signal, dispatcher: ctx.dispatcher });
+    return await undici().request(url, { method, headers, signal: ctx.signal, dispatcher: ctx.dispatcher });
   } catch (err) {
     throw unreachable(err, url, ctx);
   }
 }
 
-async function readPrefix(body: Dispatcher.ResponseData['body'], cap: number, url: URL, ctx: Context): Promise<{ bytes: Buffer; complete: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+async function readSome(body: ResponseData['body'], cap: number, url: URL, ctx: Context): Promise<{ bytes: Buffer; complete: boolean }> {
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      const room = cap - size;
-      if (chunk.length >= room) {
-        chunks.push(chunk.subarray(0, room));
-        size += room;
-        // Enough: leaving the loop destroys the stream, so a server that ignored Range sends no more.
-        return { bytes: Buffer.concat(chunks, size), complete: false };
-      }
-      chunks.push(chunk);
-      size += chunk.length;
-    }
+    return await readPrefix(body, cap);
   } catch (err) {
     throw unreachable(err, url, ctx);
   }
-  return { bytes: Buffer.concat(chunks, size), complete: true };
 }
 
 /** The last bytes of the file, or undefined when the host will not send them; the length is then left unknown. */
@@ -257,87 +224,72 @@ async function readTail(url: URL, size: number, ctx: Context): Promise<Uint8Arra
       res.body.destroy();
       return undefined;
     }
-    return (await readPrefix(res.body, TAIL_BYTES, url, ctx)).bytes;
+    return (await readSome(res.body, TAIL_BYTES, url, ctx)).bytes;
   } catch (err) {
     if (err instanceof Stop) return undefined;
     throw err;
   }
 }
 
+/** A transport failure as the refusal it means; the user's own cancel as CoreError 'cancelled'. */
 function unreachable(err: unknown, url: URL, ctx: Context): Error {
   if (ctx.userSignal?.aborted) return cancelled();
+  const net = classifyNetworkError(err, ctx.deadline.aborted);
   const host = url.host;
-  const code = errorCode(err);
-  let failure: string;
-  if (ctx.deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    failure = `${host} did not answer within ${seconds(ctx.timeoutMs)}. Check the sample URL, or host the sample somewhere that answers faster.`;
-  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    failure = `The host ${url.hostname} could not be found. Check the sample URL for typos.`;
-  } else if (code === 'ECONNREFUSED') {
-    failure = `${host} refused the connection. Check the sample URL and its port, or that the server is running.`;
-  } else if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
-    failure = `The certificate of ${url.hostname} could not be verified (${code}), so Novita may refuse to download from it too. Use a link on a host with a valid certificate.`;
-  } else if (code) {
-    failure = `Could not reach ${host} (${code}). Check the sample URL and try again.`;
-  } else {
-    return err instanceof Error ? err : new Error(String(err));
+  let refusal: SampleRefusal;
+  switch (net.failure) {
+    case 'timeout':
+      refusal = { code: 'timeout', host, seconds: Number((ctx.timeoutMs / 1000).toFixed(ctx.timeoutMs < 1000 ? 1 : 0)) };
+      break;
+    case 'hostNotFound':
+      refusal = { code: 'hostNotFound', host: url.hostname };
+      break;
+    case 'refused':
+      refusal = { code: 'refused', host };
+      break;
+    case 'certificate':
+      refusal = { code: 'certificate', host: url.hostname, errorCode: net.code };
+      break;
+    default:
+      if (errorCode(err) === undefined) return err instanceof Error ? err : new Error(String(err));
+      refusal = { code: 'unreachable', host, errorCode: net.code };
   }
-  return new Stop({ url: url.href, status: 0, failure });
+  return new Stop({ url: url.href, status: 0, refusal });
 }
 
 /** The rules of the issue, without HTTP: refusals (unreachable, not audio, over 10 MB) and overridable warnings. */
 export function assessSample(facts: SampleFacts): SamplePreflight {
-  const { failure, html, ...known } = facts;
+  const { html, ...known } = facts;
   const playableInWebview = isPlayable(facts.format, facts.codec);
   const warnings: SampleWarning[] = [];
-  const done = (refusal?: string): SamplePreflight => ({
+  const done = (refusal?: SampleRefusal): SamplePreflight => ({
     ...stripUndefined(known),
+    ...(html ? { html } : {}),
     ok: refusal === undefined,
     playableInWebview,
-    summary: summarize(facts),
+    ...(facts.refusal ? { failed: true } : {}),
     ...(refusal === undefined ? {} : { refusal }),
     warnings: refusal === undefined ? warnings : [],
   });
   const host = hostOf(facts.url);
-  if (failure) return done(failure);
-  if (facts.sizeBytes === 0) return done(`The sample at ${host} is an empty file. Upload it again and use the new link.`);
-  if (facts.status < 200 || facts.status >= 300) return done(statusRefusal(facts.status, host));
-  if (facts.sizeBytes !== undefined && facts.sizeBytes > MAX_SAMPLE_BYTES) {
-    return done(`The sample is ${formatBytes(facts.sizeBytes)}; Novita accepts at most 10 MB. Trim it, or save it as a lower-bitrate MP3, and use the new link.`);
-  }
+  if (facts.refusal) return done(facts.refusal);
+  if (facts.sizeBytes === 0) return done({ code: 'empty', host });
+  if (facts.status < 200 || facts.status >= 300) return done({ code: 'status', status: facts.status, host });
+  if (facts.sizeBytes !== undefined && facts.sizeBytes > LIMITS.sampleBytes) return done({ code: 'tooBig', sizeBytes: facts.sizeBytes, maxBytes: LIMITS.sampleBytes });
   const type = facts.contentType?.split(';')[0].trim().toLowerCase();
   if (facts.format === undefined) {
-    if (html || type?.includes('html')) {
-      return done(`${host} sent a web page instead of audio. Check the link: it may need a login, or lead to a download page rather than to the file itself.`);
-    }
-    return done(`The file at ${host} is not audio Novita can clone from${type ? ` (it is ${type})` : ''}. Use a WAV or MP3 recording.`);
+    if (html || type?.includes('html')) return done({ code: 'webPage', host });
+    return done({ code: 'notAudio', host, ...(type ? { contentType: type } : {}) });
   }
-  const label = formatLabel(facts.format, facts.codec);
-  if (type && /^(text\/|application\/(json|xml|xhtml))/.test(type)) {
-    warnings.push({
-      code: 'contentType',
-      message: `${host} labels the sample ${type} although it is ${label} audio; Novita may refuse it. If the clone fails, fix the file's type on the server.`,
-      overridable: true,
-    });
-  }
-  if (facts.sizeBytes === undefined) {
-    warnings.push({ code: 'unknownSize', message: `${host} did not say how large the sample is; Novita refuses samples over 10 MB. Check its size, or clone anyway.`, overridable: true });
-  }
+  const format = { format: facts.format, ...(facts.codec ? { codec: facts.codec } : {}) };
+  if (type && /^(text\/|application\/(json|xml|xhtml))/.test(type)) warnings.push({ code: 'contentType', host, contentType: type, ...format });
+  if (facts.sizeBytes === undefined) warnings.push({ code: 'unknownSize', host });
   const d = facts.durationSec;
-  if (d === undefined) {
-    warnings.push({ code: 'unknownDuration', message: `The length of the ${label} sample could not be read; Novita recommends 3–30 s. Check it, or clone anyway.`, overridable: true });
-  } else if (round1(d) < MIN_RECOMMENDED_SEC) {
-    warnings.push({ code: 'tooShort', message: `The sample is ${formatSeconds(d)} long; Novita recommends 3–30 s. Record a longer one, or clone anyway.`, overridable: true });
-  } else if (round1(d) > MAX_RECOMMENDED_SEC) {
-    warnings.push({ code: 'tooLong', message: `The sample is ${formatSeconds(d)} long; Novita recommends 3–30 s. Trim it, or clone anyway.`, overridable: true });
-  }
-  if (!playableInWebview) {
-    warnings.push({
-      code: 'unplayable',
-      message: `The sample is ${label}, which VS Code cannot play in the panel; Novita can still clone from it. Convert it to WAV or MP3 to listen to it here.`,
-      overridable: true,
-    });
-  }
+  const { min, max } = LIMITS.sampleSeconds;
+  if (d === undefined) warnings.push({ code: 'unknownDuration', ...format });
+  else if (round1(d) < min) warnings.push({ code: 'tooShort', seconds: d, min, max });
+  else if (round1(d) > max) warnings.push({ code: 'tooLong', seconds: d, min, max });
+  if (!playableInWebview) warnings.push({ code: 'unplayable', ...format });
   return done();
 }
 
@@ -347,59 +299,16 @@ function isPlayable(format: string | undefined, codec: string | undefined): bool
   return !(format === 'ogg' && /opus/i.test(codec ?? ''));
 }
 
-function statusRefusal(status: number, host: string): string {
-  if (status === 401 || status === 403) return `The sample URL answered ${status} (${status === 401 ? 'login required' : 'forbidden'}): Novita must be able to download it without logging in. Use a public or pre-signed link.`;
-  if (status === 404 || status === 410) return `Nothing was found at the sample URL (${status}). Check the link; it may have expired or been deleted.`;
-  if (status === 429) return `${host} is limiting requests (429). Wait a minute and check the sample again.`;
-  if (status >= 500) return `The server hosting the sample answered ${status} (a server error). Try again later, or host the sample elsewhere.`;
-  if (status >= 300 && status < 400) return `The sample URL answered ${status} without a usable redirect. Use the file's direct link.`;
-  return `The sample URL answered ${status} instead of the file. Check the link.`;
-}
 
-function summarize(f: SampleFacts): string {
-  const parts: string[] = [];
-  if (f.format) {
-    parts.push(formatLabel(f.format, f.codec));
-    if (f.durationSec !== undefined) parts.push(`${f.durationEstimated ? '≈' : ''}${formatSeconds(f.durationSec)}`);
-    const rate = f.sampleRate ? `${trimNumber(f.sampleRate / 1000, 2)} kHz` : '';
-    const channels = f.channels === 1 ? 'mono' : f.channels === 2 ? 'stereo' : f.channels ? `${f.channels} channels` : '';
-    if (rate || channels) parts.push([rate, channels].filter(Boolean).join(' '));
-  } else if (f.failure) {
-    parts.push(f.status ? `HTTP ${f.status}` : 'No answer');
-  } else {
-    if (f.status < 200 || f.status >= 300) parts.push(`HTTP ${f.status}`);
-    parts.push(f.html ? 'web page' : (f.contentType?.split(';')[0].trim() ?? 'not audio'));
-  }
-  if (f.sizeBytes !== undefined) parts.push(formatBytes(f.sizeBytes));
-  return parts.join(' · ');
-}
 
-function formatLabel(format: string, codec: string | undefined): string {
-  if (format === 'ogg') return /opus/i.test(codec ?? '') ? 'Ogg Opus' : /flac/i.test(codec ?? '') ? 'Ogg FLAC' : 'Ogg Vorbis';
-  return format.toUpperCase();
-}
 
-function formatSeconds(sec: number): string {
-  return `${round1(sec).toFixed(1)} s`;
-}
 
-function seconds(ms: number): string {
-  return ms < 1000 ? `${trimNumber(ms / 1000, 1)} s` : `${Math.round(ms / 1000)} s`;
-}
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-}
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-function trimNumber(x: number, decimals: number): string {
-  return String(Number(x.toFixed(decimals)));
-}
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -418,10 +327,6 @@ function clip(s: string): string {
   return t.length > 80 ? `${t.slice(0, 79)}…` : t;
 }
 
-function header(res: Dispatcher.ResponseData, name: string): string | undefined {
-  const v = res.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
 
 function nonNegative(v: string | undefined): number | undefined {
   if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
@@ -436,14 +341,6 @@ function parseContentRange(v: string | undefined): { start: number; end: number;
   return m[1] === undefined ? { start: 0, end: -1, total } : { start: Number(m[1]), end: Number(m[2]), total };
 }
 
-function errorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown }; errors?: { code?: unknown }[] } | undefined;
-  for (const c of [e?.code, e?.cause?.code, e?.errors?.[0]?.code]) if (typeof c === 'string') return c;
-  // an aborted signal surfaces as a DOMException-like AbortError/TimeoutError without a code
-  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return 'ABORTED';
-  return undefined;
-}
-
-function cancelled(): NovitaError {
-  return new NovitaError('cancelled', 'Cancelled.');
+function cancelled(): CoreError {
+  return new CoreError({ kind: 'cancelled' });
 }

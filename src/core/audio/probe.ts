@@ -1,4 +1,4 @@
-// Duration and format of a sample from its bytes (dist/audio-meta.js, its own lazy bundle: music-metadata is large).
+// Duration and format of a sample from its bytes (music-metadata is large: esbuild.mjs gives it its own lazy bundle).
 import { tryParseWavHeader } from './wav';
 import { sniffAudio, type AudioFormat } from './sniff';
 

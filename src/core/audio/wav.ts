@@ -1,5 +1,5 @@
 // WAV headers: the one Novita's raw PCM needs, and reading any WAV's format and data.
-import { NovitaError } from '../novita/errors';
+import { CoreError } from '../errors';
 import { sniffAudio } from './sniff';
 
 /** Novita's `pcm`: 16-bit little-endian mono at 24 000 Hz. */
@@ -57,7 +57,7 @@ export function pcmToWav(pcm: Uint8Array, format: PcmFormat = {}): Buffer {
  */
 export function parseWavHeader(buf: Uint8Array): WavInfo {
   const info = tryParseWavHeader(buf);
-  if (!info) throw new NovitaError('notAudio', 'This is not a WAV file with a readable header (no RIFF/WAVE, fmt or data chunk).');
+  if (!info) throw new CoreError({ kind: 'notAudio', found: 'unknown', format: 'wav' });
   return info;
 }
 

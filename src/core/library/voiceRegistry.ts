@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { validateVoiceNameFormat, VOICE_NAME_MAX } from '../../shared/validation';
+import { freeName } from '../validation';
 
 export interface VoiceRecord {
   voiceId: string;
@@ -56,12 +56,6 @@ export const REGISTRY_FILE = 'registry.json';
 const VERSION = 1;
 /** A temp file older than this belongs to no write in progress. */
 const STALE_TEMP_MS = 60_000;
-
-/** Why `name` cannot be a Novita voice name, in words a person can act on; undefined when it can. */
-export function validateVoiceName(name: string): string | undefined {
-  if (name !== name.trim()) return 'Remove the spaces at the start or end of the voice name.';
-  return validateVoiceNameFormat(name);
-}
 
 /**
  * A JSON file `{ version: 1, voices, history }` in the extension's storage folder. Every change is written
@@ -139,16 +133,9 @@ export class VoiceRegistry {
    * any of `alsoTaken` (names about to be recorded).
    */
   proposeName(base = 'my-voice', alsoTaken: readonly string[] = []): string {
-    let stem = base.trim().replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-voice';
-    stem = stem.slice(0, VOICE_NAME_MAX);
     const pending = new Set(alsoTaken.map((n) => n.trim().toLowerCase()));
-    const taken = (name: string) => this.hasName(name) || pending.has(name.toLowerCase());
-    if (!taken(stem)) return stem;
-    for (let n = 2; ; n++) {
-      const suffix = `-${n}`;
-      const candidate = stem.slice(0, VOICE_NAME_MAX - suffix.length) + suffix;
-      if (!taken(candidate)) return candidate;
-    }
+    // The one free-name rule, shared with the webview (src/core/validation.ts).
+    return freeName(base, (name) => this.hasName(name) || pending.has(name.toLowerCase()));
   }
 
   /** Re-reads the file if another process wrote it since; resolves true (and notifies listeners) when it had. */

@@ -1,4 +1,4 @@
-// The narration pipeline, bundled as dist/narration.js and required on the first Speak command.
+// The narration pipeline: what to say, in which chunks, joined into one WAV.
 export * from './markdown';
 export * from './split';
 export * from './join';

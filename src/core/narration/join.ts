@@ -3,7 +3,7 @@
 
 import { open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { isNovitaError } from '../novita/errors';
+import { CoreError, isTransient, problemOf } from '../errors';
 import { NOVITA_PCM, tryParseWavHeader, wavHeader } from '../audio/wav';
 import { sniffAudio } from '../audio/sniff';
 
@@ -20,22 +20,23 @@ export interface WavResult {
   /** Sample frames (one sample per channel). */
   samples: number;
   durationSec: number;
+  /** Where each appended chunk lies in the joined audio, in order: read-along and subtitles use it. */
+  timing: ChunkTiming[];
+}
+
+export interface ChunkTiming {
+  /** The chunk's index (0-based, the order it was appended in). */
+  index: number;
+  startSec: number;
+  endSec: number;
 }
 
 const HEADER_BYTES = 44;
 const MAX_DATA_BYTES = 0xffffffff - 36; // RIFF sizes are 32-bit
 
-/** A chunk that cannot be joined: not PCM/WAV, another format than the file's, or a torn sample. */
-export class ChunkFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChunkFormatError';
-  }
-}
-
 /**
  * The sample data of one chunk: the `data` chunk of a WAV (found by walking its RIFF chunks), or the chunk itself
- * when it is raw PCM. Throws ChunkFormatError when the chunk cannot be appended to audio of `format`.
+ * when it is raw PCM. Throws CoreError 'chunkFormat' when the chunk cannot be appended to audio of `format`.
  */
 export function chunkSamples(chunk: Uint8Array, format: WavFormat = NOVITA_PCM): Buffer {
   const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -43,21 +44,19 @@ export function chunkSamples(chunk: Uint8Array, format: WavFormat = NOVITA_PCM):
   let data: Buffer;
   if (kind === 'wav') {
     const info = tryParseWavHeader(buf);
-    if (!info) throw new ChunkFormatError('A WAV chunk has no readable "fmt " or "data" section.');
-    if (info.audioFormat !== 1 && info.audioFormat !== 0xfffe) throw new ChunkFormatError(`A WAV chunk holds format ${info.audioFormat}, not integer PCM.`);
+    if (!info) throw new CoreError({ kind: 'chunkFormat', reason: 'noSections' });
+    if (info.audioFormat !== 1 && info.audioFormat !== 0xfffe) throw new CoreError({ kind: 'chunkFormat', reason: 'notPcm', format: String(info.audioFormat) });
     if (info.sampleRate !== format.sampleRate || info.channels !== format.channels || info.bitsPerSample !== format.bitsPerSample) {
-      throw new ChunkFormatError(
-        `A WAV chunk is ${describe(info)} but the narration is ${describe(format)}; chunks of different formats cannot be joined.`,
-      );
+      throw new CoreError({ kind: 'chunkFormat', reason: 'mismatch', format: describe(info), expected: describe(format) });
     }
     data = buf.subarray(info.dataOffset, info.dataOffset + info.dataBytes);
   } else if (kind !== undefined) {
-    throw new ChunkFormatError(`A chunk is ${kind.toUpperCase()}, not PCM or WAV: ask Novita for response_format "pcm" or "wav".`);
+    throw new CoreError({ kind: 'chunkFormat', reason: 'compressed', format: kind });
   } else {
     data = buf;
   }
   const frame = blockAlign(format);
-  if (data.length % frame !== 0) throw new ChunkFormatError(`A chunk has ${data.length} bytes of samples, not a whole number of ${frame}-byte frames (truncated?).`);
+  if (data.length % frame !== 0) throw new CoreError({ kind: 'chunkFormat', reason: 'torn', bytes: data.length, frame });
   return data;
 }
 
@@ -77,6 +76,8 @@ export class WavStreamWriter {
   readonly partialPath: string;
   private dataBytes = 0;
   private closed = false;
+  /** Sample frames at the end of each appended chunk. */
+  private readonly chunkEnds: number[] = [];
 
   private constructor(
     readonly path: string,
@@ -127,14 +128,21 @@ export class WavStreamWriter {
   /** Appends bytes already known to be sample data of this writer's format (see `chunkSamples`). */
   async appendSamples(data: Uint8Array): Promise<void> {
     this.assertOpen();
-    if (data.length % blockAlign(this.format) !== 0) throw new ChunkFormatError(`${data.length} bytes is not a whole number of frames.`);
-    if (this.dataBytes + data.length > MAX_DATA_BYTES) throw new ChunkFormatError('The narration would exceed the 4 GB a WAV file can hold.');
+    if (data.length % blockAlign(this.format) !== 0) throw new CoreError({ kind: 'chunkFormat', reason: 'torn', bytes: data.length, frame: blockAlign(this.format) });
+    if (this.dataBytes + data.length > MAX_DATA_BYTES) throw new CoreError({ kind: 'tooLarge', what: 'speech', limitBytes: MAX_DATA_BYTES });
     let at = 0;
     while (at < data.length) {
       const { bytesWritten } = await this.handle.write(data, at, data.length - at, HEADER_BYTES + this.dataBytes + at);
       at += bytesWritten;
     }
     this.dataBytes += data.length;
+    this.chunkEnds.push(this.samplesWritten);
+  }
+
+  /** Start and end of each chunk appended so far, in seconds of the joined audio. */
+  get timing(): ChunkTiming[] {
+    const rate = this.format.sampleRate;
+    return this.chunkEnds.map((end, index) => ({ index, startSec: (index ? this.chunkEnds[index - 1] : 0) / rate, endSec: end / rate }));
   }
 
   /**
@@ -155,7 +163,7 @@ export class WavStreamWriter {
       throw err;
     }
     const samples = this.samplesWritten;
-    return { path: target, dataBytes: this.dataBytes, samples, durationSec: samples / this.format.sampleRate };
+    return { path: target, dataBytes: this.dataBytes, samples, durationSec: samples / this.format.sampleRate, timing: this.timing };
   }
 
   /** Closes and deletes the partial file. Safe to call more than once, and after a failed finish(). */
@@ -224,7 +232,7 @@ export class OrderedChunkSink implements ChunkSink {
       try {
         await this.writer.appendSamples(data);
       } catch (err) {
-        this.failure = new ChunkWriteError(this.next, err);
+        this.failure = new ChunkWriteFailure(this.next, err);
         this.waiting.clear();
         throw this.failure;
       }
@@ -235,42 +243,19 @@ export class OrderedChunkSink implements ChunkSink {
 }
 
 /** Writing chunk `index` to disk failed (disk full, file removed…): no later chunk can be written. */
-export class ChunkWriteError extends Error {
+class ChunkWriteFailure extends Error {
   constructor(
     readonly index: number,
-    cause: unknown,
+    readonly error: unknown,
   ) {
-    super(`Could not write chunk ${index + 1} to the audio file: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'ChunkWriteError';
+    super(`Could not write chunk ${index + 1} to the audio file.`, { cause: error });
   }
 }
 
-/** A chunk failed for good; chunks 0 … completed−1 are written and can be kept. */
-export class ChunkFailedError extends Error {
-  /** Where joinChunksToWav saved the completed part, when asked to (`keepCompletedAs`). */
-  keptPath?: string;
-
-  constructor(
-    readonly failedIndex: number,
-    readonly completed: number,
-    readonly total: number,
-    cause: unknown,
-  ) {
-    super(`Chunk ${failedIndex + 1} of ${total} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'ChunkFailedError';
-  }
-}
-
-/** The run was cancelled through its signal; chunks 0 … completed−1 had been written. */
-export class ChunkRunAbortedError extends Error {
-  constructor(
-    readonly completed: number,
-    readonly total: number,
-    cause: unknown,
-  ) {
-    super(`Cancelled after ${completed} of ${total} chunks.`, { cause });
-    this.name = 'AbortError';
-  }
+/** The CoreError for a chunk that failed for good: chunks 0 … completed−1 are written and can be kept. */
+function chunkFailed(index: number, completed: number, total: number, error: unknown, keptFile?: string): CoreError {
+  const cause = problemOf(error);
+  return new CoreError({ kind: 'chunkFailed', index, completed, total, cause, ...(keptFile ? { keptFile } : {}) }, { cause: error });
 }
 
 export interface RunChunkedOptions {
@@ -287,19 +272,15 @@ export interface RunChunkedOptions {
   maxAhead?: number;
 }
 
-export function isTransientNovitaError(err: unknown): boolean {
-  return isNovitaError(err) && (err.kind === 'rateLimited' || err.kind === 'server' || err.kind === 'timeout' || err.kind === 'network');
-}
-
 function defaultRetryDelay(attempt: number, err: unknown): number {
-  const hinted = isNovitaError(err) ? err.retryAfterMs : undefined;
+  const hinted = err instanceof CoreError ? err.retryAfterMs : undefined;
   return Math.min(hinted ?? 500 * 2 ** (attempt - 1), hinted !== undefined ? 60_000 : 8_000);
 }
 
 /**
  * Runs `work` over `items` with at most `concurrency` calls in flight and hands each result to `sink` by index.
  * A failure that is not retryable (or out of retries) aborts the other calls (through the signal `work` receives)
- * and rejects with ChunkFailedError; cancelling `options.signal` rejects with ChunkRunAbortedError.
+ * and rejects with CoreError 'chunkFailed'; cancelling `options.signal` rejects with CoreError 'cancelled' (with `completed`).
  * Either way every call has settled when this rejects. The file is the caller's: call `writer.abort()` to drop
  * it or `writer.finish()` to keep the completed part — or use `joinChunksToWav`, which does so.
  */
@@ -313,7 +294,7 @@ export async function runChunked<T>(
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer (got ${concurrency}).`);
   const total = items.length;
   const retries = options.retries ?? 2;
-  const isRetryable = options.isRetryable ?? isTransientNovitaError;
+  const isRetryable = options.isRetryable ?? isTransient;
   const retryDelay = options.retryDelayMs ?? defaultRetryDelay;
   const maxAhead = Math.max(concurrency, options.maxAhead ?? concurrency * 2);
   const outer = options.signal;
@@ -374,7 +355,7 @@ export async function runChunked<T>(
               notify();
             }
           },
-          (err) => fail(err instanceof ChunkWriteError ? err.index : index, err),
+          (err) => (err instanceof ChunkWriteFailure ? fail(err.index, writeProblem(err.error)) : fail(index, err)),
         ),
       );
     }
@@ -387,8 +368,8 @@ export async function runChunked<T>(
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
   }
-  if (outer?.aborted) throw new ChunkRunAbortedError(sink.written, total, outer.reason);
-  if (failed) throw new ChunkFailedError(failed.index, sink.written, total, failed.error);
+  if (outer?.aborted) throw new CoreError({ kind: 'cancelled', completed: sink.written, total }, { cause: outer.reason });
+  if (failed) throw chunkFailed(failed.index, sink.written, total, failed.error);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -408,7 +389,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 export interface JoinChunksOptions extends RunChunkedOptions {
   format?: Partial<WavFormat>;
   concurrency?: number;
-  /** On a failed chunk, keep the chunks before it as a WAV at this path (the error's `keptPath`); default: delete. */
+  /** On a failed chunk, keep the chunks before it as a WAV at this path (the problem's `keptFile`); default: delete. */
   keepCompletedAs?: string;
 }
 
@@ -427,16 +408,27 @@ export async function joinChunksToWav<T>(
   try {
     await runChunked(items, options.concurrency ?? 2, work, sink, options);
   } catch (err) {
-    if (err instanceof ChunkFailedError && options.keepCompletedAs && err.completed > 0) {
+    const p = err instanceof CoreError ? err.problem : undefined;
+    if (p?.kind === 'chunkFailed' && options.keepCompletedAs && p.completed > 0) {
+      let kept: string | undefined;
       try {
-        err.keptPath = (await writer.finish(options.keepCompletedAs)).path;
+        kept = (await writer.finish(options.keepCompletedAs)).path;
       } catch {
         await writer.abort();
       }
+      if (kept) throw chunkFailed(p.index, p.completed, p.total, (err as CoreError).cause, kept);
     } else {
       await writer.abort();
     }
     throw err;
   }
   return writer.finish();
+}
+
+/** A failed disk write as the problem to report: the file named, the system's code kept. */
+function writeProblem(error: unknown): CoreError {
+  if (error instanceof CoreError) return error;
+  const code = (error as { code?: unknown })?.code;
+  const path = (error as { path?: unknown })?.path;
+  return new CoreError({ kind: 'localFile', path: typeof path === 'string' ? path : '', ...(typeof code === 'string' ? { code } : {}) }, { cause: error });
 }

@@ -1,6 +1,7 @@
-// The Novita client bundle (dist/novita-http.js): everything the extension host needs, loaded on the first request.
-export * from './errors';
+// What the Novita side of the core offers: the client, its errors, the audio helpers the client needs.
+export * from '../errors';
 export * from '../audio/sniff';
 export * from '../audio/wav';
 export * from './client';
+export * from './connections';
 export * from '../audio/preflight';

@@ -1,13 +1,8 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
-import {
-  validateSampleUrl,
-  validateText,
-  validateTranscript,
-  validateVoiceNameFormat,
-  type CloneForm,
-} from '../../shared/validation';
-import type { CloneOutcome } from '../services/cloneService';
+import type { CloneOutcome } from '../../core/flows/clone';
+import { checkSampleUrl, checkText, checkTranscript, checkVoiceName, type CloneForm } from '../../core/validation';
+import { describe, describeProgress, describeSampleCheck, fieldMessage } from '../platform/describe';
 import { VoiceClonePanel } from '../panel/panel';
 import type { Services } from '../services/services';
 
@@ -63,22 +58,23 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
       acceptWarnings = verdict === 'accepted';
       break;
     }
-    const transcript = await ask(2, 'Sample transcript (optional)', form.transcript, 'What the sample says, word for word; leave empty to skip', validateTranscript);
+    const transcript = await ask(2, 'Sample transcript (optional)', form.transcript, 'What the sample says, word for word; leave empty to skip', (v) => fieldMessage('transcript', checkTranscript(v)));
     if (transcript === undefined) return undefined;
     form.transcript = transcript;
-    const text = await ask(3, 'Text to preview', form.text, 'What you want to hear in the cloned voice', validateText);
+    const text = await ask(3, 'Text to preview', form.text, 'What you want to hear in the cloned voice', (v) => fieldMessage('text', checkText(v)));
     if (text === undefined) return undefined;
     form.text = text;
     const library = await services.storage.library();
     const voiceName = await ask(4, 'Voice name', form.voiceName || library.proposeName('my-voice'), 'Unique; letters, digits, - and _', (v) =>
-      validateVoiceNameFormat(v) ?? (library.hasName(v.trim()) ? `A voice named “${v.trim()}” already exists here.` : undefined),
+      fieldMessage('voiceName', checkVoiceName(v)) ?? (library.hasName(v.trim()) ? `A voice named “${v.trim()}” already exists here.` : undefined),
     );
     if (voiceName === undefined) return undefined;
     form.voiceName = voiceName;
   }
 
-  const errors = await services.clone.validate(form);
-  const firstError = Object.values(errors)[0];
+  const problems = await services.clone.validate(form);
+  const firstField = (Object.keys(problems) as Array<keyof CloneForm>)[0];
+  const firstError = firstField && fieldMessage(firstField, problems[firstField]);
   if (firstError) {
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${firstError}`);
     return { ok: false, message: firstError };
@@ -94,7 +90,7 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
         try {
-          return await services.clone.clone(form, { signal: controller.signal, acceptWarnings, onProgress: (message) => progress.report({ message }) });
+          return await services.clone.clone(form, { signal: controller.signal, acceptWarnings, progress: (event) => progress.report({ message: describeProgress(event) }) });
         } finally {
           sub.dispose();
         }
@@ -106,7 +102,7 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
     target.rememberPreview(outcome);
     return { ok: true, ...outcome };
   } catch (err) {
-    const e = services.clone.describe(err);
+    const e = describe(err, services.log);
     if (e.cancelled) return { ok: false, message: e.message, cancelled: true };
     VoiceClonePanel.instance?.post({ type: 'cloneError', requestId, message: e.message, field: e.field, action: e.action });
     const actions = e.action === 'setApiKey' ? ['Set API Key'] : e.action === 'retry' ? ['Retry'] : e.action === 'cloneAnyway' ? ['Clone Anyway'] : [];
@@ -142,7 +138,7 @@ async function transcribeFromPalette(services: Services, given?: string): Promis
       return services.samples.transcribe(url.trim(), controller.signal);
     });
   } catch (err) {
-    const e = services.clone.describe(err);
+    const e = describe(err, services.log);
     if (!e.cancelled) void vscode.window.showErrorMessage(`GLM Voice Clone: transcription failed: ${e.message} Your transcript was left as it was.`);
     return { ok: false, message: e.message };
   }
@@ -176,22 +172,23 @@ async function checkSampleInteractively(services: Services, url: string): Promis
       },
     );
   } catch (err) {
-    const e = services.clone.describe(err);
+    const e = describe(err, services.log);
     if (e.cancelled) return 'cancel';
     const choice = await vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`, 'Change Sample');
     return choice ? 'again' : 'cancel';
   }
+  const check = describeSampleCheck(url, result);
   if (!result.ok) {
-    const choice = await vscode.window.showErrorMessage(`GLM Voice Clone: ${result.refusal ?? 'The sample cannot be cloned from.'}`, 'Change Sample');
+    const choice = await vscode.window.showErrorMessage(`GLM Voice Clone: ${check.refusal}`, 'Change Sample');
     return choice ? 'again' : 'cancel';
   }
-  const warnings = result.warnings.filter((w) => w.overridable);
+  const warnings = check.warnings ?? [];
   if (!warnings.length) {
-    void vscode.window.setStatusBarMessage(`$(check) Sample: ${result.summary}`, 5000);
+    void vscode.window.setStatusBarMessage(`$(check) Sample: ${check.summary}`, 5000);
     return 'ok';
   }
   const choice = await vscode.window.showWarningMessage(
-    `The sample (${result.summary}) may not clone well.`,
+    `The sample (${check.summary}) may not clone well.`,
     { modal: true, detail: warnings.map((w) => w.message).join('\n') },
     'Clone Anyway',
     'Change Sample',
@@ -212,4 +209,8 @@ async function ask(step: number, title: string, value: string, placeHolder: stri
     ignoreFocusOut: true,
     validateInput: (v) => validate(v),
   });
+}
+
+function validateSampleUrl(v: string): string | undefined {
+  return fieldMessage('sampleUrl', checkSampleUrl(v));
 }

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { basename, extname, join, parse } from 'node:path';
 import { homedir } from 'node:os';
 import type { PreviewRecord, VoiceRecord } from '../../core/library/voiceRegistry';
-import { validateVoiceNameFormat } from '../../shared/validation';
+import { checkVoiceName } from '../../core/validation';
+import { fieldMessage } from '../platform/describe';
 import { SYSTEM_VOICES, type VoiceChoice } from '../views/activeVoice';
 import { voiceDisplayName, type LibraryNode } from '../views/libraryTree';
 import { VoiceClonePanel } from '../panel/panel';
@@ -142,7 +143,7 @@ async function renameVoice(services: Services, arg: VoiceArg, given?: string): P
     const t = v.trim();
     if (!t) return undefined; // empty: back to the Novita name
     if (t.toLowerCase() !== voiceDisplayName(voice).toLowerCase() && t.toLowerCase() !== voice.name.toLowerCase() && library.hasName(t)) return `Another voice is already called “${t}”.`;
-    return validateVoiceNameFormat(t);
+    return fieldMessage('voiceName', checkVoiceName(t));
   };
   const label =
     typeof given === 'string'

@@ -12,12 +12,12 @@ import {
   type ToWebviewMessage,
   type VoiceAction,
 } from '../../shared/protocol';
-import { validateSampleUrl, type CloneForm } from '../../shared/validation';
-import type { CloneOutcome } from '../services/cloneService';
+import type { CloneOutcome } from '../../core/flows/clone';
+import { checkSampleUrl, type CloneForm } from '../../core/validation';
+import { describe, describeProgress, describeSampleCheck, fieldMessage, l10n } from '../platform/describe';
 import { Disposable } from '../platform/dispose';
 import { voiceDisplayName } from '../views/libraryTree';
 import { renderPanelHtml } from './panelHtml';
-import { SampleService } from '../services/sampleService';
 import type { Services } from '../services/services';
 
 export const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
@@ -295,14 +295,14 @@ export class VoiceClonePanel extends Disposable {
   /** The panel asks as the URL is typed (debounced); a newer URL cancels the older check. */
   private async checkSample(url: string): Promise<void> {
     const trimmed = url.trim();
-    if (validateSampleUrl(trimmed)) return;
+    if (checkSampleUrl(trimmed)) return;
     this.sampleCheck?.abort();
     const controller = (this.sampleCheck = new AbortController());
     try {
       const result = await this.services.samples.check(trimmed, controller.signal);
-      this.post({ type: 'sampleInfo', check: SampleService.toMessage(url, result) });
+      this.post({ type: 'sampleInfo', check: describeSampleCheck(url, result) });
     } catch (err) {
-      const e = this.services.clone.describe(err);
+      const e = describe(err, this.services.log);
       if (!e.cancelled) this.post({ type: 'sampleInfo', check: { url, state: 'done', ok: false, refusal: e.message } });
     } finally {
       if (this.sampleCheck === controller) this.sampleCheck = undefined;
@@ -310,18 +310,18 @@ export class VoiceClonePanel extends Disposable {
   }
 
   private async playSample(url: string): Promise<void> {
-    if (validateSampleUrl(url.trim())) return;
+    if (checkSampleUrl(url.trim())) return;
     try {
       const fileName = await this.services.samples.fetchForPlayback(url.trim());
       const audioSrc = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.services.storage.audioDir, fileName)).toString();
       this.post({ type: 'samplePlayback', url, audioSrc });
     } catch (err) {
-      this.post({ type: 'samplePlayback', url, error: `The sample cannot be played here: ${this.services.clone.describe(err).message}` });
+      this.post({ type: 'samplePlayback', url, error: l10n.t('The sample cannot be played here: {0}', describe(err, this.services.log).message) });
     }
   }
 
   private async transcribe(requestId: string, url: string): Promise<void> {
-    const problem = validateSampleUrl(url.trim());
+    const problem = fieldMessage('sampleUrl', checkSampleUrl(url.trim()));
     if (problem) {
       this.post({ type: 'transcript', requestId, url, error: problem });
       return;
@@ -330,7 +330,7 @@ export class VoiceClonePanel extends Disposable {
       const text = await this.services.samples.transcribe(url.trim());
       this.post({ type: 'transcript', requestId, url, text });
     } catch (err) {
-      this.post({ type: 'transcript', requestId, url, error: `Transcription failed: ${this.services.clone.describe(err).message} Your transcript was left as it was.` });
+      this.post({ type: 'transcript', requestId, url, error: l10n.t('Transcription failed: {0} Your transcript was left as it was.', describe(err, this.services.log).message) });
     }
   }
 
@@ -361,12 +361,12 @@ export class VoiceClonePanel extends Disposable {
             () => this.showOutcome(ready, requestId, true, bytes),
           );
         },
-        onProgress: (message) => this.post({ type: 'cloneProgress', requestId, message }),
+        progress: (event) => this.post({ type: 'cloneProgress', requestId, message: describeProgress(event) }),
       });
       if (!shown) this.showOutcome(outcome, requestId, true);
       this.rememberPreview(outcome);
     } catch (err) {
-      const e = this.services.clone.describe(err);
+      const e = describe(err, this.services.log);
       if (!e.cancelled) this.services.log.warn(`clone failed: ${e.message}`);
       this.post({ type: 'cloneError', requestId, message: e.cancelled ? 'Cancelled. Your fields are kept. If the request had already reached Novita, the voice may still be created: wait a minute before cloning the same name again.' : e.message, field: e.field, action: e.action });
     } finally {

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { mkdir } from 'node:fs/promises';
-import type { VoiceRegistry } from '../../core/library/voiceRegistry';
-import { loadLibrary } from '../shell/lazy';
+import { VoiceRegistry } from '../../core/library/voiceRegistry';
 import { Log } from './log';
 
 /** The extension's global storage: the voice registry (opened on first use) and the folder of audio files. */
@@ -38,7 +37,7 @@ export class ExtensionStorage {
 
   private async openRegistry(): Promise<VoiceRegistry> {
     await mkdir(this.root.fsPath, { recursive: true });
-    const registry = await loadLibrary().VoiceRegistry.open(this.root.fsPath);
+    const registry = await VoiceRegistry.open(this.root.fsPath);
     const recovered = registry.recovered;
     if (recovered) {
       const message = `The voice library file could not be read (${recovered.reason}). It was kept aside as ${recovered.movedTo} and a new library was started.`;

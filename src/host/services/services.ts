@@ -1,10 +1,10 @@
 import type * as vscode from 'vscode';
 import type { ActiveVoice } from '../views/activeVoice';
 import type { ApiKeyStore } from '../platform/apiKey';
-import type { CloneService } from './cloneService';
+import type { CloneFlow } from '../../core/flows/clone';
 import type { Log } from '../platform/log';
 import type { NovitaService } from './novitaService';
-import type { SampleService } from './sampleService';
+import type { SampleFlow } from '../../core/flows/sample';
 import type { SpeechService } from './speechService';
 import type { ExtensionStorage } from '../platform/storage';
 
@@ -15,8 +15,8 @@ export interface Services {
   log: Log;
   novita: NovitaService;
   storage: ExtensionStorage;
-  clone: CloneService;
+  clone: CloneFlow;
   active: ActiveVoice;
   speech: SpeechService;
-  samples: SampleService;
+  samples: SampleFlow;
 }

@@ -3,15 +3,16 @@
 import * as vscode from 'vscode';
 import type { ActiveVoice } from '../views/activeVoice';
 import { ApiKeyStore } from '../platform/apiKey';
-import { CloneService } from '../services/cloneService';
+import { CloneFlow } from '../../core/flows/clone';
+import { NarrateFlow } from '../../core/flows/narrate';
+import { SampleFlow } from '../../core/flows/sample';
 import { commandHandlers, type CommandHandler } from '../commands/clone';
 import { readSpeechSettings } from '../platform/config';
 import { libraryCommandHandlers } from '../commands/library';
 import { LibraryTreeProvider } from '../views/libraryTree';
 import { Log } from '../platform/log';
-import { NovitaService } from '../services/novitaService';
+import { connectionSettings, NovitaService } from '../services/novitaService';
 import { VoiceClonePanel } from '../panel/panel';
-import { SampleService } from '../services/sampleService';
 import type { Services } from '../services/services';
 import { SpeechService } from '../services/speechService';
 import { ExtensionStorage } from '../platform/storage';
@@ -28,9 +29,13 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const keys = new ApiKeyStore(context.secrets);
   const novita = new NovitaService(keys, log);
   const storage = new ExtensionStorage(context.globalStorageUri, log);
-  const samples = new SampleService(novita, storage);
-  const clone = new CloneService(novita, storage, () => readSpeechSettings().historyMaxItems, samples);
-  const speech = new SpeechService(novita, storage);
+  // The core's flows, given the editor's ports: the connection, the audio folder, the registry, the settings.
+  const { connections } = novita;
+  const folders = { audioDir: () => storage.ensureAudioDir() };
+  const library = () => storage.library();
+  const samples = new SampleFlow({ connections, folders, settings: connectionSettings });
+  const clone = new CloneFlow({ connections, folders, library, samples, historyMaxItems: () => readSpeechSettings().historyMaxItems });
+  const speech = new SpeechService(new NarrateFlow({ connections, folders, library, settings: readSpeechSettings }), log);
   const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   const handlers: Record<string, CommandHandler> = { ...commandHandlers(services), ...libraryCommandHandlers(services) };

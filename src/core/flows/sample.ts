@@ -1,49 +1,40 @@
+// Sample checks before paying for a clone (HEAD/ranged GET + music-metadata on the first bytes), playback of the
+// sample itself, and transcription. Checks and downloads go through the keyless client: a sample URL may be any host.
 import { createHash } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import type { SamplePreflight, SampleWarning } from '../../core/novita/index';
-import type { SampleCheck } from '../../shared/protocol';
-import { readSettings } from '../platform/config';
-import { loadAudioMeta } from '../shell/lazy';
-import type { NovitaService } from './novitaService';
-import type { ExtensionStorage } from '../platform/storage';
+import { join } from 'node:path';
+import { probeSampleBytes } from '../audio/probe';
+import type { SamplePreflight, SampleWarning } from '../audio/preflight';
+import { CoreError } from '../errors';
+import { LIMITS } from '../limits';
+import type { NovitaConnections } from '../novita/connections';
+import type { ConnectionSettings, FoldersPort } from './ports';
 
-export const MAX_SAMPLE_BYTES = 10 * 1024 * 1024;
 /** A sample that passed its check within this time is not fetched again before cloning. */
 const RECHECK_AFTER_MS = 60_000;
 
-/** Refused before any request: the sample cannot be cloned from (unreachable, not audio, too large). */
-export class SampleRefusedError extends Error {
-  readonly field = 'sampleUrl';
+export interface SampleFlowDeps {
+  connections: NovitaConnections;
+  folders: FoldersPort;
+  settings: () => ConnectionSettings;
 }
 
-/** Cloning would work but is not advised (too short or long, not playable here): the user may clone anyway. */
-export class SampleWarningError extends Error {}
-
-/**
- * Sample checks before paying for a clone (HEAD/ranged GET + music-metadata on the first bytes), playback of the
- * sample itself, and transcription. Checks and downloads go through a keyless client: a sample URL may be any host.
- */
-export class SampleService {
+export class SampleFlow {
   private lastSampleFile: string | undefined;
-
-  constructor(
-    private readonly novita: NovitaService,
-    private readonly storage: ExtensionStorage,
-  ) {}
-
   /** Recent successful checks by URL: the clone re-check right after the panel's live check need not fetch again. */
   private readonly recent = new Map<string, { at: number; result: SamplePreflight }>();
 
+  constructor(private readonly deps: SampleFlowDeps) {}
+
+  /** What the sample is, and whether it can be cloned from; throws only CoreError 'cancelled'. */
   async check(url: string, signal?: AbortSignal): Promise<SamplePreflight> {
-    return withReachabilityWarning(await this.measure(url, signal), url, readSettings().apiBaseUrl);
+    return withReachabilityWarning(await this.measure(url, signal), url, this.deps.settings().apiBaseUrl);
   }
 
   private async measure(url: string, signal?: AbortSignal): Promise<SamplePreflight> {
     const hit = this.recent.get(url);
     if (hit && Date.now() - hit.at < RECHECK_AFTER_MS) return hit.result;
-    const probe = loadAudioMeta().probeSampleBytes;
-    const result = await this.novita.getSampleClient().checkSample(url, { probe, signal });
+    const result = await this.deps.connections.keyless().checkSample(url, { probe: probeSampleBytes, signal });
     if (result.ok) {
       if (this.recent.size > 20) this.recent.clear();
       this.recent.set(url, { at: Date.now(), result });
@@ -53,42 +44,30 @@ export class SampleService {
     return result;
   }
 
-  static toMessage(url: string, result: SamplePreflight): SampleCheck {
-    return {
-      url,
-      state: 'done',
-      ok: result.ok,
-      summary: result.summary,
-      refusal: result.refusal,
-      warnings: result.warnings.map((w) => ({ message: w.message, overridable: w.overridable })),
-    };
-  }
-
-  /** Throws SampleRefusedError / SampleWarningError (unless `acceptWarnings`) for what the check found. */
+  /** Throws CoreError 'sampleRefused', or 'sampleWarnings' unless `acceptWarnings`, for what the check found. */
   async assertCloneable(url: string, acceptWarnings: boolean, signal?: AbortSignal): Promise<SamplePreflight> {
     const result = await this.check(url, signal);
-    if (!result.ok) throw new SampleRefusedError(result.refusal ?? 'The sample cannot be cloned from.');
-    const blocking = result.warnings.filter((w) => !acceptWarnings || !w.overridable);
-    if (blocking.length) throw new SampleWarningError(blocking.map((w) => w.message).join(' '));
+    if (!result.ok) throw new CoreError({ kind: 'sampleRefused', refusal: result.refusal ?? { code: 'notAudio', host: hostOf(url) } });
+    if (result.warnings.length && !acceptWarnings) throw new CoreError({ kind: 'sampleWarnings', warnings: result.warnings });
     return result;
   }
 
-  /** Downloads the sample (≤ 10 MB, audio only) into the audio folder so the panel can play it. Returns its file name. */
+  /** Downloads the sample (≤ 10 MB, audio only) into the audio folder so it can be played. Returns its file name. */
   async fetchForPlayback(url: string, signal?: AbortSignal): Promise<string> {
-    const dir = await this.storage.ensureAudioDir();
+    const dir = await this.deps.folders.audioDir();
     const stem = `sample-${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
-    const result = await this.novita.getSampleClient().downloadAudio(url, join(dir, `${stem}.download`), { maxBytes: MAX_SAMPLE_BYTES, signal });
+    const result = await this.deps.connections.keyless().downloadAudio(url, join(dir, `${stem}.download`), { maxBytes: LIMITS.sampleBytes, signal });
     const fileName = `${stem}.${result.format}`;
     await rename(result.path, join(dir, fileName));
     // Keep one sample at a time: they are only for listening before cloning.
     if (this.lastSampleFile && this.lastSampleFile !== fileName) await rm(join(dir, this.lastSampleFile), { force: true });
-    this.lastSampleFile = basename(fileName);
+    this.lastSampleFile = fileName;
     return fileName;
   }
 
   /** Novita's speech recognition (POST /v3/glm-asr) on the sample URL. */
   async transcribe(url: string, signal?: AbortSignal): Promise<string> {
-    const client = await this.novita.getClient();
+    const client = await this.deps.connections.api();
     const { text } = await client.transcribe({ file: url }, { signal });
     return text.trim();
   }
@@ -118,10 +97,14 @@ function withReachabilityWarning(result: SamplePreflight, url: string, apiBaseUr
     return result;
   }
   if (!result.ok || !isLocalHost(sampleHost) || isLocalHost(apiHost)) return result;
-  const warning: SampleWarning = {
-    code: 'unreachable',
-    message: `Novita downloads the sample itself and cannot reach ${sampleHost} (an address on this machine or a private network). Use a public URL, or clone anyway.`,
-    overridable: true,
-  };
+  const warning: SampleWarning = { code: 'unreachable', host: sampleHost };
   return { ...result, warnings: [...result.warnings, warning] };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
