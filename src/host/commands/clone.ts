@@ -5,12 +5,12 @@ import { checkSampleUrl, checkText, checkTranscript, checkVoiceName, type CloneF
 import { describe, describeProgress, describeSampleCheck, fieldMessage } from '../platform/describe';
 import { VoiceClonePanel } from '../panel/panel';
 import type { Services } from '../services/services';
+import type { CommandHandlers } from './ids';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type CommandHandler = (...args: any[]) => unknown;
+type CloneCommandId = 'glmVoiceClone.openPanel' | 'glmVoiceClone.setApiKey' | 'glmVoiceClone.clearApiKey' | 'glmVoiceClone.cloneVoice' | 'glmVoiceClone.transcribeSample' | 'glmVoiceClone.showLog';
 
 /** The handlers of the panel, clone and key commands, by command id (registered by the activation shell). */
-export function commandHandlers(services: Services): Record<string, CommandHandler> {
+export function commandHandlers(services: Services): Pick<CommandHandlers, CloneCommandId> {
   const { keys } = services;
   return {
     // Resolves once the panel's script has loaded and been answered, so callers can rely on it being interactive.

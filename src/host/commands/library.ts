@@ -9,34 +9,34 @@ import { fieldMessage } from '../platform/describe';
 import { SYSTEM_VOICES, type VoiceChoice } from '../views/activeVoice';
 import { voiceDisplayName, type LibraryNode } from '../views/libraryTree';
 import { VoiceClonePanel } from '../panel/panel';
-import type { CommandHandler } from './clone';
+import type { CommandHandlers } from './ids';
 import type { Services } from '../services/services';
 import type { SpeechResult } from '../services/speechService';
 
 type VoiceArg = LibraryNode | string | undefined;
 
 /** Commands over the voice library and preview history; the tree, the panel and the palette all call these. */
-export function libraryCommandHandlers(services: Services): Record<string, CommandHandler> {
-  const handlers: Record<string, CommandHandler> = {};
-  const reg = (id: string, fn: CommandHandler) => void (handlers[`glmVoiceClone.${id}`] = fn);
-  [
-    reg('pickVoice', () => pickVoice(services)),
-    reg('useVoice', (arg: VoiceArg) => useVoice(services, arg)),
-    reg('playVoicePreview', (arg: VoiceArg) => playVoicePreview(services, arg)),
-    reg('copyVoiceId', (arg: VoiceArg) => copyVoiceId(services, arg)),
-    reg('renameVoice', (arg: VoiceArg, label?: string) => renameVoice(services, arg, label)),
-    reg('removeVoice', (arg: VoiceArg) => removeVoice(services, arg)),
-    reg('playPreview', (arg: VoiceArg) => playPreview(services, arg)),
-    reg('saveAudioAs', (arg: VoiceArg) => saveAudioAs(services, arg)),
-    reg('revealAudio', (arg: VoiceArg) => revealAudio(services, arg)),
-    reg('removePreview', (arg: VoiceArg) => removePreview(services, arg)),
-    reg('speakSelection', () => speakSelection(services)),
-    reg('speakFile', (uri?: vscode.Uri) => speakFile(services, uri)),
-    reg('exportNarration', (uri?: vscode.Uri) => exportNarration(services, uri)),
-    reg('cancelNarration', () => services.speech.cancel()),
-  ];
-  return handlers;
+export function libraryCommandHandlers(services: Services): Omit<CommandHandlers, LibraryExcluded> {
+  return {
+    'glmVoiceClone.pickVoice': () => pickVoice(services),
+    'glmVoiceClone.useVoice': (arg: VoiceArg) => useVoice(services, arg),
+    'glmVoiceClone.playVoicePreview': (arg: VoiceArg) => playVoicePreview(services, arg),
+    'glmVoiceClone.copyVoiceId': (arg: VoiceArg) => copyVoiceId(services, arg),
+    'glmVoiceClone.renameVoice': (arg: VoiceArg, label?: string) => renameVoice(services, arg, label),
+    'glmVoiceClone.removeVoice': (arg: VoiceArg) => removeVoice(services, arg),
+    'glmVoiceClone.playPreview': (arg: VoiceArg) => playPreview(services, arg),
+    'glmVoiceClone.saveAudioAs': (arg: VoiceArg) => saveAudioAs(services, arg),
+    'glmVoiceClone.revealAudio': (arg: VoiceArg) => revealAudio(services, arg),
+    'glmVoiceClone.removePreview': (arg: VoiceArg) => removePreview(services, arg),
+    'glmVoiceClone.speakSelection': () => speakSelection(services),
+    'glmVoiceClone.speakFile': (uri?: vscode.Uri) => speakFile(services, uri),
+    'glmVoiceClone.exportNarration': (uri?: vscode.Uri) => exportNarration(services, uri),
+    'glmVoiceClone.cancelNarration': () => services.speech.cancel(),
+  };
 }
+
+/** The commands ./clone.ts handles. */
+type LibraryExcluded = keyof ReturnType<typeof import('./clone').commandHandlers>;
 
 async function findVoice(services: Services, arg: VoiceArg): Promise<VoiceRecord | undefined> {
   const library = await services.storage.library();

@@ -6,7 +6,8 @@ import { ApiKeyStore } from '../platform/apiKey';
 import { CloneFlow } from '../../core/flows/clone';
 import { NarrateFlow } from '../../core/flows/narrate';
 import { SampleFlow } from '../../core/flows/sample';
-import { commandHandlers, type CommandHandler } from '../commands/clone';
+import { commandHandlers } from '../commands/clone';
+import { isCommandId, type CommandHandlers } from '../commands/ids';
 import { readSpeechSettings } from '../platform/config';
 import { libraryCommandHandlers } from '../commands/library';
 import { LibraryTreeProvider } from '../views/libraryTree';
@@ -38,14 +39,14 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const speech = new SpeechService(new NarrateFlow({ connections, folders, library, settings: readSpeechSettings }), log);
   const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
-  const handlers: Record<string, CommandHandler> = { ...commandHandlers(services), ...libraryCommandHandlers(services) };
+  // Typed: a command id without a handler, or a handler without an id, does not compile.
+  const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services) };
   const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history];
 
   return {
     run(command, args) {
-      const handler = handlers[command];
-      if (!handler) throw new Error(`GLM Voice Clone: no handler for ${command}.`);
-      return handler(...args);
+      if (!isCommandId(command)) throw new Error(`GLM Voice Clone: no handler for ${command}.`);
+      return handlers[command](...args);
     },
     tree: (which) => trees[which] as vscode.TreeDataProvider<unknown>,
     revivePanel: (panel) => void VoiceClonePanel.revive(panel, services),

@@ -1,0 +1,50 @@
+// The one dependency rule of the layout (ARCHITECTURE.md): the core and the sentences run anywhere (the editor, the
+// CLI, plain Node tests), so they import neither `vscode` nor anything of the editor's host or webview.
+// Checked by test/unit/dependencies.test.ts (npx depcruise --config .dependency-cruiser.cjs src).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-without-vscode',
+      comment: 'src/core runs in the CLI and in Node tests: no vscode.',
+      severity: 'error',
+      from: { path: '^src/(core|messages)/' },
+      to: { path: '(^|/)vscode$|@types/vscode' },
+    },
+    {
+      name: 'core-stays-in-core',
+      comment: 'src/core depends only on itself, Node and npm packages (not on the host, the webview or the sentences).',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/(?!core/)' },
+    },
+    {
+      name: 'messages-over-core-only',
+      comment: 'src/messages words what the core reports; it depends on nothing else of ours.',
+      severity: 'error',
+      from: { path: '^src/messages/' },
+      to: { path: '^src/(?!core/|messages/)' },
+    },
+    {
+      name: 'webview-not-host',
+      comment: 'The webview runs in the browser: it shares the protocol, the core rules and the sentences, never the host.',
+      severity: 'error',
+      from: { path: '^src/webview/' },
+      to: { path: '^src/host/' },
+    },
+    {
+      name: 'shipped-code-not-tests',
+      comment: 'The double and the harness live under test/ and never ship.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|scripts)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    // `vscode` has no module on disk: it resolves to node_modules/@types/vscode (or stays unresolved as "vscode"),
+    // and both match the rule above, so do not exclude .d.ts files.
+  },
+};
