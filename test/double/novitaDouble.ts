@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tryParseWavHeader, pcmToWav, wavHeader } from '../../src/core/audio/wav';
 import { sniffAudio } from '../../src/core/audio/sniff';
+import { LIMITS, SYSTEM_VOICES } from '../../src/core/limits';
 import { labelFor, readLabel, speakPcm, synthesizePcm } from './synth';
 import { mulberry32 } from './random';
 
@@ -11,10 +12,11 @@ export { labelFor, labelSamples, readLabel, samplesFor, synthesizePcm, fnv1a32, 
 export type DoubleRoute = 'clone' | 'taskResult' | 'tts' | 'asr' | 'audio' | 'file';
 export const API_ROUTES: readonly DoubleRoute[] = ['clone', 'taskResult', 'tts', 'asr'];
 
-export const SYSTEM_VOICES = ['tongtong', 'chuichui', 'xiaochen', 'jam', 'kazi', 'douji', 'luodo'] as const;
-export const MAX_INPUT_CHARS = 1024;
-export const MAX_SAMPLE_BYTES = 10 * 1024 * 1024;
-export const MAX_ASR_BYTES = 25 * 1024 * 1024;
+// The documented limits, from the one table the extension uses too (src/core/limits.ts).
+export { SYSTEM_VOICES };
+export const MAX_INPUT_CHARS = LIMITS.inputChars;
+export const MAX_SAMPLE_BYTES = LIMITS.sampleBytes;
+export const MAX_ASR_BYTES = LIMITS.asrBytes;
 const MAX_REQUEST_BYTES = 40 * 1024 * 1024;
 /** What /v3/glm-asr answers for audio the double did not make itself. */
 export const CANNED_TRANSCRIPT = 'This is a canned transcript from the Novita double.';
