@@ -2,3 +2,4 @@
 export * from './markdown';
 export * from './split';
 export * from './join';
+export * from './plan';

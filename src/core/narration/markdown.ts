@@ -160,7 +160,8 @@ export function markdownToSpeech(markdown: string): string {
   return out.join('\n');
 }
 
-function stripFrontMatter(text: string): string {
+/** `text` without a leading YAML (---) or TOML (+++) front matter block; unchanged when there is none. */
+export function stripFrontMatter(text: string): string {
   const m = text.match(/^(---|\+\+\+)[ \t]*\n/);
   if (!m) return text;
   const closer = m[1] === '---' ? /^(?:---|\.\.\.)[ \t]*$/m : /^\+\+\+[ \t]*$/m;
@@ -176,7 +177,8 @@ function splitTableRow(line: string): string[] {
 }
 
 const PLACEHOLDER = '\u0000';
-const INLINE_TAGS = 'a|abbr|b|bdi|bdo|cite|code|data|dfn|del|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var';
+/** HTML tags that sit inside a line of text: they join their words instead of separating them. */
+export const INLINE_TAGS = 'a|abbr|b|bdi|bdo|cite|code|data|dfn|del|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var';
 
 /** Inline markup removed from one line of Markdown: the words stay, the syntax and URLs go. */
 function inline(text: string): string {
@@ -229,5 +231,10 @@ function tidy(s: string): string {
 
 /** Ends `text` with a period unless it already ends a sentence (closing quotes and brackets may follow the mark). */
 function asSentenceText(text: string): string {
-  return /[.!?…。！？；:：](?:["'”’»)\]}」』）]*)$/u.test(text) ? text : `${text}.`;
+  return endsSentence(text) ? text : `${text}.`;
+}
+
+/** Whether `text` already ends with a sentence mark (closing quotes and brackets may follow it). */
+export function endsSentence(text: string): boolean {
+  return /[.!?…。！？；:：](?:["'”’»)\]}」』）]*)$/u.test(text);
 }

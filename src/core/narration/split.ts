@@ -32,7 +32,7 @@ export function splitText(text: string, maxChars = DEFAULT_MAX_CHARS): string[] 
   if (pos >= end) return [];
 
   const levels = [
-    sortedUnique([...matchEnds(text, SPACED_SENTENCE_END), ...matchEnds(text, CJK_SENTENCE_END), ...matchStarts(text, LINE_BREAK)]),
+    sentenceEnds(text),
     sortedUnique([...matchEnds(text, SPACED_CLAUSE_END), ...matchEnds(text, CJK_CLAUSE_END)]),
     matchStarts(text, WHITESPACE_RUN),
   ];
@@ -56,6 +56,15 @@ export function splitText(text: string, maxChars = DEFAULT_MAX_CHARS): string[] 
     pos = skipWhitespace(text, cut, end);
   }
   return chunks;
+}
+
+/**
+ * Offsets in `text` where a sentence may end, sorted and unique: after a terminator (with its closing quotes and
+ * brackets) and at the start of each line break. The same cuts `splitText` prefers; the narration plan reads
+ * its sentences from them too.
+ */
+export function sentenceEnds(text: string): number[] {
+  return sortedUnique([...matchEnds(text, SPACED_SENTENCE_END), ...matchEnds(text, CJK_SENTENCE_END), ...matchStarts(text, LINE_BREAK)]);
 }
 
 function skipWhitespace(text: string, from: number, end: number): number {
