@@ -11,10 +11,10 @@ const tests = process.argv.includes('--tests');
 // The features bundle, required by the activation shell on first use, so activation never parses it.
 const lazyChunks = ['./features.js'];
 
-// Large packages the core loads on first use (`require('undici')`, `import('music-metadata')`): each is its own
+// Large packages the core loads on first use (`require('undici')`, `require('markdown-it')`, `import('music-metadata')`): each is its own
 // bundle in dist/, and a require of the package becomes a require of that file, so neither is parsed before a
 // request or a sample check needs it. The CLI and the tests load the packages themselves.
-const lazyPackages = { undici: './undici.js', 'music-metadata': './music-metadata.js' };
+const lazyPackages = { undici: './undici.js', 'music-metadata': './music-metadata.js', 'markdown-it': './markdown-it.js' };
 
 /** @type {import('esbuild').Plugin} */
 const lazyPackagesPlugin = {
@@ -45,6 +45,8 @@ const builds = [
   { ...host, entryPoints: { features: 'src/host/shell/features.ts' }, outdir: 'dist' },
   // undici: required on the first request only.
   { ...node, entryPoints: { undici: 'undici' }, outdir: 'dist' },
+  // markdown-it (source positions of Markdown read aloud): required on the first narration plan of a Markdown file.
+  { ...node, entryPoints: { 'markdown-it': 'markdown-it' }, outdir: 'dist' },
   // music-metadata (sample preflight): required on the first sample check only.
   { ...node, entryPoints: { 'music-metadata': 'music-metadata' }, outdir: 'dist', mainFields: ['module', 'main'] },
   {

@@ -5,6 +5,7 @@ import type MarkdownIt from 'markdown-it';
 import { codePointLength } from '../limits';
 import { endsSentence, INLINE_TAGS, isMarkdownLanguage, stripFrontMatter } from './markdown';
 import { DEFAULT_MAX_CHARS, sentenceEnds, splitText } from './split';
+import type { ChunkTiming } from './join';
 
 /** One run of spoken text and the source it was read from. */
 export interface SpeakableSegment {
@@ -72,13 +73,6 @@ export interface PlanOptions {
   maxChars?: number;
   /** Most code points in the first chunk, which is always a single sentence (or its first piece). */
   firstChunkMaxChars?: number;
-}
-
-/** Per-chunk times of the joined audio, as the joiner reports them. */
-export interface ChunkTiming {
-  index: number;
-  startSec: number;
-  endSec: number;
 }
 
 export interface SentenceTime {
