@@ -291,7 +291,10 @@ let markdownParser: MarkdownIt | undefined;
 function parser(): MarkdownIt {
   if (!markdownParser) {
     // Required here, not imported: the narration bundle costs nothing until a Markdown document is spoken.
-    const MarkdownItCtor = require('markdown-it') as typeof MarkdownIt;
+    // The package itself (CLI, tests) exports the constructor; the extension's dist/markdown-it.js, bundled from its
+    // ES module, exports it as `default`.
+    const loaded = require('markdown-it') as typeof MarkdownIt | { default: typeof MarkdownIt };
+    const MarkdownItCtor = 'default' in loaded ? loaded.default : loaded;
     markdownParser = new MarkdownItCtor({ html: true });
     // text_join would fold escapes and entities into plain text and lose what they were written as.
     markdownParser.disable('text_join');
