@@ -3,6 +3,7 @@
 // reports kinds with data; this turns them into words.
 import type { Problem, SampleRefusal, SampleWarning } from '../core/errors';
 import type { ProgressEvent } from '../core/flows/ports';
+import type { SamplePreflight } from '../core/audio/preflight';
 import { LIMITS } from '../core/limits';
 import type { CloneField, FieldProblem, FieldProblems } from '../core/validation';
 
@@ -409,19 +410,10 @@ export function sampleWarningText(w: SampleWarning, l10n: L10n): string {
 }
 
 /** What a sample check learnt, for the summary line. */
-export interface SampleSummaryFacts {
-  status: number;
-  failed?: boolean;
-  html?: boolean;
-  contentType?: string;
-  sizeBytes?: number;
-  format?: string;
-  codec?: string;
-  durationSec?: number;
-  durationEstimated?: boolean;
-  sampleRate?: number;
-  channels?: number;
-}
+export type SampleSummaryFacts = Pick<
+  SamplePreflight,
+  'status' | 'failed' | 'html' | 'contentType' | 'sizeBytes' | 'format' | 'codec' | 'durationSec' | 'durationEstimated' | 'sampleRate' | 'channels'
+>;
 
 /** One line for the panel, e.g. "WAV · 12.4 s · 24 kHz mono · 580 KB". */
 export function sampleSummary(f: SampleSummaryFacts, l10n: L10n): string {

@@ -9,7 +9,7 @@ import type { CloneField, FieldProblem } from '../../core/validation';
 import type { ProgressEvent } from '../../core/flows/ports';
 
 /** `vscode.l10n` as the messages module expects it. */
-export const l10n: L10n = { t: (message, ...args) => vscode.l10n.t(message, ...args) };
+export const l10n: L10n = vscode.l10n;
 
 export type { Described };
 
