@@ -488,5 +488,7 @@ export function progressText(event: ProgressEvent, l10n: L10n): string {
       return l10n.t('Novita asked us to wait; retrying in {0} s…', event.seconds);
     case 'chunks':
       return l10n.t('chunk {0} of {1}', event.done, event.total);
+    case 'encoding':
+      return l10n.t('encoding {0}…', event.format.toUpperCase());
   }
 }

@@ -8,8 +8,10 @@ import * as vscode from 'vscode';
 import type { NovitaDouble } from '../double/novitaDouble';
 import { labelFor, readLabel, samplesFor } from '../double/synth';
 import type { SpeechResult } from '../../src/host/services/speechService';
-import { speakableText } from '../../src/core/narration/markdown';
-import { splitText } from '../../src/core/narration/split';
+import { planNarration } from '../../src/core/narration/plan';
+
+/** The chunks the product sends for `text`: its narration plan. */
+const chunksOf = (text: string, languageId: string) => planNarration(text, languageId).chunks.map((c) => c.text);
 import { parseWavHeader } from '../../src/core/audio/wav';
 import { startDouble, stopDouble, waitFor } from './fixture';
 
@@ -66,7 +68,7 @@ suite('Speak File and Speak Selection (real extension host, Novita double)', () 
     const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
     assert.ok(result?.ok, JSON.stringify(result));
 
-    const chunks = splitText(speakableText(text, 'plaintext'));
+    const chunks = chunksOf(text, 'plaintext');
     assert.ok(chunks.length >= 30, `${chunks.length} chunks`);
     assert.equal(result.chunks, chunks.length);
     const ttsCalls = double.requests.filter((r) => r.path === '/v3/glm-tts');
@@ -122,7 +124,7 @@ suite('Speak File and Speak Selection (real extension host, Novita double)', () 
   test('a chunk that keeps failing is reported by number and the finished part is kept, marked incomplete', async function () {
     this.timeout(60_000);
     const text = Array.from({ length: 12 }, (_, i) => `Sentence number ${i} is here to fill a chunk. `.repeat(30)).join('\n\n');
-    const chunks = splitText(speakableText(text, 'plaintext'));
+    const chunks = chunksOf(text, 'plaintext');
     await openDoc(text);
     await vscode.workspace.getConfiguration('glmVoiceClone').update('concurrency', 1, vscode.ConfigurationTarget.Global);
     try {
@@ -173,7 +175,7 @@ suite('Speak File and Speak Selection (real extension host, Novita double)', () 
       assert.equal(target, join(dir, 'chapter-one.xiaochen.wav'));
       const bytes = readFileSync(target!);
       const info = parseWavHeader(bytes);
-      const chunks = splitText(speakableText(readFileSync(source, 'utf8'), 'markdown'));
+      const chunks = chunksOf(readFileSync(source, 'utf8'), 'markdown');
       assert.equal(info.dataBytes / 2, chunks.reduce((sum, c) => sum + samplesFor(c), 0));
     } finally {
       await vscode.commands.executeCommand('glmVoiceClone.useVoice', 'tongtong');

@@ -10,6 +10,7 @@ import { CloneFlow } from '../../src/core/flows/clone';
 import { NarrateFlow } from '../../src/core/flows/narrate';
 import type { ConnectionSettings, ProgressEvent } from '../../src/core/flows/ports';
 import { SampleFlow } from '../../src/core/flows/sample';
+import { Synthesizer } from '../../src/core/flows/synthesis';
 import { VoiceRegistry } from '../../src/core/library/voiceRegistry';
 import { NovitaConnections } from '../../src/core/novita/connections';
 import { describeProblem, english, progressText } from '../../src/messages/index';
@@ -30,6 +31,7 @@ suite('flows (core, plain Node, against the double)', function () {
   let samples: SampleFlow;
   let clone: CloneFlow;
   let narrate: NarrateFlow;
+  let synthesizer: Synthesizer;
   let n = 0;
   const audioDir = () => join(dir, 'audio');
 
@@ -51,7 +53,8 @@ suite('flows (core, plain Node, against the double)', function () {
     const folders = { audioDir: async () => (await import('node:fs/promises')).mkdir(audioDir(), { recursive: true }).then(() => audioDir()) };
     samples = new SampleFlow({ connections, folders, settings: () => settings });
     clone = new CloneFlow({ connections, folders, library: async () => registry, samples, historyMaxItems: () => 50 });
-    narrate = new NarrateFlow({ connections, folders, library: async () => registry, settings: () => ({ speed: 1, volume: 1, concurrency: 3, historyMaxItems: 50 }) });
+    synthesizer = new Synthesizer({ connections, endpoint: () => settings.apiBaseUrl });
+    narrate = new NarrateFlow({ synthesizer, folders, library: async () => registry, settings: () => ({ speed: 1, volume: 1, concurrency: 3, historyMaxItems: 50 }) });
   });
   suiteTeardown(async () => {
     connections.dispose();

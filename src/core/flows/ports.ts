@@ -28,7 +28,9 @@ export type ProgressEvent =
   | { step: 'downloadingPreview' }
   /** Novita asked to wait (429/503 with Retry-After, a refused connection): the next attempt is in `seconds`. */
   | { step: 'retryWait'; seconds: number }
-  | { step: 'chunks'; done: number; total: number };
+  | { step: 'chunks'; done: number; total: number }
+  /** The joined audio is being encoded (MP3). */
+  | { step: 'encoding'; format: 'mp3' };
 
 export type ProgressPort = (event: ProgressEvent) => void;
 

@@ -60,3 +60,33 @@ export function readProxySettings(): ProxySettings {
     off: http.get<string>('proxySupport') === 'off',
   };
 }
+
+export interface CacheSettings {
+  maxBytes: number;
+}
+
+/** The chunk cache's size cap (`glmVoiceClone.cache.maxMegabytes`, 10 MB – 100 GB). */
+export function readCacheSettings(): CacheSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return { maxBytes: Math.round(clamp(c.get('cache.maxMegabytes'), 10, 100_000, 1024)) * 1024 * 1024 };
+}
+
+export interface ExportSettings {
+  format: 'wav' | 'mp3';
+  mp3Kbps: number;
+  subtitles: 'none' | 'srt' | 'vtt' | 'both';
+  /** Ask before a narration that would send more characters than this (0: never ask). */
+  confirmAboveChars: number;
+}
+
+export function readExportSettings(): ExportSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const format = c.get('export.format');
+  const subtitles = c.get('export.subtitles');
+  return {
+    format: format === 'mp3' ? 'mp3' : 'wav',
+    mp3Kbps: [32, 48, 64, 96, 128, 160, 192].includes(c.get('export.mp3Bitrate') as number) ? (c.get('export.mp3Bitrate') as number) : 64,
+    subtitles: subtitles === 'srt' || subtitles === 'vtt' || subtitles === 'both' ? subtitles : 'none',
+    confirmAboveChars: Math.round(clamp(c.get('narration.confirmAboveCharacters'), 0, 10_000_000, 20_000)),
+  };
+}

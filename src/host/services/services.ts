@@ -5,6 +5,8 @@ import type { CloneFlow } from '../../core/flows/clone';
 import type { Log } from '../platform/log';
 import type { NovitaService } from './novitaService';
 import type { SampleFlow } from '../../core/flows/sample';
+import type { Synthesizer } from '../../core/flows/synthesis';
+import type { CostTotals } from '../platform/costs';
 import type { SpeechService } from './speechService';
 import type { ExtensionStorage } from '../platform/storage';
 
@@ -19,4 +21,6 @@ export interface Services {
   active: ActiveVoice;
   speech: SpeechService;
   samples: SampleFlow;
+  synthesizer: Synthesizer;
+  costs: CostTotals;
 }

@@ -8,7 +8,7 @@ import { describe, describeProgress, l10n } from '../platform/describe';
 import type { Log } from '../platform/log';
 
 export type SpeechResult =
-  | { ok: true; filePath: string; fileName: string; chunks: number; durationSec: number; voice: VoiceChoice; historyId: string }
+  | { ok: true; filePath: string; fileName: string; chunks: number; cachedChunks: number; durationSec: number; voice: VoiceChoice; historyId?: string; subtitles: string[] }
   | { ok: false; message: string; cancelled?: boolean; failedChunk?: number; keptPath?: string };
 
 export interface SpeakRequest {
@@ -73,7 +73,7 @@ export class SpeechService {
           }
         },
       );
-      return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId };
+      return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId, subtitles: result.subtitles };
     } catch (err) {
       const p = err instanceof CoreError ? err.problem : undefined;
       if (p?.kind === 'cancelled') return { ok: false, cancelled: true, message: l10n.t('Narration cancelled; no partial file was kept.') };

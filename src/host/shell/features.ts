@@ -6,9 +6,13 @@ import { ApiKeyStore } from '../platform/apiKey';
 import { CloneFlow } from '../../core/flows/clone';
 import { NarrateFlow } from '../../core/flows/narrate';
 import { SampleFlow } from '../../core/flows/sample';
+import { Synthesizer } from '../../core/flows/synthesis';
+import { ChunkCache } from '../../core/cache/chunkCache';
+import { join } from 'node:path';
+import { CostTotals } from '../platform/costs';
 import { commandHandlers } from '../commands/clone';
 import { isCommandId, type CommandHandlers } from '../commands/ids';
-import { readSpeechSettings } from '../platform/config';
+import { readCacheSettings, readSpeechSettings } from '../platform/config';
 import { libraryCommandHandlers } from '../commands/library';
 import { LibraryTreeProvider } from '../views/libraryTree';
 import { Log } from '../platform/log';
@@ -36,8 +40,13 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const library = () => storage.library();
   const samples = new SampleFlow({ connections, folders, settings: connectionSettings });
   const clone = new CloneFlow({ connections, folders, library, samples, historyMaxItems: () => readSpeechSettings().historyMaxItems });
-  const speech = new SpeechService(new NarrateFlow({ connections, folders, library, settings: readSpeechSettings }), log);
-  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples };
+  // One synthesizer for everything that speaks: chunks come from the on-disk cache (shared by windows) when it has
+  // them, and the cost meter counts what was sent and what was served.
+  const cache = new ChunkCache({ dir: join(context.globalStorageUri.fsPath, 'chunks'), maxBytes: readCacheSettings().maxBytes });
+  const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => void costs.add(delta) });
+  const costs = new CostTotals(context.globalState);
+  const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log);
+  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
   const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services) };

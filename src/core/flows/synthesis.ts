@@ -1,0 +1,107 @@
+// One chunk of speech, from the chunk cache when it has it, else from Novita (and then into the cache): the one
+// place narration, read-along, export and the CLI get their audio, so nobody pays twice for the same chunk.
+import { ChunkCache, chunkKey, PCM_S16LE_24K_MONO } from '../cache/chunkCache';
+import { codePointLength } from '../limits';
+import type { NovitaConnections } from '../novita/connections';
+import type { ProgressPort } from './ports';
+
+/** How a chunk is spoken: any difference is another cache entry. */
+export interface VoiceSettings {
+  voiceId: string;
+  speed: number;
+  volume: number;
+}
+
+/** Characters sent to Novita and served from the cache: what the cost meter shows. */
+export interface CostFigures {
+  sentChars: number;
+  cachedChars: number;
+  requests: number;
+  hits: number;
+}
+
+export interface SynthesizedChunk {
+  pcm: Buffer;
+  /** True: served from the cache, nothing was sent. */
+  cached: boolean;
+  key: string;
+}
+
+export interface SynthesizerDeps {
+  connections: NovitaConnections;
+  /** Undefined: no cache (every chunk is sent). */
+  cache?: ChunkCache;
+  /** The API base URL, part of the key: the double's audio never stands in for Novita's. */
+  endpoint: () => string;
+  /** Told of every chunk's cost, for a meter that outlives this object (e.g. totals kept in global state). */
+  onCost?: (delta: CostFigures) => void;
+}
+
+const MODEL = '/v3/glm-tts';
+
+export class Synthesizer {
+  /** This session's figures. */
+  readonly session: CostFigures = { sentChars: 0, cachedChars: 0, requests: 0, hits: 0 };
+
+  constructor(private readonly deps: SynthesizerDeps) {}
+
+  get cache(): ChunkCache | undefined {
+    return this.deps.cache;
+  }
+
+  key(text: string, voice: VoiceSettings): string {
+    return chunkKey({ voiceId: voice.voiceId, model: `${this.deps.endpoint()}${MODEL}`, text, speed: voice.speed, volume: voice.volume, format: PCM_S16LE_24K_MONO });
+  }
+
+  /**
+   * The PCM of `text` in `voice`. `fresh`: synthesize again even when cached (a retake); the new take replaces the
+   * cached one only when `keep` is not false.
+   */
+  async chunk(text: string, voice: VoiceSettings, options: { signal?: AbortSignal; fresh?: boolean; keep?: boolean } = {}): Promise<SynthesizedChunk> {
+    const key = this.key(text, voice);
+    const chars = codePointLength(text);
+    const cache = this.deps.cache;
+    if (cache && !options.fresh) {
+      const hit = await cache.get(key);
+      if (hit) {
+        this.count({ sentChars: 0, cachedChars: chars, requests: 0, hits: 1 });
+        return { pcm: hit, cached: true, key };
+      }
+    }
+    options.signal?.throwIfAborted();
+    const client = await this.deps.connections.api();
+    const pcm = await client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm' }, { signal: options.signal });
+    this.count({ sentChars: chars, cachedChars: 0, requests: 1, hits: 0 });
+    if (cache && options.keep !== false) {
+      // A full disk or a read-only folder must not fail the narration: the chunk is simply not cached.
+      await cache.put(key, pcm, { textChars: chars }).catch(() => undefined);
+    }
+    return { pcm, cached: false, key };
+  }
+
+  /** Runs `fn` while `listener` hears of every retry wait (see NovitaConnections). */
+  withRetryNotices<T>(listener: ProgressPort | undefined, fn: () => Promise<T>): Promise<T> {
+    return this.deps.connections.withRetryNotices(listener, fn);
+  }
+
+  /** Before a long narration: how many characters the cache already holds, and how many would be sent. */
+  async estimate(texts: readonly string[], voice: VoiceSettings | ((index: number) => VoiceSettings)): Promise<{ totalChars: number; cachedChars: number; toSendChars: number }> {
+    let totalChars = 0;
+    let cachedChars = 0;
+    for (const [i, text] of texts.entries()) {
+      const chars = codePointLength(text);
+      totalChars += chars;
+      const v = typeof voice === 'function' ? voice(i) : voice;
+      if (this.deps.cache && (await this.deps.cache.has(this.key(text, v)))) cachedChars += chars;
+    }
+    return { totalChars, cachedChars, toSendChars: totalChars - cachedChars };
+  }
+
+  private count(delta: CostFigures): void {
+    this.session.sentChars += delta.sentChars;
+    this.session.cachedChars += delta.cachedChars;
+    this.session.requests += delta.requests;
+    this.session.hits += delta.hits;
+    this.deps.onCost?.(delta);
+  }
+}
