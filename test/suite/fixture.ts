@@ -11,6 +11,8 @@ export async function startDouble(key: string, options: Partial<NovitaDoubleOpti
   const baseUrl = await double.start();
   await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
   await vscode.workspace.getConfiguration('glmVoiceClone').update('apiBaseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+  // No "send N characters?" question in the middle of a test (a modal no one answers); the cache suite asks for it.
+  await vscode.workspace.getConfiguration('glmVoiceClone').update('narration.confirmAboveCharacters', 0, vscode.ConfigurationTarget.Global);
   await vscode.commands.executeCommand('glmVoiceClone.setApiKey', key);
   double.addFile('/samples/voice.wav', pcmToWav(Buffer.alloc(24000 * 2 * 5)), 'audio/wav');
   return double;
@@ -18,6 +20,7 @@ export async function startDouble(key: string, options: Partial<NovitaDoubleOpti
 
 export async function stopDouble(double: NovitaDouble | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('glmVoiceClone').update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration('glmVoiceClone').update('narration.confirmAboveCharacters', undefined, vscode.ConfigurationTarget.Global);
   await double?.stop();
 }
 

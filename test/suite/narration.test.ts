@@ -9,11 +9,11 @@ import type { NovitaDouble } from '../double/novitaDouble';
 import { labelFor, readLabel, samplesFor } from '../double/synth';
 import type { SpeechResult } from '../../src/host/services/speechService';
 import { planNarration } from '../../src/core/narration/plan';
+import { parseWavHeader } from '../../src/core/audio/wav';
+import { startDouble, stopDouble, waitFor } from './fixture';
 
 /** The chunks the product sends for `text`: its narration plan. */
 const chunksOf = (text: string, languageId: string) => planNarration(text, languageId).chunks.map((c) => c.text);
-import { parseWavHeader } from '../../src/core/audio/wav';
-import { startDouble, stopDouble, waitFor } from './fixture';
 
 const KEY = 'gvc-narration-key-2b8e61d0c4f7';
 
@@ -171,9 +171,9 @@ suite('Speak File and Speak Selection (real extension host, Novita double)', () 
     writeFileSync(source, '# Chapter one\n\nIt was a bright cold day in April.\n');
     await vscode.commands.executeCommand('glmVoiceClone.useVoice', 'xiaochen');
     try {
-      const target = await vscode.commands.executeCommand<string | undefined>('glmVoiceClone.exportNarration', vscode.Uri.file(source));
-      assert.equal(target, join(dir, 'chapter-one.xiaochen.wav'));
-      const bytes = readFileSync(target!);
+      const exported = await vscode.commands.executeCommand<{ audio: string } | undefined>('glmVoiceClone.exportNarration', vscode.Uri.file(source), { format: 'wav', subtitles: 'none' });
+      assert.equal(exported?.audio, join(dir, 'chapter-one.xiaochen.wav'));
+      const bytes = readFileSync(exported.audio);
       const info = parseWavHeader(bytes);
       const chunks = chunksOf(readFileSync(source, 'utf8'), 'markdown');
       assert.equal(info.dataBytes / 2, chunks.reduce((sum, c) => sum + samplesFor(c), 0));

@@ -11,6 +11,7 @@ import { NarrateFlow } from '../../src/core/flows/narrate';
 import type { ConnectionSettings, ProgressEvent } from '../../src/core/flows/ports';
 import { SampleFlow } from '../../src/core/flows/sample';
 import { Synthesizer } from '../../src/core/flows/synthesis';
+import { ChunkCache } from '../../src/core/cache/chunkCache';
 import { VoiceRegistry } from '../../src/core/library/voiceRegistry';
 import { NovitaConnections } from '../../src/core/novita/connections';
 import { describeProblem, english, progressText } from '../../src/messages/index';
@@ -210,6 +211,30 @@ suite('flows (core, plain Node, against the double)', function () {
         assert.match(said(e).message, /^Chunk 4 of \d+ failed: .*input is not speakable.* The first 3 chunks were kept as narration-.*-incomplete\.wav\.$/);
         return true;
       });
+    });
+
+    test('with a chunk cache: the estimate counts what is cached, and narrating unchanged text again sends nothing', async () => {
+      const cached = new NarrateFlow({
+        synthesizer: new Synthesizer({ connections, cache: new ChunkCache({ dir: join(dir, 'chunks'), maxBytes: 64 * 1024 * 1024 }), endpoint: () => settings.apiBaseUrl }),
+        folders: { audioDir: async () => audioDir() },
+        library: async () => registry,
+        settings: () => ({ speed: 1, volume: 1, concurrency: 3, historyMaxItems: 50 }),
+      });
+      const req = { text: story, voice: { id: 'kazi', name: 'kazi' }, kind: 'narration' as const };
+      const before = await cached.estimate(story, undefined, 'kazi');
+      assert.equal(before.cachedChars, 0);
+      assert.equal(before.toSendChars, before.totalChars);
+      const first = await cached.narrate(req);
+      assert.equal(first.cachedChunks, 0);
+      assert.equal(d.requests.filter((r) => r.route === 'tts').length, first.chunks);
+      const after = await cached.estimate(story, undefined, 'kazi');
+      assert.deepEqual(after, { totalChars: before.totalChars, cachedChars: before.totalChars, toSendChars: 0 });
+      d.clearRequests();
+      const second = await cached.narrate(req);
+      assert.equal(d.requests.filter((r) => r.route === 'tts').length, 0, 'nothing sent');
+      assert.equal(second.cachedChunks, second.chunks);
+      assert.ok(readFileSync(second.filePath).equals(readFileSync(first.filePath)), 'the same audio');
+      assert.equal((await cached.estimate(story, undefined, 'jam')).cachedChars, 0, 'another voice is another key');
     });
 
     test('cancelling keeps no file and says cancelled', async () => {

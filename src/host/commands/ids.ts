@@ -13,6 +13,8 @@ export const COMMAND_IDS = [
   'glmVoiceClone.speakFile',
   'glmVoiceClone.exportNarration',
   'glmVoiceClone.cancelNarration',
+  'glmVoiceClone.retakeSentence',
+  'glmVoiceClone.clearCache',
   'glmVoiceClone.useVoice',
   'glmVoiceClone.playVoicePreview',
   'glmVoiceClone.copyVoiceId',

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { basename, extname, join, parse } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { homedir } from 'node:os';
 import type { PreviewRecord, VoiceRecord } from '../../core/library/voiceRegistry';
 import { checkVoiceName } from '../../core/validation';
@@ -30,13 +30,12 @@ export function libraryCommandHandlers(services: Services): Omit<CommandHandlers
     'glmVoiceClone.removePreview': (arg: VoiceArg) => removePreview(services, arg),
     'glmVoiceClone.speakSelection': () => speakSelection(services),
     'glmVoiceClone.speakFile': (uri?: vscode.Uri) => speakFile(services, uri),
-    'glmVoiceClone.exportNarration': (uri?: vscode.Uri) => exportNarration(services, uri),
     'glmVoiceClone.cancelNarration': () => services.speech.cancel(),
   };
 }
 
-/** The commands ./clone.ts handles. */
-type LibraryExcluded = keyof ReturnType<typeof import('./clone').commandHandlers>;
+/** The commands ./clone.ts and ./narration.ts handle. */
+type LibraryExcluded = keyof ReturnType<typeof import('./clone').commandHandlers> | keyof ReturnType<typeof import('./narration').narrationCommandHandlers>;
 
 async function findVoice(services: Services, arg: VoiceArg): Promise<VoiceRecord | undefined> {
   const library = await services.storage.library();
@@ -250,40 +249,11 @@ async function documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocu
   return vscode.window.activeTextEditor?.document;
 }
 
-const lastNarration = new Map<string, { path: string; voiceName: string }>();
-
 async function speakFile(services: Services, uri?: vscode.Uri): Promise<SpeechResult> {
   const doc = await documentFor(uri);
   if (!doc) return fail('Open the file to speak first.');
   const result = await speakAndPlay(services, doc.getText(), doc.languageId, 'narration', `Speaking ${basename(doc.fileName)}`);
-  if (result.ok) lastNarration.set(doc.uri.toString(), { path: result.filePath, voiceName: result.voice.name });
   return result;
-}
-
-/** Saves the narration of a file beside it as `name.voice.wav`, narrating first when there is none yet. */
-async function exportNarration(services: Services, uri?: vscode.Uri): Promise<string | undefined> {
-  const doc = await documentFor(uri);
-  if (!doc || doc.isUntitled) {
-    void vscode.window.showErrorMessage('GLM Voice Clone: open a saved file to export its narration beside it.');
-    return undefined;
-  }
-  let narration = lastNarration.get(doc.uri.toString());
-  if (!narration || !existsSync(narration.path)) {
-    const result = await speakFile(services, doc.uri);
-    if (!result.ok) return undefined;
-    narration = { path: result.filePath, voiceName: result.voice.name };
-  }
-  const { dir, name } = parse(doc.fileName);
-  const target = join(dir, `${name}.${narration.voiceName.replace(/[^\w-]+/g, '_')}.wav`);
-  if (existsSync(target)) {
-    const answer = await vscode.window.showWarningMessage(`${basename(target)} already exists. Replace it?`, { modal: true }, 'Replace');
-    if (answer !== 'Replace') return undefined;
-  }
-  await copyFile(narration.path, target);
-  void vscode.window.showInformationMessage(`GLM Voice Clone: narration saved as ${basename(target)}.`, 'Reveal').then((c) => {
-    if (c) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(target));
-  });
-  return target;
 }
 
 function fail(message: string): SpeechResult {

@@ -1,5 +1,6 @@
 // The cost meter's totals across sessions (global state): characters sent to Novita and served from the cache.
 import type * as vscode from 'vscode';
+import { l10n } from './describe';
 import type { CostFigures } from '../../core/flows/synthesis';
 
 const KEY = 'glmVoiceClone.costTotals';
@@ -21,4 +22,10 @@ export class CostTotals {
       hits: t.hits + delta.hits,
     });
   }
+}
+
+/** The cost meter as the status tooltip shows it: this session and in total. */
+export function costSummary(session: CostFigures, total: CostFigures): string {
+  const line = (f: CostFigures) => l10n.t('{0} characters sent to Novita, {1} served from the cache', f.sentChars, f.cachedChars);
+  return `${l10n.t('**This session:** {0}', line(session))}\n\n${l10n.t('**In total:** {0}', line(total))}`;
 }

@@ -2,17 +2,27 @@
 // and the outcome in words. The work itself is the core's NarrateFlow.
 import * as vscode from 'vscode';
 import { CoreError } from '../../core/errors';
-import type { NarrateFlow } from '../../core/flows/narrate';
+import type { NarrateFlow, NarrateOutput } from '../../core/flows/narrate';
+import type { NarrationPlan } from '../../core/narration/plan';
+import { readExportSettings } from '../platform/config';
 import type { VoiceChoice } from '../views/activeVoice';
 import { describe, describeProgress, l10n } from '../platform/describe';
+import { describeProblem } from '../../messages/index';
+import type { Problem } from '../../core/errors';
 import type { Log } from '../platform/log';
 
+const describeProblemText = (p: Problem) => describeProblem(p, l10n).message;
+
 export type SpeechResult =
-  | { ok: true; filePath: string; fileName: string; chunks: number; cachedChunks: number; durationSec: number; voice: VoiceChoice; historyId?: string; subtitles: string[] }
-  | { ok: false; message: string; cancelled?: boolean; failedChunk?: number; keptPath?: string };
+  | { ok: true; filePath: string; fileName: string; chunks: number; cachedChunks: number; durationSec: number; voice: VoiceChoice; historyId?: string; subtitles: string[]; skipped: number }
+  | { ok: false; message: string; cancelled?: boolean; failedChunk?: number; keptPath?: string; declined?: boolean };
 
 export interface SpeakRequest {
   text: string;
+  /** Where and how to write it (Export Narration); default: a WAV in the audio folder, in the history. */
+  output?: NarrateOutput;
+  /** 'skip': a chunk that fails is replaced by silence and reported; default 'stop'. */
+  onFailure?: 'stop' | 'skip';
   voice: VoiceChoice;
   /** Markdown is read as prose (no code, URLs or markup). */
   languageId?: string;
@@ -35,10 +45,26 @@ export class SpeechService {
     return this.flow.cancel();
   }
 
+  /** The narration plan of `text` (chunks and sentences with their offsets); throws CoreError 'nothingToSpeak'. */
+  plan(text: string, languageId?: string): NarrationPlan {
+    return this.flow.plan(text, languageId);
+  }
+
   async speak(req: SpeakRequest): Promise<SpeechResult> {
     if (this.flow.isRunning) return { ok: false, message: describe(new CoreError({ kind: 'narrationBusy' })).message };
     try {
       this.flow.chunks(req.text, req.languageId);
+      // Before a long narration: what it would cost, after what the cache already holds.
+      const threshold = readExportSettings().confirmAboveChars;
+      if (threshold > 0) {
+        const estimate = await this.flow.estimate(req.text, req.languageId, req.voice.id);
+        if (estimate.toSendChars > threshold) {
+          const send = l10n.t('Send');
+          const question = l10n.t('{0} characters, {1} cached — send {2} to Novita?', group(estimate.totalChars), group(estimate.cachedChars), group(estimate.toSendChars));
+          const answer = await vscode.window.showWarningMessage(question, { modal: true }, send);
+          if (answer !== send) return { ok: false, declined: true, cancelled: true, message: l10n.t('Narration not started.') };
+        }
+      }
     } catch (err) {
       return { ok: false, message: describe(err, this.log).message };
     }
@@ -56,6 +82,8 @@ export class SpeechService {
               { text: req.text, voice: req.voice, languageId: req.languageId, kind: req.kind },
               {
                 signal: controller.signal,
+                output: req.output,
+                onFailure: req.onFailure,
                 progress: (event) => {
                   if (event.step === 'chunks') {
                     const increment = event.done > done ? ((event.done - done) * 100) / event.total : undefined;
@@ -73,7 +101,13 @@ export class SpeechService {
           }
         },
       );
-      return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId, subtitles: result.subtitles };
+      if (result.skipped.length) {
+        const first = result.skipped[0];
+        void vscode.window.showWarningMessage(
+          l10n.t('{0} of {1} chunks failed and were replaced by silence (first: chunk {2}: {3})', result.skipped.length, result.chunks, first.index + 1, describeProblemText(first.problem)),
+        );
+      }
+      return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId, subtitles: result.subtitles, skipped: result.skipped.length };
     } catch (err) {
       const p = err instanceof CoreError ? err.problem : undefined;
       if (p?.kind === 'cancelled') return { ok: false, cancelled: true, message: l10n.t('Narration cancelled; no partial file was kept.') };
@@ -84,4 +118,9 @@ export class SpeechService {
       void vscode.commands.executeCommand('setContext', 'glmVoiceClone.narrating', false);
     }
   }
+}
+
+/** 12400 → "12 400": digits grouped as the estimate is read. */
+function group(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
 }

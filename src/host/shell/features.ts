@@ -9,11 +9,12 @@ import { SampleFlow } from '../../core/flows/sample';
 import { Synthesizer } from '../../core/flows/synthesis';
 import { ChunkCache } from '../../core/cache/chunkCache';
 import { join } from 'node:path';
-import { CostTotals } from '../platform/costs';
+import { costSummary, CostTotals } from '../platform/costs';
 import { commandHandlers } from '../commands/clone';
 import { isCommandId, type CommandHandlers } from '../commands/ids';
 import { readCacheSettings, readSpeechSettings } from '../platform/config';
 import { libraryCommandHandlers } from '../commands/library';
+import { narrationCommandHandlers } from '../commands/narration';
 import { LibraryTreeProvider } from '../views/libraryTree';
 import { Log } from '../platform/log';
 import { connectionSettings, NovitaService } from '../services/novitaService';
@@ -43,13 +44,14 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   // One synthesizer for everything that speaks: chunks come from the on-disk cache (shared by windows) when it has
   // them, and the cost meter counts what was sent and what was served.
   const cache = new ChunkCache({ dir: join(context.globalStorageUri.fsPath, 'chunks'), maxBytes: readCacheSettings().maxBytes });
-  const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => void costs.add(delta) });
+  const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => void costs.add(delta).then(showCosts) });
   const costs = new CostTotals(context.globalState);
+  const showCosts = () => active.setCosts(costSummary(synthesizer.session, costs.total));
   const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log);
   const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
-  const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services) };
+  const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services) };
   const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history];
 
   return {

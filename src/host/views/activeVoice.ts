@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../platform/dispose';
 
-export const SYSTEM_VOICES = ['tongtong', 'chuichui', 'xiaochen', 'jam', 'kazi', 'douji', 'luodo'] as const;
+import { SYSTEM_VOICES } from '../../core/limits';
+
+export { SYSTEM_VOICES };
 const STATE_KEY = 'glmVoiceClone.activeVoice';
 
 export interface VoiceChoice {
@@ -14,6 +16,8 @@ export interface VoiceChoice {
 /** The voice used by Speak Selection / Speak File, shown in the status bar. */
 export class ActiveVoice extends Disposable {
   private readonly item: vscode.StatusBarItem;
+  /** The cost meter's lines (Markdown), set once something was spoken. */
+  private costs: string | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<VoiceChoice>());
   readonly onDidChange = this.changed.event;
 
@@ -36,6 +40,12 @@ export class ActiveVoice extends Disposable {
     this.changed.fire(choice);
   }
 
+  /** Shows the cost meter (characters sent and served from the cache) in the tooltip. */
+  setCosts(markdown: string | undefined): void {
+    this.costs = markdown;
+    this.render();
+  }
+
   /** After a voice was removed from the library: fall back to the default system voice if it was active. */
   async forget(voiceId: string): Promise<void> {
     if (this.get().id === voiceId) await this.set({ id: SYSTEM_VOICES[0], name: SYSTEM_VOICES[0] });
@@ -44,7 +54,7 @@ export class ActiveVoice extends Disposable {
   private render(): void {
     const v = this.get();
     this.item.text = `$(unmute) ${v.name}`;
-    this.item.tooltip = new vscode.MarkdownString(`**GLM Voice Clone** — speaking with **${escapeMd(v.name)}**${v.id !== v.name ? ` (\`${escapeMd(v.id)}\`)` : ''}\n\nClick to choose another voice.`);
+    this.item.tooltip = new vscode.MarkdownString(`**GLM Voice Clone** — speaking with **${escapeMd(v.name)}**${v.id !== v.name ? ` (\`${escapeMd(v.id)}\`)` : ''}\n\nClick to choose another voice.${this.costs ? `\n\n---\n\n${this.costs}` : ''}`);
   }
 }
 

@@ -1,0 +1,200 @@
+// Commands over narration's audio: export beside the source (WAV or MP3, with subtitles), retakes of one
+// sentence's chunk, and the chunk cache. Synthesis goes through the shared Synthesizer, so nothing is paid twice.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { basename, join, parse } from 'node:path';
+import { pcmToWav } from '../../core/audio/wav';
+import { chunkAt, type NarrationChunk } from '../../core/narration/plan';
+import { describe, l10n } from '../platform/describe';
+import { readExportSettings, readSpeechSettings } from '../platform/config';
+import type { Services } from '../services/services';
+import type { SpeechResult } from '../services/speechService';
+import type { CommandHandlers } from './ids';
+import { playInPanel } from './library';
+
+type NarrationCommandId = 'glmVoiceClone.exportNarration' | 'glmVoiceClone.retakeSentence' | 'glmVoiceClone.clearCache';
+
+export function narrationCommandHandlers(services: Services): Pick<CommandHandlers, NarrationCommandId> {
+  return {
+    'glmVoiceClone.exportNarration': (uri?: vscode.Uri, options?: ExportOverrides) => exportNarration(services, uri, options),
+    'glmVoiceClone.retakeSentence': (options?: RetakeOptions) => retakeSentence(services, options),
+    'glmVoiceClone.clearCache': (confirmed?: unknown) => clearCache(services, confirmed === true),
+  };
+}
+
+/** For scripts and tests: the settings' choices, overridden. */
+interface ExportOverrides {
+  format?: 'wav' | 'mp3';
+  subtitles?: 'none' | 'srt' | 'vtt' | 'both';
+  /** Replace existing files without asking. */
+  overwrite?: boolean;
+  onFailure?: 'stop' | 'skip';
+}
+
+export interface ExportResult {
+  audio: string;
+  subtitles: string[];
+  chunks: number;
+  cachedChunks: number;
+  durationSec: number;
+}
+
+/**
+ * Narrates a saved file and writes `name.voice.wav|mp3` beside it (and `.srt`/`.vtt` when asked), asking before
+ * replacing any of them. Unchanged text comes from the chunk cache: exporting it again sends nothing.
+ */
+async function exportNarration(services: Services, uri: vscode.Uri | undefined, overrides: ExportOverrides = {}): Promise<ExportResult | undefined> {
+  const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+  if (!doc || doc.isUntitled) {
+    void vscode.window.showErrorMessage(l10n.t('GLM Voice Clone: open a saved file to export its narration beside it.'));
+    return undefined;
+  }
+  const settings = readExportSettings();
+  const format = overrides.format ?? settings.format;
+  const subtitles = overrides.subtitles ?? settings.subtitles;
+  const voice = services.active.get();
+  const { dir, name } = parse(doc.fileName);
+  const stem = join(dir, `${name}.${voice.name.replace(/[^\w-]+/g, '_')}`);
+  const audio = `${stem}.${format}`;
+  const srtPath = subtitles === 'srt' || subtitles === 'both' ? `${stem}.srt` : undefined;
+  const vttPath = subtitles === 'vtt' || subtitles === 'both' ? `${stem}.vtt` : undefined;
+  const existing = [audio, srtPath, vttPath].filter((p): p is string => p !== undefined && existsSync(p));
+  if (existing.length && !overrides.overwrite) {
+    const replace = l10n.t('Replace');
+    const answer = await vscode.window.showWarningMessage(
+      existing.length === 1 ? l10n.t('{0} already exists. Replace it?', basename(existing[0])) : l10n.t('{0} already exist. Replace them?', existing.map((p) => basename(p)).join(', ')),
+      { modal: true },
+      replace,
+    );
+    if (answer !== replace) return undefined;
+  }
+  const result: SpeechResult = await services.speech.speak({
+    text: doc.getText(),
+    voice,
+    languageId: doc.languageId,
+    kind: 'narration',
+    title: l10n.t('Exporting {0}', basename(doc.fileName)),
+    output: { path: audio, format, mp3Kbps: settings.mp3Kbps, srtPath, vttPath, history: false },
+    onFailure: overrides.onFailure,
+  });
+  if (!result.ok) {
+    if (!result.cancelled) {
+      const retry = l10n.t('Retry');
+      const skip = l10n.t('Skip Failed Chunks');
+      // Finished chunks are in the cache: a retry sends only what is missing.
+      void vscode.window.showErrorMessage(`GLM Voice Clone: ${result.message}`, retry, skip).then((choice) => {
+        if (choice === retry) void exportNarration(services, doc.uri, { ...overrides, overwrite: true });
+        if (choice === skip) void exportNarration(services, doc.uri, { ...overrides, overwrite: true, onFailure: 'skip' });
+      });
+    }
+    return undefined;
+  }
+  const written = [basename(audio), ...result.subtitles.map((p) => basename(p))].join(', ');
+  const reveal = l10n.t('Reveal');
+  void vscode.window
+    .showInformationMessage(l10n.t('GLM Voice Clone: narration saved as {0} ({1} of {2} chunks from the cache).', written, result.cachedChunks, result.chunks), reveal)
+    .then((c) => {
+      if (c === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(audio));
+    });
+  return { audio, subtitles: result.subtitles, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec };
+}
+
+/** For scripts and tests: skip the pick by naming the choice up front. */
+interface RetakeOptions {
+  /** Where the sentence is (default: the cursor in the active editor). */
+  uri?: vscode.Uri;
+  offset?: number;
+  /** 'new' keeps the new take, 'current' the one there was; default: ask. */
+  keep?: 'new' | 'current';
+}
+
+export interface RetakeResult {
+  chunk: number;
+  text: string;
+  kept: 'new' | 'current';
+  /** WAV files of the two takes, for listening. */
+  takes: { current: string; new: string };
+}
+
+/**
+ * Synthesizes the chunk holding the cursor's sentence again (bypassing the cache), lets the user hear both takes
+ * and keep one; the kept take is what the cache holds, so playback and export use it from then on.
+ */
+async function retakeSentence(services: Services, options: RetakeOptions = {}): Promise<RetakeResult | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const doc = options.uri ? await vscode.workspace.openTextDocument(options.uri) : editor?.document;
+  if (!doc) {
+    void vscode.window.showErrorMessage(l10n.t('GLM Voice Clone: put the cursor in the sentence to retake.'));
+    return undefined;
+  }
+  const offset = options.offset ?? (editor && editor.document === doc ? doc.offsetAt(editor.selection.active) : 0);
+  let chunk: NarrationChunk | undefined;
+  try {
+    const plan = services.speech.plan(doc.getText(), doc.languageId);
+    chunk = chunkAt(plan, offset) ?? plan.chunks.find((c) => c.start >= offset) ?? plan.chunks.at(-1);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`GLM Voice Clone: ${describe(err, services.log).message}`);
+    return undefined;
+  }
+  if (!chunk) return undefined;
+  const active = services.active.get();
+  const speech = readSpeechSettings();
+  const voice = { voiceId: active.id, speed: speech.speed, volume: speech.volume };
+  const dir = await services.storage.ensureAudioDir();
+  try {
+    const current = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Retaking “{0}”…', preview(chunk.text)) }, async () => {
+      const before = await services.synthesizer.chunk(chunk.text, voice);
+      const fresh = await services.synthesizer.chunk(chunk.text, voice, { fresh: true, keep: false });
+      return { before, fresh };
+    });
+    const stem = `take-${current.before.key.slice(0, 12)}`;
+    const takes = { current: join(dir, `${stem}-a.wav`), new: join(dir, `${stem}-b.wav`) };
+    await writeFile(takes.current, pcmToWav(current.before.pcm));
+    await writeFile(takes.new, pcmToWav(current.fresh.pcm));
+    let kept = options.keep;
+    while (!kept) {
+      const items = [
+        { label: l10n.t('$(play) Play the current take'), action: 'playCurrent' },
+        { label: l10n.t('$(play) Play the new take'), action: 'playNew' },
+        { label: l10n.t('$(check) Keep the new take'), action: 'new' },
+        { label: l10n.t('$(history) Keep the current take'), action: 'current' },
+      ] as const;
+      const pick = await vscode.window.showQuickPick(items, { title: l10n.t('Retake: “{0}”', preview(chunk.text)), placeHolder: l10n.t('Listen to both takes, then keep one') });
+      if (!pick) break;
+      if (pick.action === 'playCurrent' || pick.action === 'playNew') {
+        await playInPanel(services, { voiceId: active.id, voiceName: active.name, file: basename(pick.action === 'playNew' ? takes.new : takes.current), text: chunk.text }, { beside: true });
+      } else {
+        kept = pick.action;
+      }
+    }
+    if (!kept) return undefined;
+    if (kept === 'new') await services.synthesizer.cache?.put(current.fresh.key, current.fresh.pcm, { textChars: [...chunk.text].length });
+    return { chunk: chunk.index, text: chunk.text, kept, takes };
+  } catch (err) {
+    const e = describe(err, services.log);
+    if (!e.cancelled) void vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`);
+    return undefined;
+  }
+}
+
+async function clearCache(services: Services, confirmed: boolean): Promise<{ entries: number; bytes: number } | undefined> {
+  const cache = services.synthesizer.cache;
+  if (!cache) return undefined;
+  const stats = await cache.stats();
+  if (!confirmed) {
+    const clear = l10n.t('Clear');
+    const answer = await vscode.window.showWarningMessage(
+      l10n.t('The chunk cache holds {0} chunks ({1} MB). Clear it? Narrating them again will send them to Novita again.', stats.entries, (stats.bytes / (1024 * 1024)).toFixed(1)),
+      { modal: true },
+      clear,
+    );
+    if (answer !== clear) return undefined;
+  }
+  await cache.clear();
+  return stats;
+}
+
+function preview(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
