@@ -43,6 +43,8 @@ const builds = [
   // Commands, panel, views and the core (flows, Novita client, narration, registry): required on the first
   // command, view or restored panel.
   { ...host, entryPoints: { features: 'src/host/shell/features.ts' }, outdir: 'dist' },
+  // The MP3 encoder's worker (src/core/audio/mp3Worker.ts): a thread with a small heap, started per MP3 export.
+  { ...host, entryPoints: { 'mp3-worker': 'src/core/audio/mp3WorkerMain.ts' }, outdir: 'dist' },
   // undici: required on the first request only.
   { ...node, entryPoints: { undici: 'undici' }, outdir: 'dist' },
   // markdown-it (source positions of Markdown read aloud): required on the first narration plan of a Markdown file.

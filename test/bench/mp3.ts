@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { encodeWavFileToMp3 } from '../../src/core/audio/mp3';
+import { encodeInWorker } from '../../src/core/audio/mp3Worker';
 import { NOVITA_PCM, wavHeader } from '../../src/core/audio/wav';
 
 function option(name: string, fallback: number): number {
@@ -71,7 +73,11 @@ async function main(): Promise<void> {
     const started = performance.now();
     const sample = () => samples.push({ at: performance.now() - started, rss: process.memoryUsage().rss });
     const sampler = setInterval(sample, 20);
-    const result = await encodeWavFileToMp3(wav, join(dir, 'narration.mp3'), { kbps });
+    // As the extension does it: in the bundled worker (npm run build first), else in this thread.
+    const worker = join(__dirname, '..', '..', 'dist', 'mp3-worker.js');
+    const inWorker = existsSync(worker) && !process.argv.includes('--in-thread');
+    say(`encoding ${inWorker ? 'in the bundled worker (dist/mp3-worker.js)' : 'in this thread'}`);
+    const result = inWorker ? await encodeInWorker(worker, wav, join(dir, 'narration.mp3'), { kbps }) : await encodeWavFileToMp3(wav, join(dir, 'narration.mp3'), { kbps });
     const elapsedMs = performance.now() - started;
     const elapsedSec = elapsedMs / 1000;
     clearInterval(sampler);

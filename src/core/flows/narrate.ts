@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { encodeWavFileToMp3 } from '../audio/mp3';
+import { encodeWavFileToMp3Off } from '../audio/mp3Worker';
 import { CoreError, problemOf, type Problem } from '../errors';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
@@ -164,7 +164,7 @@ export class NarrateFlow {
         const target = output.path ?? join(dir, `${stem}.mp3`);
         progress({ step: 'encoding', format: 'mp3' });
         try {
-          await encodeWavFileToMp3(joined.path, target, { kbps: output.mp3Kbps });
+          await encodeWavFileToMp3Off(joined.path, target, { kbps: output.mp3Kbps }, controller.signal);
         } finally {
           await rm(joined.path, { force: true });
         }

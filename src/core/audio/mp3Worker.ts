@@ -1,0 +1,47 @@
+// MP3 encoding off the main thread, in a worker with a small heap. lamejs allocates a little garbage for every frame;
+// on the main thread V8 lets that grow the heap by ~100 MB before collecting (the extension host's RSS with it),
+// while a worker capped at a few tens of MB collects early and keeps the growth flat. The worker is the bundled
+// `mp3-worker.js` beside this code (esbuild.mjs); where there is none (tests, running from source) the encoding runs
+// in this thread instead, with the same result.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { encodeWavFileToMp3, type EncodeWavFileOptions, type Mp3FileResult } from './mp3';
+
+/** The worker's heap: room for lamejs's tables and a few blocks, not for garbage to pile up. */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 };
+
+export interface Mp3JobMessage {
+  wavPath: string;
+  mp3Path: string;
+  options: EncodeWavFileOptions;
+}
+
+export type Mp3WorkerReply = { ok: true; result: Mp3FileResult } | { ok: false; message: string };
+
+/** `encodeWavFileToMp3`, in a worker when the bundled one is there. `signal` stops the worker (the partial is removed). */
+export async function encodeWavFileToMp3Off(wavPath: string, mp3Path: string, options: EncodeWavFileOptions = {}, signal?: AbortSignal): Promise<Mp3FileResult> {
+  const script = join(__dirname, 'mp3-worker.js');
+  if (!existsSync(script)) return encodeWavFileToMp3(wavPath, mp3Path, options);
+  return encodeInWorker(script, wavPath, mp3Path, options, signal);
+}
+
+/** Runs the worker `script` (a built mp3-worker.js) on one file. */
+export function encodeInWorker(script: string, wavPath: string, mp3Path: string, options: EncodeWavFileOptions = {}, signal?: AbortSignal): Promise<Mp3FileResult> {
+  signal?.throwIfAborted();
+  const worker = new Worker(script, { workerData: { wavPath, mp3Path, options } satisfies Mp3JobMessage, resourceLimits: WORKER_LIMITS });
+  return new Promise<Mp3FileResult>((resolve, reject) => {
+    const onAbort = () => void worker.terminate();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    worker.once('message', (reply: Mp3WorkerReply) => settle(() => (reply.ok ? resolve(reply.result) : reject(new Error(reply.message)))));
+    worker.once('error', (err) => settle(() => reject(err)));
+    worker.once('exit', (code) => settle(() => reject(signal?.aborted ? signal.reason : new Error(`The MP3 encoder stopped (exit code ${code}).`))));
+  });
+}
