@@ -45,6 +45,16 @@ function entries(dir: string): string[] {
   return out;
 }
 
+/** Writes `text` to `path` and waits until the open document (if any) has it: exports read the document. */
+async function rewrite(path: string, text: string): Promise<void> {
+  writeFileSync(path, text);
+  const deadline = Date.now() + 10_000;
+  while ((await vscode.workspace.openTextDocument(vscode.Uri.file(path))).getText() !== text) {
+    if (Date.now() > deadline) throw new Error(`${path} was not reloaded`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 suite('Chunk cache, resume, takes and export (real extension host, Novita double)', () => {
   let double: NovitaDouble;
   let dir: string;
@@ -91,7 +101,7 @@ suite('Chunk cache, resume, takes and export (real extension host, Novita double
     double.clearRequests();
     const edited = text.replace('Sentence 57 of edited tells a little more', 'Sentence 57 of edited now says something new');
     assert.notEqual(edited, text);
-    writeFileSync(source, edited);
+    await rewrite(source, edited);
     const second = await exportFile(source);
     assert.ok(second);
     const sent = tts().map((r) => JSON.parse(r.bodyText).input as string);
@@ -107,11 +117,19 @@ suite('Chunk cache, resume, takes and export (real extension host, Novita double
     const text = chapter('resumed', 8000);
     writeFileSync(source, text);
     const chunks = planNarration(text, 'markdown').chunks.map((c) => c.text);
+    // One chunk at a time, so the chunks before the failing one are exactly the finished ones (none is cut off mid-way).
+    await vscode.workspace.getConfiguration('glmVoiceClone').update('concurrency', 1, vscode.ConfigurationTarget.Global);
     double.setFault('tts', { status: 400, body: { code: 400, reason: 'INVALID_INPUT', message: 'input rejected', metadata: {} }, matchInput: chunks[6] });
-    const failed = await exportFile(source);
+    let failed: ExportResult | undefined;
+    try {
+      failed = await exportFile(source);
+    } finally {
+      await vscode.workspace.getConfiguration('glmVoiceClone').update('concurrency', undefined, vscode.ConfigurationTarget.Global);
+    }
     assert.equal(failed, undefined, 'the export failed');
     const firstRun = tts().map((r) => JSON.parse(r.bodyText).input as string);
-    const finished = new Set(firstRun.filter((input) => input !== chunks[6]));
+    assert.deepEqual(firstRun, chunks.slice(0, 7), 'the first run got as far as the failing chunk');
+    const finished = new Set(chunks.slice(0, 6));
     double.clearFaults();
     double.clearRequests();
     const resumed = await exportFile(source);

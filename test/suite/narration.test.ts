@@ -28,7 +28,8 @@ function longScript(): string {
     'A somewhat longer sentence follows, with clauses, commas, and a semicolon; it keeps going so that chunks fill unevenly and the splitter has real work to do.',
   ];
   let out = '';
-  for (let i = 0; out.length < 30_000; i++) out += `${sentences[i % sentences.length]} ${i % 9 === 8 ? '\n\n' : ''}`;
+  // Numbered, so no two chunks are the same text (the chunk cache would rightly send a repeated chunk only once).
+  for (let i = 0; out.length < 30_000; i++) out += `Line ${i}: ${sentences[i % sentences.length]} ${i % 9 === 8 ? '\n\n' : ''}`;
   return out;
 }
 
