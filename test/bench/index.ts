@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { measureActivation } from './activation';
-import { measureNarration, warmUpNarration } from './narration';
+import { measureNarration, measureReexport, warmUpNarration } from './narration';
 import { measureWebviewFloor, probeAudioDir, probeOpenMs } from './webviewFloor';
 import { closeAll, measurePanelOpens, sleep } from './panel';
 import { answerFile, askFile, EXTENSION_ID, STALLS_FILE, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult } from './protocol';
@@ -87,6 +87,7 @@ async function runHost(): Promise<HostResult> {
 
   const runs = Number(env.GVC_BENCH_NARRATION_RUNS ?? 3);
   for (let i = 0; i < runs; i++) result.narration.push(await measureNarration(required('GVC_BENCH_NARRATION_URL'), dir, audioDir, say));
+  result.reexport = await measureReexport(required('GVC_BENCH_NARRATION_URL'), dir, say);
   return result;
 }
 

@@ -4,7 +4,7 @@
 import { watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { NarrationRun, TimelineEvent } from './protocol';
+import type { NarrationRun, ReexportRun, TimelineEvent } from './protocol';
 import { closeAll, sleep } from './panel';
 
 export const NARRATION_CHARS = 50_000;
@@ -84,6 +84,9 @@ export async function measureNarration(baseUrl: string, dir: string, audioDir: s
   const config = vscode.workspace.getConfiguration('glmVoiceClone');
   await config.update('apiBaseUrl', baseUrl, vscode.ConfigurationTarget.Global);
   await config.update('concurrency', NARRATION_CONCURRENCY, vscode.ConfigurationTarget.Global);
+  await config.update('narration.confirmAboveCharacters', 0, vscode.ConfigurationTarget.Global);
+  // Every measured narration starts cold: from the cache it would send nothing and measure nothing.
+  await vscode.commands.executeCommand('glmVoiceClone.clearCache', true);
   await closeAll();
   const text = narrationScript();
   const file = join(dir, 'script.txt');
@@ -145,6 +148,46 @@ export async function measureNarration(baseUrl: string, dir: string, audioDir: s
     `narration: ${run.ok ? 'ok' : `FAILED (${run.message})`}, ${chunks} chunks in ${wallMs.toFixed(0)} ms (ideal ${idealMs} ms, ×${(wallMs / idealMs).toFixed(3)}),` +
       ` RSS +${((rssMaxBytes - rssBeforeBytes) / 1e6).toFixed(1)} MB at most`,
   );
+  await closeAll(200);
+  return run;
+}
+
+interface ExportAnswer {
+  audio: string;
+  chunks: number;
+  cachedChunks: number;
+}
+
+/**
+ * Never pay twice, measured: export the 50 000-character script (whose chunks the last narration left in the cache)
+ * unchanged, then again after editing one sentence in its middle. Requests sent = chunks − chunks from the cache.
+ */
+export async function measureReexport(baseUrl: string, dir: string, say: (line: string) => void): Promise<ReexportRun> {
+  const config = vscode.workspace.getConfiguration('glmVoiceClone');
+  await config.update('apiBaseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+  await config.update('narration.confirmAboveCharacters', 0, vscode.ConfigurationTarget.Global);
+  await closeAll();
+  const file = join(dir, 'script.txt');
+  const text = narrationScript();
+  writeFileSync(file, text);
+  const exportOnce = async () => {
+    const t0 = performance.now();
+    const r = await vscode.commands.executeCommand<ExportAnswer | undefined>('glmVoiceClone.exportNarration', vscode.Uri.file(file), { format: 'wav', subtitles: 'none', overwrite: true });
+    if (!r) throw new Error('the export failed');
+    return { wallMs: performance.now() - t0, chunks: r.chunks, sent: r.chunks - r.cachedChunks };
+  };
+  await exportOnce(); // fills in whatever the narration runs did not leave in the cache
+  const unchanged = await exportOnce();
+  // One sentence in the middle, edited in the open document as a writer would.
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const at = doc.getText().indexOf('Does the order survive', Math.floor(text.length / 2));
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + 'Does the order survive'.length)), 'Will the order still survive');
+  await vscode.workspace.applyEdit(edit);
+  await doc.save();
+  const edited = await exportOnce();
+  const run: ReexportRun = { chunks: edited.chunks, unchangedSent: unchanged.sent, unchangedWallMs: unchanged.wallMs, editedSent: edited.sent, editedWallMs: edited.wallMs, chunkLatencyMs: NARRATION_LATENCY_MS };
+  say(`re-export: unchanged ${unchanged.sent} requests in ${unchanged.wallMs.toFixed(0)} ms; one sentence edited ${edited.sent} requests in ${edited.wallMs.toFixed(0)} ms (×${(edited.wallMs / NARRATION_LATENCY_MS).toFixed(2)} of a chunk)`);
   await closeAll(200);
   return run;
 }

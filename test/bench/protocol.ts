@@ -102,6 +102,8 @@ export interface HostResult {
   /** Every Open Panel → ready, in order; the first one is the window's first (cold) open. */
   panelOpenMs: number[];
   narration: NarrationRun[];
+  /** Export of the narration script again, unchanged and after a one-sentence edit (chunk cache). */
+  reexport?: ReexportRun;
   webviewFloor?: WebviewFloor;
   /** What the runner answered for the clone step (see CloneAnswer). */
   clone?: CloneAnswer;
@@ -130,4 +132,13 @@ export interface CloneAnswer {
   /** Clone requests the double received in the whole step (panel and bare): twice the runs + warm-ups. */
   clonePosts?: number;
   error?: string;
+}
+
+export interface ReexportRun {
+  chunks: number;
+  unchangedSent: number;
+  unchangedWallMs: number;
+  editedSent: number;
+  editedWallMs: number;
+  chunkLatencyMs: number;
 }

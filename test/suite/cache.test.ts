@@ -29,7 +29,7 @@ function chapter(seed: string, chars: number): string {
   for (let i = 1; out.length < chars; i++) {
     out += `Sentence ${i} of ${seed} tells a little more of the story, one clause after another. `;
     if (i % 5 === 0) out += '\n\n';
-    if (i % 40 === 0) out += `## Part ${i / 40}\n\n`;
+    if (i % 40 === 0) out += `## Part ${i / 40} of ${seed}\n\n`;
   }
   return out;
 }
@@ -45,14 +45,14 @@ function entries(dir: string): string[] {
   return out;
 }
 
-/** Writes `text` to `path` and waits until the open document (if any) has it: exports read the document. */
+/** Replaces the document's text with `text` and saves it, as a writer editing in the editor would. */
 async function rewrite(path: string, text: string): Promise<void> {
-  writeFileSync(path, text);
-  const deadline = Date.now() + 10_000;
-  while ((await vscode.workspace.openTextDocument(vscode.Uri.file(path))).getText() !== text) {
-    if (Date.now() > deadline) throw new Error(`${path} was not reloaded`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+  assert.ok(await vscode.workspace.applyEdit(edit), 'edited');
+  assert.ok(await doc.save(), 'saved');
+  assert.equal(doc.getText(), text);
 }
 
 suite('Chunk cache, resume, takes and export (real extension host, Novita double)', () => {
