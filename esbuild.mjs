@@ -14,7 +14,7 @@ const lazyChunks = ['./features.js'];
 // Large packages the core loads on first use (`require('undici')`, `require('markdown-it')`, `import('music-metadata')`): each is its own
 // bundle in dist/, and a require of the package becomes a require of that file, so neither is parsed before a
 // request or a sample check needs it. The CLI and the tests load the packages themselves.
-const lazyPackages = { undici: './undici.js', 'music-metadata': './music-metadata.js', 'markdown-it': './markdown-it.js', '@breezystack/lamejs': './lamejs.js' };
+const lazyPackages = { undici: './undici.js', 'music-metadata': './music-metadata.js', 'markdown-it': './markdown-it.js', 'fountain-js': './fountain-js.js', '@breezystack/lamejs': './lamejs.js' };
 
 /** @type {import('esbuild').Plugin} */
 const lazyPackagesPlugin = {
@@ -49,6 +49,8 @@ const builds = [
   { ...node, entryPoints: { undici: 'undici' }, outdir: 'dist' },
   // markdown-it (source positions of Markdown read aloud): required on the first narration plan of a Markdown file.
   { ...node, entryPoints: { 'markdown-it': 'markdown-it' }, outdir: 'dist' },
+  // fountain-js (screenplays read with a cast): required on the first narration plan of a .fountain file.
+  { ...node, entryPoints: { 'fountain-js': 'fountain-js' }, outdir: 'dist' },
   // The MP3 encoder: required on the first MP3 export only. Its "require" build only sets a script global, so the
   // bundle is made from its ES module build.
   { ...node, entryPoints: { lamejs: '@breezystack/lamejs' }, outdir: 'dist', conditions: ['import'] },

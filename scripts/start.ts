@@ -5,7 +5,7 @@
 //   NOVITA_API_KEY=… npm start -- --real                      the same, with the default base URL
 // State (user-data-dir, extensions, demo workspace) persists in .cache/start/ across restarts.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NovitaDouble } from '../test/double/novitaDouble';
@@ -19,6 +19,8 @@ const START_DIR = join(REPO_ROOT, '.cache', 'start');
 const WORKSPACE = join(START_DIR, 'workspace');
 const DEMO_KEY = 'demo-key';
 const DOUBLE_CLI = join(REPO_ROOT, 'test', 'double', 'cli.ts');
+/** Copied into the demo workspace: a Markdown dialogue with a cast, a Fountain scene, the cast and pronunciation files. */
+const DEMO_FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'demo');
 const say = (msg: string) => process.stdout.write(`[start] ${msg}\n`);
 
 interface Backend {
@@ -79,6 +81,8 @@ function prepareWorkspace(): void {
       '',
     ].join('\n'));
   }
+  // Never over a file already there: a document the user edited in the workspace is theirs.
+  cpSync(DEMO_FIXTURES, WORKSPACE, { recursive: true, force: false });
 }
 
 async function main(): Promise<void> {

@@ -34,6 +34,37 @@ export type SampleWarning =
   | { code: 'unplayable'; format: string; codec?: string }
   | { code: 'unreachable'; host: string };
 
+/**
+ * Something wrong in a settings file the user edits by hand: the cast (`.vscode/glm-voice-cast.json` or a script's
+ * front matter `voices:`) or the pronunciation list. Reported as data, never thrown: the rest of the file still
+ * applies. `path` is where in the file (`voices.Bob.speed`, `entries[2].say`); `start`/`end` are source offsets
+ * when the problem is in a document's front matter.
+ */
+export interface SettingsFileProblem {
+  file: 'cast' | 'frontMatter' | 'pronunciations';
+  path: string;
+  code:
+    | 'json' // not valid JSON (`detail`: the parser's message)
+    | 'notObject' // a value that should be an object (`{ … }`) is not
+    | 'noVoices' // a cast without a `voices` object
+    | 'noEntries' // a pronunciation list that is neither `{ entries: […] }` nor a map of words
+    | 'notString' // a value that should be text is not
+    | 'empty' // a name, a voice or a word that is empty
+    | 'tooLong' // a speaker name longer than `max` characters
+    | 'notNumber' // speed/volume not a number
+    | 'range' // speed/volume outside [min, max] (volume: above min)
+    | 'notBoolean' // caseSensitive not true/false
+    | 'unknownKey' // a key the file does not know (a typo: `speeed`)
+    | 'duplicate' // the same speaker or word twice: the first one is used
+    | 'syntax'; // a front matter line that could not be read
+  value?: string;
+  min?: number;
+  max?: number;
+  detail?: string;
+  start?: number;
+  end?: number;
+}
+
 export type Problem =
   /** Novita refused the parameters (status set), or a local check refused them before sending (no status). */
   | { kind: 'badRequest'; status?: number; field?: string; detail?: string; rule?: 'empty' | 'tooLong' | 'range' | 'format'; length?: number; max?: number }

@@ -1,7 +1,7 @@
 // Every sentence the product says about a problem, a field, a sample or a step in progress: one module, given the
 // translator of whoever shows it (vscode.l10n in the editor, @vscode/l10n in the CLI and the webview). The core only
 // reports kinds with data; this turns them into words.
-import type { Problem, SampleRefusal, SampleWarning } from '../core/errors';
+import type { Problem, SampleRefusal, SampleWarning, SettingsFileProblem } from '../core/errors';
 import type { ProgressEvent } from '../core/flows/ports';
 import type { SamplePreflight } from '../core/audio/preflight';
 import { LIMITS } from '../core/limits';
@@ -490,5 +490,47 @@ export function progressText(event: ProgressEvent, l10n: L10n): string {
       return l10n.t('chunk {0} of {1}', event.done, event.total);
     case 'encoding':
       return l10n.t('encoding {0}…', event.format.toUpperCase());
+  }
+}
+
+/**
+ * A problem in the cast (`.vscode/glm-voice-cast.json`, a script's front matter `voices:`) or the pronunciation list,
+ * as a diagnostic on that file says it. `p.path` names the place (`voices.Bob.speed`, `entries[2].say`).
+ */
+export function settingsFileProblemText(p: SettingsFileProblem, l10n: L10n): string {
+  const where = p.path || (p.file === 'pronunciations' ? 'entries' : 'voices');
+  switch (p.code) {
+    case 'json':
+      return p.file === 'pronunciations'
+        ? l10n.t('The pronunciation list is not valid JSON: {0}', p.detail ?? '')
+        : l10n.t('The cast file is not valid JSON: {0}', p.detail ?? '');
+    case 'notObject':
+      return p.path ? l10n.t('“{0}” should be an object ({ … }).', p.path) : l10n.t('The file should hold a JSON object ({ … }).');
+    case 'noVoices':
+      return l10n.t('The cast has no “voices” map. Write it as "voices": { "Alice": "voice id" }.');
+    case 'noEntries':
+      return l10n.t('“entries” should be a list: [{ "word": "GLM", "say": "G L M" }].');
+    case 'notString':
+      return l10n.t('“{0}” should be text (got {1}).', where, p.value ?? '');
+    case 'empty':
+      return l10n.t('“{0}” is empty.', where);
+    case 'tooLong':
+      return l10n.t('The speaker name “{0}” is longer than {1} characters, so no label in a script can match it.', p.value ?? where, p.max ?? 0);
+    case 'notNumber':
+      return l10n.t('“{0}” should be a number (got {1}).', where, p.value ?? '');
+    case 'range':
+      return /\.volume$/.test(where)
+        ? l10n.t('“{0}” is {1}; the volume must be above {2} and at most {3}.', where, p.value ?? '', p.min ?? 0, p.max ?? 0)
+        : l10n.t('“{0}” is {1}; the speed must be between {2} and {3}.', where, p.value ?? '', p.min ?? 0, p.max ?? 0);
+    case 'notBoolean':
+      return l10n.t('“{0}” should be true or false (got {1}).', where, p.value ?? '');
+    case 'unknownKey':
+      return l10n.t('“{0}” is not a setting this file knows; it is ignored (a typo?).', where);
+    case 'duplicate':
+      return p.file === 'pronunciations'
+        ? l10n.t('“{0}” is listed twice; the first entry is used.', p.value ?? where)
+        : l10n.t('The speaker “{0}” is listed twice; the first voice is used.', p.value ?? where);
+    case 'syntax':
+      return l10n.t('This line of the front matter cannot be read: “{0}”. Write each voice as “Name: voice” or “Name: { voice: id, speed: 1.1 }”.', p.value ?? '');
   }
 }

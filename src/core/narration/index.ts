@@ -3,3 +3,6 @@ export * from './markdown';
 export * from './split';
 export * from './join';
 export * from './plan';
+export * from './cast';
+export * from './fountain';
+export * from './pronunciations';

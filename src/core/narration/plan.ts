@@ -73,6 +73,11 @@ export interface PlanOptions {
   maxChars?: number;
   /** Most code points in the first chunk, which is always a single sentence (or its first piece). */
   firstChunkMaxChars?: number;
+  /**
+   * How long a sentence is once sent (`codePointLength` by default): a caller that rewrites the text before sending
+   * it (pronunciations) measures the rewritten text, so chunks are packed to fit what is actually sent.
+   */
+  measure?: (text: string) => number;
 }
 
 export interface SentenceTime {
@@ -94,8 +99,17 @@ export interface SentenceTime {
  * other text is spoken as written, its line endings normalised, and maps one to one (CRLF counted as written).
  */
 export function speakable(source: string, languageId?: string): Speakable {
+  return speakableWith(source, isMarkdownLanguage(languageId) ? markdownSpeakable : plainSpeakable);
+}
+
+/**
+ * A Speakable built by `build` over the source with "\n" line endings, its offsets moved back onto `source` (where a
+ * CRLF counts two). For readers of other formats (a screenplay) that find their text in the source themselves;
+ * `toSource` moves any other offset they keep (a character cue's) the same way.
+ */
+export function speakableWith(source: string, build: (text: string, toSource: (offset: number) => number) => Speakable): Speakable {
   const { text, crlf } = normalise(source);
-  const sp = isMarkdownLanguage(languageId) ? markdownSpeakable(text) : plainSpeakable(text);
+  const sp = build(text, (n) => n + countBelow(crlf, n));
   return crlf.length ? rebase(sp, crlf) : sp;
 }
 
@@ -585,8 +599,8 @@ function trimSpan(text: string, a: number, b: number, block: number): Span | und
 }
 
 /** `span` cut into pieces of at most `maxChars` code points, with the splitter's rules (clauses, words, graphemes). */
-function cutSpan(sp: Speakable, span: Span, maxChars: number): Span[] {
-  if (codePointLength(spokenText(sp, span)) <= maxChars) return [span];
+function cutSpan(sp: Speakable, span: Span, maxChars: number, measure: (text: string) => number = codePointLength): Span[] {
+  if (measure(spokenText(sp, span)) <= maxChars) return [span];
   const out: Span[] = [];
   let pos = span.a;
   // splitText only drops white space between its pieces, so each is found in order.
@@ -673,23 +687,28 @@ export function endsChunkGroup(text: string, maxChars = DEFAULT_MAX_CHARS): bool
  * sentence longer than `maxChars`, which is cut like `splitText` cuts).
  */
 export function planNarration(source: string, languageId: string | undefined, opts: PlanOptions = {}): NarrationPlan {
+  return planSpeakable(speakable(source, languageId), source, opts);
+}
+
+/** `planNarration` over a Speakable already made (a script whose speaker labels were taken out of its blocks). */
+export function planSpeakable(sp: Speakable, source: string, opts: PlanOptions = {}): NarrationPlan {
   const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS;
   const firstMax = Math.min(opts.firstChunkMaxChars ?? maxChars, maxChars);
   for (const [name, n] of [['maxChars', maxChars], ['firstChunkMaxChars', firstMax]] as const) {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer (got ${n}).`);
   }
-  const sp = speakable(source, languageId);
+  const measure = opts.measure ?? codePointLength;
   const natural = naturalSpans(sp);
   const spans: Span[] = [];
   natural.forEach((span, i) => {
     if (i > 0) {
-      spans.push(...cutSpan(sp, span, maxChars));
+      spans.push(...cutSpan(sp, span, maxChars, measure));
       return;
     }
     // The first chunk may be held shorter; what is left of the first sentence follows with the usual limit.
-    const [head, next] = cutSpan(sp, span, firstMax);
+    const [head, next] = cutSpan(sp, span, firstMax, measure);
     spans.push(head);
-    if (next) spans.push(...cutSpan(sp, { a: next.a, b: span.b, block: span.block }, maxChars));
+    if (next) spans.push(...cutSpan(sp, { a: next.a, b: span.b, block: span.block }, maxChars, measure));
   });
 
   const planned: PlannedSentence[] = locate(sp, spans, source).map((s, index) => ({ ...s, index, chunk: -1 }));
@@ -706,7 +725,7 @@ export function planNarration(source: string, languageId: string | undefined, op
     group.push(s);
     const next = planned[i + 1];
     if (!next || next.block !== s.block || endsChunkGroup(s.text, maxChars)) {
-      for (const packed of pack(group, maxChars)) emit(packed);
+      for (const packed of pack(group, maxChars, measure)) emit(packed);
       group = [];
     }
   }
@@ -714,12 +733,12 @@ export function planNarration(source: string, languageId: string | undefined, op
 }
 
 /** A group as one chunk if it fits, else packed greedily in order (every sentence already fits on its own). */
-function pack(group: PlannedSentence[], maxChars: number): PlannedSentence[][] {
+function pack(group: PlannedSentence[], maxChars: number, measure: (text: string) => number): PlannedSentence[][] {
   const out: PlannedSentence[][] = [];
   let current: PlannedSentence[] = [];
   let length = 0;
   for (const s of group) {
-    const n = codePointLength(s.text);
+    const n = measure(s.text);
     if (current.length && length + 1 + n > maxChars) {
       out.push(current);
       current = [];
