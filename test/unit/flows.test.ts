@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NovitaDouble } from '../double/novitaDouble';
+import { NovitaDouble, samplesFor } from '../double/novitaDouble';
 import { parseWavHeader, pcmToWav } from '../../src/core/audio/wav';
 import { CloneFlow } from '../../src/core/flows/clone';
 import { NarrateFlow } from '../../src/core/flows/narrate';
@@ -235,6 +235,54 @@ suite('flows (core, plain Node, against the double)', function () {
       assert.equal(second.cachedChunks, second.chunks);
       assert.ok(readFileSync(second.filePath).equals(readFileSync(first.filePath)), 'the same audio');
       assert.equal((await cached.estimate(story, undefined, 'jam')).cachedChars, 0, 'another voice is another key');
+    });
+
+    test('a script with a cast: each line in its speaker’s voice, in order, a pause between speakers, labelled cues', async () => {
+      const script = [
+        '---',
+        'voices:',
+        '  Alice: jam',
+        '  Bob: { voice: kazi, speed: 1.2 }',
+        '---',
+        '',
+        'The kitchen was quiet.',
+        '',
+        'Alice: Did you hear that?',
+        '',
+        '**Bob:** Hear what?',
+        '',
+        'Alice: Never mind.',
+      ].join('\n');
+      const vtt = join(dir, 'script.vtt');
+      const pronunciations = [{ word: 'kitchen', say: 'KITCH-en', caseSensitive: false }];
+      const result = await narrate.narrate(
+        { text: script, languageId: 'markdown', voice: { id: 'tongtong', name: 'tongtong' }, kind: 'narration', script: { pronunciations, speakerPauseMs: 250 } },
+        { output: { vttPath: vtt } },
+      );
+      const sent = d.requests.filter((r) => r.route === 'tts').map((r) => r.json as { input: string; voice: string; speed?: number });
+      assert.deepEqual(
+        sent.map((b) => [b.voice, b.input]),
+        [
+          ['tongtong', 'The KITCH-en was quiet.'],
+          ['jam', 'Did you hear that?'],
+          ['kazi', 'Hear what?'],
+          ['jam', 'Never mind.'],
+        ],
+      );
+      assert.equal(sent[2].speed, 1.2, 'Bob’s own speed');
+      // Every chunk but the last is followed by another speaker: a 250 ms pause each.
+      const speech = ['The KITCH-en was quiet.', 'Did you hear that?', 'Hear what?', 'Never mind.'].reduce((sum, t) => sum + samplesFor(t), 0);
+      assert.equal(Math.round(result.durationSec * 24000), speech + 3 * 6000);
+      const cues = readFileSync(vtt, 'utf8');
+      assert.match(cues, /<v Alice>Did you hear that\?/);
+      assert.match(cues, /<v Bob>Hear what\?/);
+      assert.match(cues, /^(?![\s\S]*<v [^>]*>The kitchen)/, 'the narrator’s line has no speaker tag');
+    });
+
+    test('prose without a cast stays prose: “Note:” is read, not taken for a speaker', async () => {
+      d.clearRequests();
+      await narrate.narrate({ text: 'Note: the label is part of the sentence.', voice: { id: 'jam', name: 'jam' }, kind: 'speech' });
+      assert.deepEqual(d.requests.filter((r) => r.route === 'tts').map((r) => (r.json as { input: string }).input), ['Note: the label is part of the sentence.']);
     });
 
     test('cancelling keeps no file and says cancelled', async () => {

@@ -10,6 +10,10 @@ import { CoreError, problemOf, type Problem } from '../errors';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
 import { planNarration, sentenceTimes, type NarrationPlan } from '../narration/plan';
+import { frontMatterCast, planScript, type CastMap, type ScriptChunk, type ScriptPlan } from '../narration/cast';
+import { isFountain } from '../narration/fountain';
+import { isMarkdownLanguage } from '../narration/markdown';
+import { applyPronunciations, type PronunciationList } from '../narration/pronunciations';
 import { toSrt, toVtt, type Cue } from '../narration/subtitles';
 import { codePointLength } from '../limits';
 import type { FoldersPort, ProgressPort } from './ports';
@@ -28,7 +32,23 @@ export interface NarrateRequest {
   /** Markdown is read as prose (no code, URLs or markup). */
   languageId?: string;
   kind: 'speech' | 'narration';
+  /** A cast, a pronunciation list, a file name (`.fountain`): see `ScriptContext`. */
+  script?: ScriptContext;
 }
+
+/** What turns a document into a script with a cast. */
+export interface ScriptContext {
+  /** The cast file's voices; a Markdown document's front matter `voices:` wins over them. */
+  cast?: CastMap;
+  /** Rewrites applied to what is sent (never to what is highlighted). */
+  pronunciations?: PronunciationList;
+  fileName?: string;
+  /** Silence between two speakers' lines, in milliseconds (default 300). */
+  speakerPauseMs?: number;
+}
+
+/** A narration plan whose chunks know what to send, in which voice, and who says them. */
+export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]; unassigned: ScriptPlan['unassigned'] };
 
 /** Where and how to write the result; default: a WAV in the audio folder, recorded in the history. */
 export interface NarrateOutput {
@@ -87,21 +107,37 @@ export class NarrateFlow {
     return true;
   }
 
-  /** The plan `text` is spoken by; throws CoreError 'nothingToSpeak' when nothing is left to say. */
-  plan(text: string, languageId?: string): NarrationPlan {
-    const plan = planNarration(text, languageId);
+  /**
+   * The plan `text` is spoken by; throws CoreError 'nothingToSpeak' when nothing is left to say. A document is read as
+   * a script (a voice per speaker) when it is a screenplay or has a cast (front matter `voices:` or a cast file);
+   * otherwise "Note: …" stays prose, read whole by `voiceId`.
+   */
+  plan(text: string, languageId: string | undefined, voiceId = '', script: ScriptContext = {}): SpokenPlan {
+    const isScript = isFountain(languageId, script.fileName) || (script.cast?.size ?? 0) > 0 || (isMarkdownLanguage(languageId) && frontMatterCast(text).cast.size > 0);
+    let plan: SpokenPlan;
+    if (isScript) {
+      plan = planScript(text, languageId, { narratorVoice: voiceId, cast: script.cast, pronunciations: script.pronunciations, fileName: script.fileName });
+    } else {
+      const list = script.pronunciations ?? [];
+      const prose = planNarration(text, languageId, list.length ? { measure: (t) => codePointLength(applyPronunciations(t, list)) } : {});
+      plan = { ...prose, chunks: prose.chunks.map((c) => ({ ...c, speaker: undefined, voice: voiceId, sendText: list.length ? applyPronunciations(c.text, list) : c.text })), unassigned: [] };
+    }
     if (!plan.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
     return plan;
   }
 
-  /** The chunks `text` is sent as (see `plan`). */
-  chunks(text: string, languageId?: string): string[] {
-    return this.plan(text, languageId).chunks.map((c) => c.text);
+  /** The texts `text` is sent as (see `plan`). */
+  chunks(text: string, languageId?: string, script?: ScriptContext): string[] {
+    return this.plan(text, languageId, '', script).chunks.map((c) => c.sendText);
   }
 
   /** Characters in total, already cached, and to send: for the confirmation before a long narration. */
-  async estimate(text: string, languageId: string | undefined, voiceId: string): Promise<{ totalChars: number; cachedChars: number; toSendChars: number }> {
-    return this.deps.synthesizer.estimate(this.chunks(text, languageId), this.voiceSettings(voiceId));
+  async estimate(text: string, languageId: string | undefined, voiceId: string, script?: ScriptContext): Promise<{ totalChars: number; cachedChars: number; toSendChars: number }> {
+    const plan = this.plan(text, languageId, voiceId, script);
+    return this.deps.synthesizer.estimate(
+      plan.chunks.map((c) => c.sendText),
+      (i) => this.voiceSettings(plan.chunks[i]),
+    );
   }
 
   /**
@@ -114,8 +150,9 @@ export class NarrateFlow {
     options: { progress?: ProgressPort; signal?: AbortSignal; output?: NarrateOutput; onFailure?: 'stop' | 'skip' } = {},
   ): Promise<NarrateResult> {
     if (this.running) throw new CoreError({ kind: 'narrationBusy' });
-    const plan = this.plan(req.text, req.languageId);
-    const texts = plan.chunks.map((c) => c.text);
+    const plan = this.plan(req.text, req.languageId, req.voice.id, req.script);
+    const texts = plan.chunks.map((c) => c.sendText);
+    const pauseSamples = Math.round(((req.script?.speakerPauseMs ?? 300) / 1000) * SAMPLE_RATE);
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
     if (options.signal?.aborted) onAbort();
@@ -127,7 +164,6 @@ export class NarrateFlow {
     let cachedChunks = 0;
     try {
       const settings = this.deps.settings();
-      const voice = this.voiceSettings(req.voice.id);
       const dir = await this.deps.folders.audioDir();
       const stem = `${req.kind}-${Date.now()}-${randomBytes(3).toString('hex')}`;
       const wavPath = output.format === 'mp3' || !output.path ? join(dir, `${stem}.wav`) : output.path;
@@ -139,8 +175,11 @@ export class NarrateFlow {
           texts,
           async (input, index, signal) => {
             try {
-              const chunk = await this.deps.synthesizer.chunk(input, voice, { signal });
+              const chunk = await this.deps.synthesizer.chunk(input, this.voiceSettings(plan.chunks[index]), { signal });
               if (chunk.cached) cachedChunks++;
+              // A short pause where the next line is someone else's.
+              const next = plan.chunks[index + 1];
+              if (next && next.speaker !== plan.chunks[index].speaker && pauseSamples > 0) return Buffer.concat([chunk.pcm, Buffer.alloc(pauseSamples * 2)]);
               return chunk.pcm;
             } catch (err) {
               if (options.onFailure !== 'skip' || signal.aborted) throw err;
@@ -172,7 +211,10 @@ export class NarrateFlow {
       }
       const subtitles: string[] = [];
       if (output.srtPath || output.vttPath) {
-        const cues: Cue[] = sentenceTimes(plan, joined.timing).map((t) => ({ startSec: t.startSec, endSec: t.endSec, text: plan.sentences[t.sentence].text }));
+        const cues: Cue[] = sentenceTimes(plan, joined.timing).map((t) => {
+          const speaker = plan.chunks[t.chunk].speaker;
+          return { startSec: t.startSec, endSec: t.endSec, text: plan.sentences[t.sentence].text, ...(speaker ? { speaker } : {}) };
+        });
         if (output.srtPath) subtitles.push(await writeText(output.srtPath, toSrt(cues)));
         if (output.vttPath) subtitles.push(await writeText(output.vttPath, toVtt(cues)));
       }
@@ -204,9 +246,10 @@ export class NarrateFlow {
     }
   }
 
-  private voiceSettings(voiceId: string): VoiceSettings {
+  /** A chunk's voice, speed and volume: the cast's for its speaker, else the settings'. */
+  private voiceSettings(chunk: Pick<ScriptChunk, 'voice' | 'speed' | 'volume'>): VoiceSettings {
     const settings = this.deps.settings();
-    return { voiceId, speed: settings.speed, volume: settings.volume };
+    return { voiceId: chunk.voice, speed: chunk.speed ?? settings.speed, volume: chunk.volume ?? settings.volume };
   }
 }
 

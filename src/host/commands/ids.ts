@@ -15,6 +15,7 @@ export const COMMAND_IDS = [
   'glmVoiceClone.cancelNarration',
   'glmVoiceClone.retakeSentence',
   'glmVoiceClone.clearCache',
+  'glmVoiceClone.assignVoice',
   'glmVoiceClone.useVoice',
   'glmVoiceClone.playVoicePreview',
   'glmVoiceClone.copyVoiceId',

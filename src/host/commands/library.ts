@@ -220,11 +220,11 @@ async function removePreview(services: Services, arg: VoiceArg): Promise<boolean
   return library.removePreview(p.id);
 }
 
-async function speakAndPlay(services: Services, text: string, languageId: string | undefined, kind: 'speech' | 'narration', title: string): Promise<SpeechResult> {
+async function speakAndPlay(services: Services, text: string, languageId: string | undefined, kind: 'speech' | 'narration', title: string, document?: vscode.TextDocument): Promise<SpeechResult> {
   const voice = services.active.get();
   // The panel loads while the chunks are synthesized, so the result plays the moment it is written.
   if (!services.speech.isRunning) void VoiceClonePanel.createOrShow(services, { beside: true });
-  const result = await services.speech.speak({ text, voice, languageId, kind, title });
+  const result = await services.speech.speak({ text, voice, languageId, kind, title, document });
   if (result.ok) {
     await playInPanel(services, { voiceId: voice.id, voiceName: voice.name, file: result.fileName, text: text.slice(0, 500) }, { beside: true });
   } else if (!result.cancelled) {
@@ -241,7 +241,7 @@ async function speakSelection(services: Services): Promise<SpeechResult> {
   if (!editor) return fail('Open a file and select the text to speak.');
   const text = editor.selections.map((s) => editor.document.getText(s)).join('\n').trim();
   if (!text) return fail('Select some text first (or run “Speak File” to hear the whole file).');
-  return speakAndPlay(services, text, editor.document.languageId, 'speech', 'Speaking the selection');
+  return speakAndPlay(services, text, editor.document.languageId, 'speech', 'Speaking the selection', editor.document);
 }
 
 async function documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
@@ -252,7 +252,7 @@ async function documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocu
 async function speakFile(services: Services, uri?: vscode.Uri): Promise<SpeechResult> {
   const doc = await documentFor(uri);
   if (!doc) return fail('Open the file to speak first.');
-  const result = await speakAndPlay(services, doc.getText(), doc.languageId, 'narration', `Speaking ${basename(doc.fileName)}`);
+  const result = await speakAndPlay(services, doc.getText(), doc.languageId, 'narration', `Speaking ${basename(doc.fileName)}`, doc);
   return result;
 }
 

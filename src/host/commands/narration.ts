@@ -5,21 +5,26 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, join, parse } from 'node:path';
 import { pcmToWav } from '../../core/audio/wav';
-import { chunkAt, type NarrationChunk } from '../../core/narration/plan';
+import { chunkAt, type NarrationPlan } from '../../core/narration/plan';
+import type { ScriptChunk } from '../../core/narration/cast';
 import { describe, l10n } from '../platform/describe';
 import { readExportSettings, readSpeechSettings } from '../platform/config';
 import type { Services } from '../services/services';
 import type { SpeechResult } from '../services/speechService';
 import type { CommandHandlers } from './ids';
 import { playInPanel } from './library';
+import { assignVoiceInCastFile, scriptSettingsFor } from '../platform/castFiles';
+import { voiceDisplayName } from '../views/libraryTree';
+import { SYSTEM_VOICES } from '../../core/limits';
 
-type NarrationCommandId = 'glmVoiceClone.exportNarration' | 'glmVoiceClone.retakeSentence' | 'glmVoiceClone.clearCache';
+type NarrationCommandId = 'glmVoiceClone.exportNarration' | 'glmVoiceClone.retakeSentence' | 'glmVoiceClone.clearCache' | 'glmVoiceClone.assignVoice';
 
 export function narrationCommandHandlers(services: Services): Pick<CommandHandlers, NarrationCommandId> {
   return {
     'glmVoiceClone.exportNarration': (uri?: vscode.Uri, options?: ExportOverrides) => exportNarration(services, uri, options),
     'glmVoiceClone.retakeSentence': (options?: RetakeOptions) => retakeSentence(services, options),
     'glmVoiceClone.clearCache': (confirmed?: unknown) => clearCache(services, confirmed === true),
+    'glmVoiceClone.assignVoice': (args?: AssignVoiceArgs) => assignVoice(services, args),
   };
 }
 
@@ -76,6 +81,7 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
     kind: 'narration',
     title: l10n.t('Exporting {0}', basename(doc.fileName)),
     output: { path: audio, format, mp3Kbps: settings.mp3Kbps, srtPath, vttPath, history: false },
+    document: doc,
     onFailure: overrides.onFailure,
   });
   if (!result.ok) {
@@ -129,23 +135,25 @@ async function retakeSentence(services: Services, options: RetakeOptions = {}): 
     return undefined;
   }
   const offset = options.offset ?? (editor && editor.document === doc ? doc.offsetAt(editor.selection.active) : 0);
-  let chunk: NarrationChunk | undefined;
+  const active = services.active.get();
+  let chunk: ScriptChunk | undefined;
   try {
-    const plan = services.speech.plan(doc.getText(), doc.languageId);
-    chunk = chunkAt(plan, offset) ?? plan.chunks.find((c) => c.start >= offset) ?? plan.chunks.at(-1);
+    const plan = await services.speech.plan(doc.getText(), doc.languageId, active.id, doc);
+    chunk = (chunkAt(plan as NarrationPlan, offset) as ScriptChunk | undefined) ?? plan.chunks.find((c) => c.start >= offset) ?? plan.chunks.at(-1);
   } catch (err) {
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${describe(err, services.log).message}`);
     return undefined;
   }
   if (!chunk) return undefined;
-  const active = services.active.get();
   const speech = readSpeechSettings();
-  const voice = { voiceId: active.id, speed: speech.speed, volume: speech.volume };
+  // The chunk's own voice (a speaker's in a script with a cast) and what is sent for it (pronunciations applied).
+  const voice = { voiceId: chunk.voice, speed: chunk.speed ?? speech.speed, volume: chunk.volume ?? speech.volume };
+  const sendText = chunk.sendText;
   const dir = await services.storage.ensureAudioDir();
   try {
     const current = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Retaking “{0}”…', preview(chunk.text)) }, async () => {
-      const before = await services.synthesizer.chunk(chunk.text, voice);
-      const fresh = await services.synthesizer.chunk(chunk.text, voice, { fresh: true, keep: false });
+      const before = await services.synthesizer.chunk(sendText, voice);
+      const fresh = await services.synthesizer.chunk(sendText, voice, { fresh: true, keep: false });
       return { before, fresh };
     });
     const stem = `take-${current.before.key.slice(0, 12)}`;
@@ -169,7 +177,7 @@ async function retakeSentence(services: Services, options: RetakeOptions = {}): 
       }
     }
     if (!kept) return undefined;
-    if (kept === 'new') await services.synthesizer.cache?.put(current.fresh.key, current.fresh.pcm, { textChars: [...chunk.text].length });
+    if (kept === 'new') await services.synthesizer.cache?.put(current.fresh.key, current.fresh.pcm, { textChars: [...sendText].length });
     return { chunk: chunk.index, text: chunk.text, kept, takes };
   } catch (err) {
     const e = describe(err, services.log);
@@ -193,6 +201,41 @@ async function clearCache(services: Services, confirmed: boolean): Promise<{ ent
   }
   await cache.clear();
   return stats;
+}
+
+interface AssignVoiceArgs {
+  uri?: vscode.Uri;
+  speaker?: string;
+  /** The voice to assign (a system voice name or a cloned voice id); default: ask. */
+  voice?: string;
+}
+
+/** The Quick Fix of an unassigned speaker: pick a library or system voice, written into the folder's cast file. */
+async function assignVoice(services: Services, args: AssignVoiceArgs = {}): Promise<string | undefined> {
+  const doc = args.uri ? await vscode.workspace.openTextDocument(args.uri) : vscode.window.activeTextEditor?.document;
+  const speaker = args.speaker?.trim();
+  if (!doc || !speaker) return undefined;
+  const settings = await scriptSettingsFor(doc);
+  if (!settings.castPath) {
+    void vscode.window.showErrorMessage(l10n.t('GLM Voice Clone: open the folder this script is in, so the cast can be saved in its .vscode/glm-voice-cast.json (or add “voices:” to the front matter).'));
+    return undefined;
+  }
+  let voice = args.voice;
+  if (!voice) {
+    const library = await services.storage.library();
+    const items: Array<vscode.QuickPickItem & { voice?: string }> = [
+      { label: l10n.t('Cloned voices'), kind: vscode.QuickPickItemKind.Separator },
+      ...library.voices().map((v) => ({ label: `$(account) ${voiceDisplayName(v)}`, description: v.voiceId, voice: v.voiceId })),
+      { label: l10n.t('System voices'), kind: vscode.QuickPickItemKind.Separator },
+      ...SYSTEM_VOICES.map((v) => ({ label: `$(unmute) ${v}`, voice: v })),
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: l10n.t('A voice for “{0}”', speaker), matchOnDescription: true });
+    voice = pick?.voice;
+  }
+  if (!voice) return undefined;
+  await assignVoiceInCastFile(settings.castPath, speaker, voice);
+  await services.castDiagnostics.refresh(doc);
+  return voice;
 }
 
 function preview(text: string): string {

@@ -7,6 +7,7 @@ import type { NovitaService } from './novitaService';
 import type { SampleFlow } from '../../core/flows/sample';
 import type { Synthesizer } from '../../core/flows/synthesis';
 import type { CostTotals } from '../platform/costs';
+import type { CastDiagnostics } from '../views/castDiagnostics';
 import type { SpeechService } from './speechService';
 import type { ExtensionStorage } from '../platform/storage';
 
@@ -23,4 +24,5 @@ export interface Services {
   samples: SampleFlow;
   synthesizer: Synthesizer;
   costs: CostTotals;
+  castDiagnostics: CastDiagnostics;
 }

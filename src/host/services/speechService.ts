@@ -2,8 +2,8 @@
 // and the outcome in words. The work itself is the core's NarrateFlow.
 import * as vscode from 'vscode';
 import { CoreError } from '../../core/errors';
-import type { NarrateFlow, NarrateOutput } from '../../core/flows/narrate';
-import type { NarrationPlan } from '../../core/narration/plan';
+import type { NarrateFlow, NarrateOutput, ScriptContext, SpokenPlan } from '../../core/flows/narrate';
+import { scriptSettingsFor } from '../platform/castFiles';
 import { readExportSettings } from '../platform/config';
 import type { VoiceChoice } from '../views/activeVoice';
 import { describe, describeProgress, l10n } from '../platform/describe';
@@ -21,6 +21,8 @@ export interface SpeakRequest {
   text: string;
   /** Where and how to write it (Export Narration); default: a WAV in the audio folder, in the history. */
   output?: NarrateOutput;
+  /** The document spoken (or holding the selection): its folder's cast and pronunciations apply. */
+  document?: vscode.TextDocument;
   /** 'skip': a chunk that fails is replaced by silence and reported; default 'stop'. */
   onFailure?: 'stop' | 'skip';
   voice: VoiceChoice;
@@ -45,19 +47,21 @@ export class SpeechService {
     return this.flow.cancel();
   }
 
-  /** The narration plan of `text` (chunks and sentences with their offsets); throws CoreError 'nothingToSpeak'. */
-  plan(text: string, languageId?: string): NarrationPlan {
-    return this.flow.plan(text, languageId);
+  /** The narration plan of `text` (chunks and sentences with their offsets, voices); throws CoreError 'nothingToSpeak'. */
+  async plan(text: string, languageId: string | undefined, voiceId: string, document?: vscode.TextDocument): Promise<SpokenPlan> {
+    return this.flow.plan(text, languageId, voiceId, document ? await scriptSettingsFor(document) : undefined);
   }
 
   async speak(req: SpeakRequest): Promise<SpeechResult> {
     if (this.flow.isRunning) return { ok: false, message: describe(new CoreError({ kind: 'narrationBusy' })).message };
+    let script: ScriptContext | undefined;
     try {
-      this.flow.chunks(req.text, req.languageId);
+      script = req.document ? await scriptSettingsFor(req.document) : undefined;
+      this.flow.chunks(req.text, req.languageId, script);
       // Before a long narration: what it would cost, after what the cache already holds.
       const threshold = readExportSettings().confirmAboveChars;
       if (threshold > 0) {
-        const estimate = await this.flow.estimate(req.text, req.languageId, req.voice.id);
+        const estimate = await this.flow.estimate(req.text, req.languageId, req.voice.id, script);
         if (estimate.toSendChars > threshold) {
           const send = l10n.t('Send');
           const question = l10n.t('{0} characters, {1} cached — send {2} to Novita?', group(estimate.totalChars), group(estimate.cachedChars), group(estimate.toSendChars));
@@ -79,7 +83,7 @@ export class SpeechService {
           let total = 0;
           try {
             return await this.flow.narrate(
-              { text: req.text, voice: req.voice, languageId: req.languageId, kind: req.kind },
+              { text: req.text, voice: req.voice, languageId: req.languageId, kind: req.kind, script },
               {
                 signal: controller.signal,
                 output: req.output,

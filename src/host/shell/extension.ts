@@ -1,6 +1,8 @@
 // The activation shell: a status-bar item and stubs for every contributed command, tree view and the panel
 // serializer. The features themselves (dist/features.js) load on the first use of any of them.
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ActiveVoice } from '../views/activeVoice';
 import type { Features } from './features';
 import { loadFeatures } from './lazy';
@@ -60,7 +62,24 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.onDidChangeWindowState((e) => {
       if (e.focused) features?.onWindowFocused();
     }),
+    // A script with a cast gets its Problems-panel checks: the features load when one is open.
+    vscode.workspace.onDidOpenTextDocument((d) => {
+      if (!features && isScript(d)) get();
+    }),
   );
+  // After activation, not in it (activation does no I/O): scripts already open.
+  setTimeout(() => {
+    if (!features && vscode.workspace.textDocuments.some(isScript)) get();
+  }, 0);
+}
+
+/** A screenplay, a Markdown file whose front matter has `voices:`, or Markdown in a folder with a cast file. */
+function isScript(d: vscode.TextDocument): boolean {
+  if (d.languageId === 'fountain') return true;
+  if (d.languageId !== 'markdown' || d.uri.scheme !== 'file') return false;
+  if (/^---\r?\n(?:.*\r?\n)*?voices:/.test(d.getText(new vscode.Range(0, 0, 80, 0)))) return true;
+  const folder = vscode.workspace.getWorkspaceFolder(d.uri);
+  return folder !== undefined && existsSync(join(folder.uri.fsPath, '.vscode', 'glm-voice-cast.json'));
 }
 
 export function deactivate(): void {}

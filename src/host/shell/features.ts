@@ -10,6 +10,7 @@ import { Synthesizer } from '../../core/flows/synthesis';
 import { ChunkCache } from '../../core/cache/chunkCache';
 import { join } from 'node:path';
 import { costSummary, CostTotals } from '../platform/costs';
+import { CastDiagnostics } from '../views/castDiagnostics';
 import { commandHandlers } from '../commands/clone';
 import { isCommandId, type CommandHandlers } from '../commands/ids';
 import { readCacheSettings, readSpeechSettings } from '../platform/config';
@@ -48,11 +49,12 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const costs = new CostTotals(context.globalState);
   const showCosts = () => active.setCosts(costSummary(synthesizer.session, costs.total));
   const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log);
-  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs };
+  const castDiagnostics = new CastDiagnostics();
+  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
   const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services) };
-  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history];
+  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history, castDiagnostics];
 
   return {
     run(command, args) {

@@ -1,0 +1,130 @@
+// Scripts with a cast in the real extension host against the double: the double's log shows each line sent in its
+// speaker's voice, in order; an unassigned speaker is a Problems-panel warning whose Quick Fix writes the cast file;
+// the folder's pronunciation list rewrites what is sent.
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { NovitaDouble } from '../double/novitaDouble';
+import type { SpeechResult } from '../../src/host/services/speechService';
+import { startDouble, stopDouble, waitFor } from './fixture';
+
+const KEY = 'gvc-cast-key-7d21a9c04e5b';
+
+suite('Scripts with a cast (real extension host, Novita double)', () => {
+  let double: NovitaDouble;
+  let folder: string;
+  let vscodeDir: string;
+  const sent = () => double.requests.filter((r) => r.route === 'tts').map((r) => JSON.parse(r.bodyText) as { input: string; voice: string; speed?: number });
+  const open = async (name: string, text: string) => {
+    const path = join(folder, name);
+    writeFileSync(path, text);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+    await vscode.window.showTextDocument(doc);
+    return doc;
+  };
+
+  suiteSetup(async () => {
+    double = await startDouble(KEY);
+    folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    vscodeDir = join(folder, '.vscode');
+    mkdirSync(vscodeDir, { recursive: true });
+    await vscode.commands.executeCommand('glmVoiceClone.clearCache', true);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const f of ['glm-voice-cast.json', 'glm-voice-pronunciations.json']) rmSync(join(vscodeDir, f), { force: true });
+    await stopDouble(double);
+  });
+  setup(() => {
+    double.clearRequests();
+    for (const f of ['glm-voice-cast.json', 'glm-voice-pronunciations.json']) rmSync(join(vscodeDir, f), { force: true });
+  });
+
+  test('a three-speaker script: every line is sent with its speaker’s voice, in order', async () => {
+    await open(
+      'three-speakers.md',
+      [
+        '---',
+        'voices:',
+        '  Alice: jam',
+        '  Bob: { voice: kazi, speed: 1.25 }',
+        '---',
+        '',
+        'The three of them sat down for tea.',
+        '',
+        'Alice: Shall I pour?',
+        '',
+        '**Bob:** Please do.',
+        '',
+        'Alice: Milk first, then.',
+        '',
+        'Nobody answered.',
+      ].join('\n'),
+    );
+    const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(
+      sent().map((b) => [b.voice, b.input]),
+      [
+        ['tongtong', 'The three of them sat down for tea.'],
+        ['jam', 'Shall I pour?'],
+        ['kazi', 'Please do.'],
+        ['jam', 'Milk first, then.'],
+        ['tongtong', 'Nobody answered.'],
+      ],
+    );
+    assert.equal(sent()[2].speed, 1.25, 'Bob’s speed from the cast');
+  });
+
+  test('a speaker with no voice is a warning; its Quick Fix writes the cast file and the warning goes', async () => {
+    const doc = await open('unassigned.md', ['---', 'voices:', '  Alice: jam', '---', '', 'Alice: Who is there?', '', 'Carol: Only me.', '', 'Carol: Again.'].join('\n'));
+    let warning: vscode.Diagnostic | undefined;
+    await waitFor(() => (warning = vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'glmVoiceClone.unassignedSpeaker')) !== undefined, 10_000, 'the unassigned-speaker warning');
+    assert.equal(warning!.severity, vscode.DiagnosticSeverity.Warning);
+    assert.match(warning!.message, /“Carol” has no voice in the cast; the narrator reads their 2 lines/);
+    assert.equal(doc.getText(warning!.range).replace(/[:\s]/g, ''), 'Carol', 'the warning sits on the first label');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, warning!.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => /Assign a voice to “Carol”/.test(a.title));
+    assert.ok(fix?.command, `a Quick Fix (got ${actions.map((a) => a.title).join(', ')})`);
+    // The Quick Fix's own command and arguments, with the pick answered (a QuickPick has no one to answer it here).
+    const [args] = fix.command.arguments as [{ uri: vscode.Uri; speaker: string }];
+    assert.equal(args.speaker, 'Carol');
+    const assigned = await vscode.commands.executeCommand<string>(fix.command.command, { ...args, voice: 'kazi' });
+    assert.equal(assigned, 'kazi');
+    const castFile = join(vscodeDir, 'glm-voice-cast.json');
+    assert.ok(existsSync(castFile));
+    assert.deepEqual(JSON.parse(readFileSync(castFile, 'utf8')), { voices: { Carol: 'kazi' } });
+    await waitFor(() => !vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'glmVoiceClone.unassignedSpeaker'), 10_000, 'the warning to go');
+    const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(sent().map((b) => [b.voice, b.input]), [
+      ['jam', 'Who is there?'],
+      ['kazi', 'Only me.'],
+      ['kazi', 'Again.'],
+    ]);
+  });
+
+  test('a Fountain screenplay: character cues take the cast file’s voices, parentheticals are not spoken', async () => {
+    writeFileSync(join(vscodeDir, 'glm-voice-cast.json'), JSON.stringify({ voices: { MAYA: 'jam', THEO: 'kazi' } }));
+    await open('scene.fountain', ['INT. KITCHEN - NIGHT', '', 'Rain against the window.', '', 'MAYA', '(whispering)', 'Are you awake?', '', 'THEO', 'I am now.', ''].join('\n'));
+    const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
+    assert.ok(result.ok, JSON.stringify(result));
+    const lines = sent().map((b) => [b.voice, b.input]);
+    assert.deepEqual(lines, [
+      ['tongtong', 'Rain against the window.'],
+      ['jam', 'Are you awake?'],
+      ['kazi', 'I am now.'],
+    ]);
+  });
+
+  test('the folder’s pronunciation list rewrites what is sent, whole words only', async () => {
+    writeFileSync(join(vscodeDir, 'glm-voice-pronunciations.json'), JSON.stringify({ GLM: 'G L M', Novita: 'No-vee-ta' }));
+    const doc = await open('pronounce.txt', 'GLM voices run on Novita. GLMX is left alone.');
+    const editor = vscode.window.activeTextEditor!;
+    editor.selection = new vscode.Selection(doc.positionAt(0), doc.positionAt(doc.getText().length));
+    const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakSelection');
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(sent().map((b) => b.input), ['G L M voices run on No-vee-ta.', 'GLMX is left alone.']);
+  });
+});
