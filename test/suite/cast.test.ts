@@ -30,8 +30,11 @@ suite('Scripts with a cast (real extension host, Novita double)', () => {
     vscodeDir = join(folder, '.vscode');
     mkdirSync(vscodeDir, { recursive: true });
     await vscode.commands.executeCommand('glmVoiceClone.clearCache', true);
+    // One chunk at a time: the double's log is then in the script's order, line by line.
+    await vscode.workspace.getConfiguration('glmVoiceClone').update('concurrency', 1, vscode.ConfigurationTarget.Global);
   });
   suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('glmVoiceClone').update('concurrency', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     for (const f of ['glm-voice-cast.json', 'glm-voice-pronunciations.json']) rmSync(join(vscodeDir, f), { force: true });
     await stopDouble(double);
