@@ -11,7 +11,8 @@ import type { FoldersPort, ProgressEvent } from '../core/flows/ports';
 import type { NovitaConnections } from '../core/novita/connections';
 import { planNarration } from '../core/narration/plan';
 import { relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
-import { PooledSynthesizer, Semaphore } from './pool';
+import { Semaphore } from './pool';
+import { Synthesizer } from '../core/flows/synthesis';
 import { CliFailure, type CliProblem } from './problems';
 import type { ResolvedVoice, VoiceResolver } from './voices';
 
@@ -108,11 +109,11 @@ export interface BatchSummary {
 }
 
 export interface BatchReporter {
-  start(info: { files: number; chunks: number; shard?: Shard }): void;
+  start(info: { files: number; shard?: Shard }): void;
+  /** `delta` more chunks to write (a file planned), or fewer (negative: a file failed or changed). */
+  work(delta: number): void;
   /** `delta` more chunks written (over all files). */
   chunks(delta: number): void;
-  /** A file will not reach its planned chunk count: `missing` chunks leave the total. */
-  lessWork(missing: number): void;
   fileDone(done: FileDone): void;
   fileFailed(file: string, failure: FileFailure): void;
   inputProblem(problem: InputProblem): void;
@@ -161,7 +162,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   for (const p of resolved.problems) reporter.inputProblem(p);
 
   const pool = new Semaphore(options.concurrency);
-  const synthesizer = new PooledSynthesizer({ connections: deps.connections, cache: deps.cache, endpoint: deps.endpoint }, pool);
+  const synthesizer = new Synthesizer({ connections: deps.connections, cache: deps.cache, endpoint: deps.endpoint, limit: (request, signal) => pool.run(request, signal) });
   const voiceSettings = (voice: ResolvedVoice) => ({ voiceId: voice.id, speed: options.speed, volume: options.volume });
   let failed = 0;
   let done = 0;
@@ -199,48 +200,65 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
     return { plan, voice };
   };
 
-  // 1. Plan every file of the shard: the total for the progress bar, and each file's problems before any request.
+  // 1. Plan each file of the shard (its problems are reported before any of its requests), feeding the queue that
+  //    step 2 voices from as soon as the first file is planned.
   const prepared: Prepared[] = [];
+  let planning = true;
+  let wakeWorkers: Array<() => void> = [];
+  const wake = () => {
+    const waiting = wakeWorkers;
+    wakeWorkers = [];
+    for (const w of waiting) w();
+  };
   const outputsTaken = new Map<string, string>();
-  for (const entry of entries) {
-    if (options.signal.aborted) break;
-    if (entry.missing) {
-      fail(entry.rel, { cli: { kind: 'readFile', path: entry.rel, code: entry.code ?? 'ENOENT' } });
-      continue;
-    }
-    try {
-      const { plan, voice } = await planFile(entry);
-      const planned = planNarration(plan.text, plan.languageId);
-      if (!planned.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
-      const outs = outputsFor(entry, options);
-      const clash = outputsTaken.get(outs.audio);
-      if (clash) throw new CliFailure({ kind: 'outputClash', path: relPath(outs.audio, options.cwd), other: clash });
-      outputsTaken.set(outs.audio, entry.rel);
-      prepared.push({ input: entry, output: outs.audio, srt: outs.srt, vtt: outs.vtt, chunks: planned.chunks.length });
-      if (options.dryRun) {
-        const texts = planned.chunks.map((c) => c.text);
-        const estimate = await synthesizer.estimate(texts, voiceSettings(voice));
-        reporter.planned({ file: entry.rel, output: relPath(outs.audio, options.cwd), chunks: texts.length, chars: estimate.totalChars, toSendChars: estimate.toSendChars });
-        chunks += texts.length;
+  reporter.start({ files: entries.length, shard: options.shard });
+  const plan = async () => {
+    for (const entry of entries) {
+      if (options.signal.aborted) break;
+      if (entry.missing) {
+        fail(entry.rel, { cli: { kind: 'readFile', path: entry.rel, code: entry.code ?? 'ENOENT' } });
+        continue;
       }
-    } catch (err) {
-      fail(entry.rel, failureOf(err));
+      try {
+        const { plan, voice } = await planFile(entry);
+        const planned = planNarration(plan.text, plan.languageId);
+        if (!planned.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
+        const outs = outputsFor(entry, options);
+        const clash = outputsTaken.get(outs.audio);
+        if (clash) throw new CliFailure({ kind: 'outputClash', path: relPath(outs.audio, options.cwd), other: clash });
+        outputsTaken.set(outs.audio, entry.rel);
+        if (options.dryRun) {
+          const texts = planned.chunks.map((c) => c.text);
+          const estimate = await synthesizer.estimate(texts, voiceSettings(voice));
+          reporter.planned({ file: entry.rel, output: relPath(outs.audio, options.cwd), chunks: texts.length, chars: estimate.totalChars, toSendChars: estimate.toSendChars });
+          chunks += texts.length;
+          continue;
+        }
+        prepared.push({ input: entry, output: outs.audio, srt: outs.srt, vtt: outs.vtt, chunks: planned.chunks.length });
+        reporter.work(planned.chunks.length);
+        wake();
+      } catch (err) {
+        fail(entry.rel, failureOf(err));
+      }
     }
-  }
-  if (options.dryRun) {
-    const s = summary();
-    reporter.end(s);
-    return s;
-  }
+    planning = false;
+    wake();
+  };
 
   // 2. Voice them: more files open than the pool has slots, so while one file finishes (joins, encodes, renames) the
   //    next files' chunks are already queued for the pool.
-  reporter.start({ files: entries.length, chunks: prepared.reduce((n, p) => n + p.chunks, 0), shard: options.shard });
   let next = 0;
-  const openFiles = Math.max(2, Math.min(prepared.length, options.concurrency * 2));
+  const openFiles = Math.max(2, options.concurrency * 2);
+  const take = async (): Promise<Prepared | undefined> => {
+    for (;;) {
+      if (options.signal.aborted) return undefined;
+      if (next < prepared.length) return prepared[next++];
+      if (!planning) return undefined;
+      await new Promise<void>((resolve) => wakeWorkers.push(resolve));
+    }
+  };
   const worker = async () => {
-    while (!options.signal.aborted && next < prepared.length) {
-      const item = prepared[next++];
+    for (let item = await take(); item; item = await take()) {
       let written = 0;
       let expected = item.chunks;
       try {
@@ -256,7 +274,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           if (e.step === 'chunks') {
             if (e.total !== expected) {
               // The file changed since it was planned: the bar follows what is really being sent.
-              reporter.lessWork(expected - e.total);
+              reporter.work(e.total - expected);
               expected = e.total;
             }
             if (e.done > written) {
@@ -287,13 +305,19 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           skipped: result.skipped,
         });
       } catch (err) {
-        if (expected > written) reporter.lessWork(expected - written);
+        if (expected > written) reporter.work(written - expected);
         if (options.signal.aborted) return;
         fail(item.input.rel, failureOf(err));
       }
     }
   };
-  await Promise.all(Array.from({ length: openFiles }, worker));
+  const onAbort = () => wake();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.all([plan(), ...(options.dryRun ? [] : Array.from({ length: openFiles }, worker))]);
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+  }
   const s = summary();
   reporter.end(s);
   return s;

@@ -13,7 +13,7 @@ import { runBatch, languageOf, type FilePlanner } from './batch';
 import { parseShard } from './files';
 import { cacheStatsText, cachePrunedText, cloneDoneText, clonedHeading, noClonedVoices, speakDoneText, voicesHeading } from './messages';
 import { choice, flag, number, string, type Parsed } from './options';
-import { PooledSynthesizer, Semaphore } from './pool';
+import { Synthesizer } from '../core/flows/synthesis';
 import { CliFailure, UsageError } from './problems';
 import { createReporter, failureText } from './reporter';
 import { defaultCacheDir, type CacheOptions, type CliRuntime, type CommonOptions } from './runtime';
@@ -129,7 +129,7 @@ export async function speakCommand(runtime: CliRuntime, p: Parsed, l10n: L10n, s
   const format = choice('speak', p, 'format', ['wav', 'mp3'] as const, extname(target).toLowerCase() === '.mp3' ? 'mp3' : 'wav');
   const base = target.slice(0, target.length - extname(target).length);
   await mkdir(dirname(target), { recursive: true });
-  const synthesizer = new PooledSynthesizer({ connections: runtime.connections, cache: runtime.cache(cacheOptions('speak', p)), endpoint: () => runtime.settings.apiBaseUrl }, new Semaphore(v.concurrency));
+  const synthesizer = new Synthesizer({ connections: runtime.connections, cache: runtime.cache(cacheOptions('speak', p)), endpoint: () => runtime.settings.apiBaseUrl });
   const flow = new NarrateFlow({
     synthesizer,
     folders: runtime.scratch,

@@ -2,8 +2,6 @@
 // sets up the translator, the key and the connections, runs the command, and turns the outcome into an exit code:
 // 0 done, 1 something failed (the rest was still done), 2 wrong usage (nothing was done), 130 interrupted (Ctrl+C or
 // SIGTERM: requests in flight are stopped, finished chunks stay in the cache, the next run resumes).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as l10n from '@vscode/l10n';
 import { problemOf } from '../core/errors';
 import type { L10n } from '../messages/index';
@@ -16,21 +14,12 @@ import type { FilePlanner } from './batch';
 
 export const EXIT = { done: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
-/** Chinese messages when the locale says so (LC_ALL, LC_MESSAGES, LANG), from l10n/ beside dist/. */
+/** Chinese when the locale says so (LC_ALL, LC_MESSAGES, LANG); the bundle is built into dist/cli.js. */
 function setUpTranslator(env: NodeJS.ProcessEnv): L10n {
   const locale = (env.LC_ALL || env.LC_MESSAGES || env.LANG || '').toLowerCase();
   if (locale.startsWith('zh')) {
-    for (const dir of [join(__dirname, '..', 'l10n'), join(__dirname, '..', '..', 'l10n')]) {
-      const file = join(dir, 'bundle.l10n.zh-cn.json');
-      if (existsSync(file)) {
-        try {
-          l10n.config({ fsPath: file });
-        } catch {
-          // English, then.
-        }
-        break;
-      }
-    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    l10n.config({ contents: require('../../l10n/bundle.l10n.zh-cn.json') as Record<string, string> });
   }
   return l10n;
 }

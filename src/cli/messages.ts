@@ -107,6 +107,8 @@ export function describeForCli(problem: Problem, l10n: L10n): string {
     return l10n.t('Novita refused the API key (401): check NOVITA_API_KEY or the key file.');
   }
   if (problem.kind === 'chunkFailed') {
+    // The key or the account, not this chunk: said as it is.
+    if (problem.cause.kind === 'unauthorized' || problem.cause.kind === 'forbidden') return describeForCli(problem.cause, l10n);
     return l10n.t('Chunk {0} of {1} failed: {2}', problem.index + 1, problem.total, describeForCli(problem.cause, l10n));
   }
   return describeProblem(problem, l10n).message;
@@ -154,8 +156,9 @@ export function fileDoneText(f: { file: string; output: string; chunks: number; 
   return l10n.t('{0} → {1} ({2} chunks, {3} from the cache, {4})', f.file, f.output, f.chunks, f.cached, formatSeconds(f.durationSec));
 }
 
-export function fileFailedText(file: string, reason: string, l10n: L10n): string {
-  return l10n.t('{0}: {1}', file, reason);
+/** "file: reason" (the reason is already a translated sentence). */
+export function fileFailedText(file: string, reason: string): string {
+  return `${file}: ${reason}`;
 }
 
 export function skippedChunksText(file: string, count: number, reason: string, l10n: L10n): string {

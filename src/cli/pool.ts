@@ -1,8 +1,8 @@
 // One bounded pool of requests shared by every file of a batch: each file's narration asks for its chunks through the
-// same Synthesizer, and the pool (not the file) decides how many are in flight, so it stays full across file
-// boundaries (a file that is finishing, encoding or just starting never leaves a slot idle while others wait).
+// same Synthesizer, whose requests (never its cache reads and writes) run in this pool, so the pool, not the file,
+// decides how many are in flight, and it stays full across file boundaries (a file that is finishing, encoding or just
+// starting never leaves a slot idle while others wait).
 import { CoreError } from '../core/errors';
-import { Synthesizer, type SynthesizedChunk, type SynthesizerDeps, type VoiceSettings } from '../core/flows/synthesis';
 
 /** A first-come first-served counting semaphore; a waiter whose signal aborts leaves the queue. */
 export class Semaphore {
@@ -41,6 +41,16 @@ export class Semaphore {
     return this.releaser();
   }
 
+  /** Runs `fn` in a slot (waiting for one first); the slot is freed when it settles. */
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const release = await this.acquire(signal);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
   private releaser(): () => void {
     let released = false;
     return () => {
@@ -51,24 +61,5 @@ export class Semaphore {
       if (next) next();
       else this.free++;
     };
-  }
-}
-
-/** A Synthesizer whose every chunk (cached or sent) takes a slot of the shared pool while it is fetched. */
-export class PooledSynthesizer extends Synthesizer {
-  constructor(
-    deps: SynthesizerDeps,
-    private readonly pool: Semaphore,
-  ) {
-    super(deps);
-  }
-
-  override async chunk(text: string, voice: VoiceSettings, options: { signal?: AbortSignal; fresh?: boolean; keep?: boolean } = {}): Promise<SynthesizedChunk> {
-    const release = await this.pool.acquire(options.signal);
-    try {
-      return await super.chunk(text, voice, options);
-    } finally {
-      release();
-    }
   }
 }
