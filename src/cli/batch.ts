@@ -2,6 +2,7 @@
 // front matter, a cast), then voice the files through ONE shared pool of requests, several files at a time, each file
 // a NarrateFlow of the core (chunker, cache, joiner, MP3, subtitles). A failing file is reported and the others go on;
 // an abort (Ctrl+C) stops the requests in flight — every finished chunk is already in the cache, so a rerun resumes.
+import { setMaxListeners } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, parse, resolve } from 'node:path';
 import type { ChunkCache } from '../core/cache/chunkCache';
@@ -109,6 +110,8 @@ export interface BatchSummary {
 }
 
 export interface BatchReporter {
+  /** Whether `work` wants each file's chunk count before it is voiced (a progress bar). */
+  readonly countsChunks: boolean;
   start(info: { files: number; shard?: Shard }): void;
   /** `delta` more chunks to write (a file planned), or fewer (negative: a file failed or changed). */
   work(delta: number): void;
@@ -124,10 +127,13 @@ export interface BatchReporter {
 
 interface Prepared {
   input: InputFile;
+  plan: FilePlan;
+  voice: ResolvedVoice;
   output: string;
   srt?: string;
   vtt?: string;
-  chunks: number;
+  /** Counted only for a progress bar (planning twice costs CPU the pool's turnaround needs). */
+  chunks?: number;
 }
 
 /** Output paths of one file: beside it, or under `out` at its path relative to cwd (outside cwd: its absolute path). */
@@ -154,12 +160,13 @@ function failureOf(err: unknown): FileFailure {
 
 export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<BatchSummary> {
   const started = performance.now();
+  // Every open file and every request waiting for the pool listens to the one abort signal.
+  setMaxListeners(0, options.signal);
   const planner = options.planner ?? plainPlanner;
   const { reporter } = deps;
   const resolved = await resolveInputs(options.inputs, options.cwd);
   // Missing literal files are part of the file set, so exactly one shard reports each.
   const entries = shardOf([...resolved.files.map((f) => ({ ...f, missing: false as const })), ...resolved.missing.map((m) => ({ ...m, missing: true as const }))], options.shard);
-  for (const p of resolved.problems) reporter.inputProblem(p);
 
   const pool = new Semaphore(options.concurrency);
   const synthesizer = new Synthesizer({ connections: deps.connections, cache: deps.cache, endpoint: deps.endpoint, limit: (request, signal) => pool.run(request, signal) });
@@ -202,7 +209,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
 
   // 1. Plan each file of the shard (its problems are reported before any of its requests), feeding the queue that
   //    step 2 voices from as soon as the first file is planned.
-  const prepared: Prepared[] = [];
+  const prepared: Array<Prepared | undefined> = [];
   let planning = true;
   let wakeWorkers: Array<() => void> = [];
   const wake = () => {
@@ -212,6 +219,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   };
   const outputsTaken = new Map<string, string>();
   reporter.start({ files: entries.length, shard: options.shard });
+  for (const p of resolved.problems) reporter.inputProblem(p);
   const plan = async () => {
     for (const entry of entries) {
       if (options.signal.aborted) break;
@@ -221,21 +229,25 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
       }
       try {
         const { plan, voice } = await planFile(entry);
-        const planned = planNarration(plan.text, plan.languageId);
-        if (!planned.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
         const outs = outputsFor(entry, options);
-        const clash = outputsTaken.get(outs.audio);
+        const clash = outs.audio === entry.path ? entry.rel : outputsTaken.get(outs.audio);
         if (clash) throw new CliFailure({ kind: 'outputClash', path: relPath(outs.audio, options.cwd), other: clash });
         outputsTaken.set(outs.audio, entry.rel);
-        if (options.dryRun) {
-          const texts = planned.chunks.map((c) => c.text);
-          const estimate = await synthesizer.estimate(texts, voiceSettings(voice));
-          reporter.planned({ file: entry.rel, output: relPath(outs.audio, options.cwd), chunks: texts.length, chars: estimate.totalChars, toSendChars: estimate.toSendChars });
-          chunks += texts.length;
-          continue;
+        let count: number | undefined;
+        if (options.dryRun || reporter.countsChunks) {
+          const planned = planNarration(plan.text, plan.languageId);
+          if (!planned.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
+          count = planned.chunks.length;
+          if (options.dryRun) {
+            const texts = planned.chunks.map((c) => c.text);
+            const estimate = await synthesizer.estimate(texts, voiceSettings(voice));
+            reporter.planned({ file: entry.rel, output: relPath(outs.audio, options.cwd), chunks: texts.length, chars: estimate.totalChars, toSendChars: estimate.toSendChars });
+            chunks += texts.length;
+            continue;
+          }
+          reporter.work(count);
         }
-        prepared.push({ input: entry, output: outs.audio, srt: outs.srt, vtt: outs.vtt, chunks: planned.chunks.length });
-        reporter.work(planned.chunks.length);
+        prepared.push({ input: entry, plan, voice, output: outs.audio, srt: outs.srt, vtt: outs.vtt, chunks: count });
         wake();
       } catch (err) {
         fail(entry.rel, failureOf(err));
@@ -252,7 +264,11 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   const take = async (): Promise<Prepared | undefined> => {
     for (;;) {
       if (options.signal.aborted) return undefined;
-      if (next < prepared.length) return prepared[next++];
+      if (next < prepared.length) {
+        const item = prepared[next];
+        prepared[next++] = undefined; // its text is not kept once it is being voiced
+        return item;
+      }
       if (!planning) return undefined;
       await new Promise<void>((resolve) => wakeWorkers.push(resolve));
     }
@@ -261,8 +277,8 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
     for (let item = await take(); item; item = await take()) {
       let written = 0;
       let expected = item.chunks;
+      const { plan, voice } = item;
       try {
-        const { plan, voice } = await planFile(item.input);
         await mkdir(dirname(item.output), { recursive: true });
         const flow = new NarrateFlow({
           synthesizer,
@@ -273,8 +289,8 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
         const progress = (e: ProgressEvent) => {
           if (e.step === 'chunks') {
             if (e.total !== expected) {
-              // The file changed since it was planned: the bar follows what is really being sent.
-              reporter.work(e.total - expected);
+              // Not counted before (no bar), or counted otherwise: the bar follows what is really being sent.
+              reporter.work(e.total - (expected ?? 0));
               expected = e.total;
             }
             if (e.done > written) {
@@ -305,7 +321,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           skipped: result.skipped,
         });
       } catch (err) {
-        if (expected > written) reporter.work(written - expected);
+        if (expected !== undefined && expected > written) reporter.work(written - expected);
         if (options.signal.aborted) return;
         fail(item.input.rel, failureOf(err));
       }
@@ -314,7 +330,10 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   const onAbort = () => wake();
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await Promise.all([plan(), ...(options.dryRun ? [] : Array.from({ length: openFiles }, worker))]);
+    // The cache's size is measured once before the first write: otherwise every write that lands before a first
+    // measurement finishes starts its own scan of the folder (thousands of entries in a CI cache).
+    const sized = (!options.dryRun && deps.cache?.stats().then(() => undefined, () => undefined)) || Promise.resolve();
+    await Promise.all([plan(), ...(options.dryRun ? [] : Array.from({ length: openFiles }, () => sized.then(worker)))]);
   } finally {
     options.signal.removeEventListener('abort', onAbort);
   }

@@ -52,6 +52,7 @@ export function createReporter(runtime: CliRuntime, l10n: L10n): BatchReporter &
     bar = undefined;
   };
   return {
+    countsChunks: tty,
     get exitCode() {
       return exitCode;
     },

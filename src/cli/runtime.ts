@@ -14,6 +14,8 @@ import { UsageError } from './problems';
 
 export const DEFAULT_BASE_URL = 'https://api.novita.ai';
 export const APP_DIR = 'glm-voice-clone';
+/** Novita's keys are far longer; anything shorter is a stand-in (the double accepts any key). */
+const MIN_REDACTED_KEY = 8;
 
 /** XDG-style folders: $XDG_DATA_HOME / $XDG_CACHE_HOME, else ~/.local/share and ~/.cache (Windows: %LOCALAPPDATA%). */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -105,9 +107,12 @@ export class CliRuntime {
     return this.key !== undefined;
   }
 
-  /** `text` with the key (and any bearer token) replaced by "***". */
+  /**
+   * `text` with the key (and any bearer token) replaced by "***". A "key" too short to be one (`any`, for the double)
+   * is left alone: replacing it would mangle every word that contains it.
+   */
   redact(text: string): string {
-    return redact(text, this.key);
+    return redact(text, this.key !== undefined && this.key.length >= MIN_REDACTED_KEY ? this.key : undefined);
   }
 
   out(line: string): void {
