@@ -70,7 +70,7 @@ async function checkedResolver(runtime: CliRuntime, voice: string) {
   return resolve;
 }
 
-export async function narrateCommand(runtime: CliRuntime, p: Parsed, l10n: L10n, signal: AbortSignal, planner?: FilePlanner): Promise<number> {
+export async function narrateCommand(runtime: CliRuntime, p: Parsed, l10n: L10n, signal: AbortSignal, extra: { planner?: FilePlanner; cwd?: string } = {}): Promise<number> {
   if (!p.positionals.length) throw new UsageError({ kind: 'noInputs', command: 'narrate' });
   const v = voiceOptions('narrate', p);
   const shardText = string(p, 'shard');
@@ -81,7 +81,7 @@ export async function narrateCommand(runtime: CliRuntime, p: Parsed, l10n: L10n,
   await runBatch(
     {
       inputs: p.positionals,
-      cwd: process.cwd(),
+      cwd: extra.cwd ?? process.cwd(),
       ...v,
       format: choice('narrate', p, 'format', ['wav', 'mp3'] as const, 'wav'),
       out: string(p, 'out'),
@@ -89,7 +89,7 @@ export async function narrateCommand(runtime: CliRuntime, p: Parsed, l10n: L10n,
       onFailure: choice('narrate', p, 'on-failure', ['stop', 'skip'] as const, 'stop'),
       dryRun: flag(p, 'dry-run'),
       signal,
-      planner,
+      planner: extra.planner,
     },
     {
       connections: runtime.connections,

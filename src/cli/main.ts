@@ -30,6 +30,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Replaces the plain per-file planner of `narrate` (front matter, cast, pronunciations). */
   planner?: FilePlanner;
+  /** Where relative paths start (default the process's). */
+  cwd?: string;
 }
 
 export async function run(argv: string[], options: RunOptions = {}): Promise<number> {
@@ -58,7 +60,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
     runtime = await CliRuntime.create(common, streams, env);
     switch (command) {
       case 'narrate':
-        return await narrateCommand(runtime, parsed, t, signal, options.planner);
+        return await narrateCommand(runtime, parsed, t, signal, { planner: options.planner, cwd: options.cwd });
       case 'speak':
         return await speakCommand(runtime, parsed, t, signal);
       case 'clone':

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { parseWavHeader, pcmToWav } from '../../src/core/audio/wav';
 import { planNarration } from '../../src/core/narration/plan';
-import { outputsFor } from '../../src/cli/batch';
+import { outputsFor, type FilePlanner } from '../../src/cli/batch';
+import { run } from '../../src/cli/main';
 import { parseShard, resolveInputs, shardOf } from '../../src/cli/files';
 import { Semaphore } from '../../src/cli/pool';
 import { NovitaDouble, samplesFor } from '../double/novitaDouble';
@@ -344,6 +345,9 @@ suite('cli: dist/cli.js as a process, against the double', function () {
     const stats = await cli(['cache', 'stats', '--cache-dir', 'c', '--json'], { cwd, baseUrl: false });
     assert.equal(stats.code, 0, stats.stderr);
     assert.ok((stats.lines[0].entries as number) > 0);
+    const dry = await cli(['narrate', 'a.md', '--cache-dir', 'c', '--dry-run', '--json'], { cwd });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(dry.lines.filter((l) => l.event === 'plan').map((l) => [l.file, l.toSendChars]), [['a.md', 0]], 'a dry run after a run: nothing left to send');
     const pruned = await cli(['cache', 'prune', '--all', '--cache-dir', 'c', '--json'], { cwd, baseUrl: false });
     assert.equal(pruned.code, 0, pruned.stderr);
     assert.equal(pruned.lines[0].entries, 0);
@@ -371,6 +375,23 @@ suite('cli: dist/cli.js as a process, against the double', function () {
     const insecure = await cli(['narrate', 'x.md', '--base-url', 'http://example.com'], { cwd, baseUrl: false });
     assert.equal(insecure.code, 2);
     assert.equal((await cli(['narrate'], { cwd })).code, 2);
+  });
+
+  test('in-process: a swapped-in planner decides each file\'s text and voice (the hook for front matter and casts)', async () => {
+    const cwd = project({ 'one.md': 'voice: jam\n\nHello from the first file.', 'two.md': 'voice: nobody\n\nThis file names a voice nobody knows.' });
+    const planner: FilePlanner = ({ text, defaults }) => {
+      const m = /^voice: (\S+)\n\n/.exec(text);
+      return { text: m ? text.slice(m[0].length) : text, languageId: defaults.languageId, voice: m ? m[1] : defaults.voice };
+    };
+    let out = '';
+    let err = '';
+    const streams = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } } as never;
+    const code = await run(['narrate', 'one.md', 'two.md', '--json', '--base-url', base, '--cache-dir', join(cwd, 'c')], { cwd, planner, streams, env: { NOVITA_API_KEY: KEY } });
+    assert.equal(code, 1, err);
+    const tts = d.requests.filter((r) => r.route === 'tts').map((r) => r.json as { voice: string; input: string });
+    assert.deepEqual(tts.map((r) => [r.voice, r.input]), [['jam', 'Hello from the first file.']]);
+    assert.match(err, /two\.md: Unknown voice “nobody”/);
+    assert.ok(!out.includes(KEY) && !err.includes(KEY));
   });
 
   test('the zh-CN locale speaks Chinese', async () => {
