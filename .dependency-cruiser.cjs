@@ -26,6 +26,13 @@ module.exports = {
       to: { path: '^src/(?!core/|messages/)' },
     },
     {
+      name: 'cli-without-vscode',
+      comment: 'dist/cli.js runs in plain Node (CI runners): no vscode, nothing of the editor host or the webview.',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: '(^|/)vscode$|@types/vscode|^src/(host|webview)/' },
+    },
+    {
       name: 'webview-not-host',
       comment: 'The webview runs in the browser: it shares the protocol, the core rules and the sentences, never the host.',
       severity: 'error',

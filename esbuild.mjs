@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { cliBuildOptions } from './scripts/cli-bundle.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -61,6 +62,8 @@ const builds = [
     entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist',
     loader: { '.ttf': 'file' },
   },
+  // The command-line tool (`glm-voice-clone`, package.json "bin"): everything in one file, never in the .vsix.
+  cliBuildOptions({ production }),
 ];
 
 if (tests) {

@@ -16,6 +16,7 @@ import { pcmToWav } from '../src/core/audio/wav';
 import { STALLS_FILE, type ActivationSample, type HostResult, type WebviewFloor } from '../test/bench/protocol';
 import { medianTimeline, narrationBreakdown } from './bench/analysis';
 import { CLONE_LATENCY_MS, measureClone } from './bench/clone';
+import { measureCli } from './bench/cli';
 import { tapDouble } from './bench/doubleLog';
 import { kb, mb, ms, summarize, table, type Row, type Summary } from './bench/report';
 import { runBenchSession } from './bench/session';
@@ -136,6 +137,9 @@ async function main(): Promise<number> {
   const sizes = measureSizes(vsix);
   await bundleSuite();
   say(`sizes: host ${kb(sizes.eagerHostBytes)} eager; webview ${kb(sizes.webviewAssetsBytes)}; vsix ${kb(sizes.vsixBytes)}`);
+
+  // 1b. The command-line tool (its own process against a double here; no editor): 200 files through `narrate`.
+  const cli = only ? undefined : await measureCli(say);
 
   // 2. Activation: one fresh code-server (fresh extension host, fresh user data, fresh browser) per sample; a
   //    hello-world extension (the development path) is activated in the same start, before or after, alternately.
@@ -308,6 +312,7 @@ async function main(): Promise<number> {
         `; at the worst peak: heap used ${mb(peak.memoryAtPeak.heapUsed - peak.memoryBefore.heapUsed)}, heap total ${mb(peak.memoryAtPeak.heapTotal - peak.memoryBefore.heapTotal)},` +
         ` external ${mb(peak.memoryAtPeak.external - peak.memoryBefore.external)}, array buffers ${mb(peak.memoryAtPeak.arrayBuffers - peak.memoryBefore.arrayBuffers)} (growth)`,
     },
+    ...(cli?.rows ?? []),
   ];
 
   const re = hostResult.reexport;
@@ -377,6 +382,7 @@ async function main(): Promise<number> {
       webviewFloor: floor,
       clone,
       narration: hostResult.narration,
+      cli: cli?.raw,
     },
     analysis: { cloneTimeline, narration: narrationBreakdowns },
     summaries: { activationCost, moduleLoad, activateCall, vscodeMarks, apiActivate, controlCost, panelWarm, panelCold, probeOpen, clonePanel, cloneBare, roundTrip, audioLoad, narrationRatio },

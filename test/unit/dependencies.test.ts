@@ -53,4 +53,15 @@ suite('dependency rule: the core imports no vscode and nothing of the host', fun
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('a CLI file that imports vscode fails the check: dist/cli.js runs without an editor', () => {
+    const dir = plantedTree({ 'src/cli/planted.ts': "import * as vscode from 'vscode';\nexport const x = vscode.version;\n" });
+    try {
+      const r = cruise(dir);
+      assert.notEqual(r.status, 0, r.out);
+      assert.match(r.out, /cli-without-vscode[\s\S]*src\/cli\/planted\.ts/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

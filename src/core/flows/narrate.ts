@@ -45,6 +45,11 @@ export interface ScriptContext {
   fileName?: string;
   /** Silence between two speakers' lines, in milliseconds (default 300). */
   speakerPauseMs?: number;
+  /**
+   * Turns a cast's voice (a system voice, a cloned voice's id, or its name in the library) into what Novita takes;
+   * throws (e.g. CoreError, or the CLI's unknown-voice failure) for a voice nobody knows. Default: as written.
+   */
+  resolveVoice?: (voice: string) => string;
 }
 
 /** A narration plan whose chunks know what to send, in which voice, and who says them. */
@@ -123,6 +128,16 @@ export class NarrateFlow {
       plan = { ...prose, chunks: prose.chunks.map((c) => ({ ...c, speaker: undefined, voice: voiceId, sendText: list.length ? applyPronunciations(c.text, list) : c.text })), unassigned: [] };
     }
     if (!plan.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
+    const resolve = script.resolveVoice;
+    if (resolve && isScript) {
+      const known = new Map<string, string>();
+      for (const chunk of plan.chunks) {
+        if (chunk.voice === voiceId) continue;
+        let id = known.get(chunk.voice);
+        if (id === undefined) known.set(chunk.voice, (id = resolve(chunk.voice)));
+        chunk.voice = id;
+      }
+    }
     return plan;
   }
 

@@ -35,6 +35,11 @@ export interface SynthesizerDeps {
   endpoint: () => string;
   /** Told of every chunk's cost, for a meter that outlives this object (e.g. totals kept in global state). */
   onCost?: (delta: CostFigures) => void;
+  /**
+   * Runs each request to Novita (not cache reads or writes): e.g. the CLI's one pool bounding the requests in flight
+   * over every file of a batch. Default: the request runs at once.
+   */
+  limit?: <T>(request: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
 }
 
 const MODEL = '/v3/glm-tts';
@@ -70,7 +75,8 @@ export class Synthesizer {
     }
     options.signal?.throwIfAborted();
     const client = await this.deps.connections.api();
-    const pcm = await client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm' }, { signal: options.signal });
+    const request = () => client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm' }, { signal: options.signal });
+    const pcm = await (this.deps.limit ? this.deps.limit(request, options.signal) : request());
     this.count({ sentChars: chars, cachedChars: 0, requests: 1, hits: 0 });
     if (cache && options.keep !== false) {
       // A full disk or a read-only folder must not fail the narration: the chunk is simply not cached.

@@ -1,0 +1,237 @@
+// Every sentence the command-line tool says, through the translator it is given (@vscode/l10n, with the zh-cn
+// bundle when the locale asks for it). Problems of the core are worded by src/messages; only what a terminal user
+// must be told differently (where the key comes from) is said here instead.
+import type { Problem } from '../core/errors';
+import { describeProblem, formatBytes, formatSeconds, type L10n } from '../messages/index';
+import type { InputProblem } from './files';
+import type { CliProblem } from './problems';
+
+export type CommandName = 'narrate' | 'speak' | 'clone' | 'transcribe' | 'voices' | 'cache';
+
+export type OptionName =
+  | 'base-url'
+  | 'key-file'
+  | 'data-dir'
+  | 'timeout'
+  | 'json'
+  | 'verbose'
+  | 'help'
+  | 'cache-dir'
+  | 'no-cache'
+  | 'cache-max-mb'
+  | 'voice'
+  | 'speed'
+  | 'volume'
+  | 'concurrency'
+  | 'format'
+  | 'mp3-kbps'
+  | 'subtitles'
+  | 'out'
+  | 'shard'
+  | 'on-failure'
+  | 'dry-run'
+  | 'file'
+  | 'sample-url'
+  | 'name'
+  | 'transcript'
+  | 'text'
+  | 'accept-warnings'
+  | 'max-mb'
+  | 'all'
+  | 'cast'
+  | 'pronunciations'
+  | 'pause-ms';
+
+export function commandSummary(l10n: L10n): Record<CommandName, string> {
+  return {
+    narrate: l10n.t('Voices every file into audio (WAV or MP3, optional subtitles) beside it or under --out, through the chunk cache: a second run sends only what changed.'),
+    speak: l10n.t('Speaks the given text (or a file, or standard input with --file -) into one audio file.'),
+    clone: l10n.t('Clones a voice from a sample URL at Novita and records it in the data folder, so --voice can use it by name.'),
+    transcribe: l10n.t('Transcribes an audio URL with Novita’s speech recognition and prints the text.'),
+    voices: l10n.t('Lists the system voices and the voices cloned into the data folder.'),
+    cache: l10n.t('Shows the chunk cache’s size (stats) or shrinks it (prune; --all empties it).'),
+  };
+}
+
+export function optionHelp(l10n: L10n): Record<OptionName, string> {
+  return {
+    'base-url': l10n.t('API base URL (default https://api.novita.ai; http only to this machine, e.g. the double).'),
+    'key-file': l10n.t('Read the API key from this file instead of NOVITA_API_KEY. The key is never taken as an argument.'),
+    'data-dir': l10n.t('Folder of the voice registry and clone previews (default $XDG_DATA_HOME/glm-voice-clone).'),
+    timeout: l10n.t('Seconds to wait for each request (default 60).'),
+    json: l10n.t('Print results as JSON, one object per line.'),
+    verbose: l10n.t('Log every request on standard error (the key is never shown).'),
+    help: l10n.t('Show this help.'),
+    'cache-dir': l10n.t('Chunk cache folder (default $XDG_CACHE_HOME/glm-voice-clone/chunks); keep it between CI runs.'),
+    'no-cache': l10n.t('Send every chunk, keep nothing.'),
+    'cache-max-mb': l10n.t('Size the cache is kept under, least recently used chunks first (default 4096).'),
+    voice: l10n.t('System voice, or a cloned voice’s name or id (default tongtong; see “glm-voice-clone voices”).'),
+    speed: l10n.t('Speaking speed, 0.5–2 (default 1).'),
+    volume: l10n.t('Volume, above 0 up to 10 (default 1).'),
+    concurrency: l10n.t('Requests in flight at once, shared by all files (default 4, at most 64).'),
+    format: l10n.t('Audio format (default wav; speak: from the --out extension).'),
+    'mp3-kbps': l10n.t('MP3 bitrate in kbit/s (default 64).'),
+    subtitles: l10n.t('Subtitles written beside the audio (default none).'),
+    out: l10n.t('narrate: folder to write under, mirroring the paths (default: beside each file). speak, clone: the file to write.'),
+    shard: l10n.t('Voice only shard I of N (1-based) of the sorted file list, e.g. in a CI matrix.'),
+    'on-failure': l10n.t('When a chunk fails for good: stop (the file fails; default) or skip (silence in its place, reported).'),
+    'dry-run': l10n.t('Only list the files, their chunks and the characters that would be sent.'),
+    file: l10n.t('Read the text from this file (- for standard input).'),
+    'sample-url': l10n.t('Public URL of the voice sample (3–30 s of speech).'),
+    name: l10n.t('Name of the new voice (letters, digits, - and _).'),
+    transcript: l10n.t('What the sample says (better clones; optional).'),
+    text: l10n.t('Text of the preview spoken by the new voice.'),
+    'accept-warnings': l10n.t('Clone even when the sample check warns (too short, too long…).'),
+    'max-mb': l10n.t('prune: the size to shrink the cache to (default 4096).'),
+    all: l10n.t('prune: remove every entry.'),
+    cast: l10n.t('Voices per speaker for scripts (default .vscode/glm-voice-cast.json here, as in the editor); a file’s front matter “voices:” wins.'),
+    pronunciations: l10n.t('Words to say differently (default .vscode/glm-voice-pronunciations.json here, as in the editor).'),
+    'pause-ms': l10n.t('Silence between two speakers’ lines in a script, in milliseconds (default 300).'),
+  };
+}
+
+export function mainUsage(l10n: L10n): string {
+  const s = commandSummary(l10n);
+  const rows = (Object.keys(s) as CommandName[]).map((c) => `  ${c.padEnd(11)} ${s[c]}`);
+  return [
+    'glm-voice-clone <command> [options]',
+    '',
+    ...rows,
+    '',
+    l10n.t('The API key comes from NOVITA_API_KEY or --key-file; proxies from HTTPS_PROXY and NO_PROXY.'),
+    l10n.t('Run “glm-voice-clone <command> --help” for a command’s options.'),
+    l10n.t('Exit codes: 0 done, 1 something failed (the rest was still done), 2 wrong usage, 130 interrupted (finished chunks are kept; run again to resume).'),
+    '',
+  ].join('\n');
+}
+
+/** A core problem as the terminal says it: the key's advice names the environment variable and --key-file. */
+export function describeForCli(problem: Problem, l10n: L10n): string {
+  if (problem.kind === 'unauthorized') {
+    if (problem.cause === 'missing') return l10n.t('No Novita API key: set NOVITA_API_KEY or pass --key-file.');
+    if (problem.cause === 'badCharacters') return l10n.t('The Novita API key contains characters a key cannot have (spaces or line breaks?): check NOVITA_API_KEY or the key file.');
+    return l10n.t('Novita refused the API key (401): check NOVITA_API_KEY or the key file.');
+  }
+  if (problem.kind === 'chunkFailed') {
+    // The key or the account, not this chunk: said as it is.
+    if (problem.cause.kind === 'unauthorized' || problem.cause.kind === 'forbidden') return describeForCli(problem.cause, l10n);
+    return l10n.t('Chunk {0} of {1} failed: {2}', problem.index + 1, problem.total, describeForCli(problem.cause, l10n));
+  }
+  return describeProblem(problem, l10n).message;
+}
+
+export function describeCliProblem(p: CliProblem, l10n: L10n): string {
+  switch (p.kind) {
+    case 'unknownCommand':
+      return l10n.t('Unknown command “{0}”. Run “glm-voice-clone --help” for the commands.', p.command);
+    case 'badArguments':
+      return l10n.t('{0} Run “glm-voice-clone {1} --help” for the options.', p.detail, p.command);
+    case 'keyArgument':
+      return l10n.t('The API key is never taken as an argument (other users can see arguments): set NOVITA_API_KEY or use --key-file.');
+    case 'keyFile':
+      return p.code === 'EMPTY' ? l10n.t('The key file {0} is empty.', p.path) : l10n.t('Cannot read the key file {0} ({1}).', p.path, p.code ?? '?');
+    case 'badBaseUrl':
+      return l10n.t('--base-url must be an https URL, or http to this machine: “{0}”.', p.value);
+    case 'missingOption':
+      return l10n.t('{0} needs --{1}. Run “glm-voice-clone {0} --help” for the options.', p.command, p.option);
+    case 'badValue':
+      return l10n.t('--{0} “{1}” is not valid: expected {2}.', p.option, p.value, p.expected);
+    case 'noInputs':
+      return l10n.t('Nothing to do: give {0} some input. Run “glm-voice-clone {0} --help”.', p.command);
+    case 'unknownVoice':
+      return l10n.t('Unknown voice “{0}”. Known voices: {1}. Clone one with “glm-voice-clone clone”, or point --data-dir at the folder that has it.', p.voice, p.known.join(', '));
+    case 'readFile':
+      return p.code === 'ENOENT' ? l10n.t('No such file.') : l10n.t('Cannot read the file ({0}).', p.code ?? '?');
+    case 'outputClash':
+      return l10n.t('Its output {0} is also the output of {1}: skipped.', p.path, p.other);
+  }
+}
+
+export function inputProblemText(p: InputProblem, l10n: L10n): string {
+  switch (p.kind) {
+    case 'missingFile':
+      return p.code === 'ENOENT' || !p.code ? l10n.t('{0}: no such file or folder.', p.pattern) : l10n.t('{0}: cannot be read ({1}).', p.pattern, p.code);
+    case 'noMatch':
+      return l10n.t('{0}: matched no files.', p.pattern);
+    case 'badGlob':
+      return l10n.t('{0}: the pattern could not be read: {1}', p.pattern, p.detail);
+  }
+}
+
+export function fileDoneText(f: { file: string; output: string; chunks: number; cached: number; durationSec: number }, l10n: L10n): string {
+  return l10n.t('{0} → {1} ({2} chunks, {3} from the cache, {4})', f.file, f.output, f.chunks, f.cached, formatSeconds(f.durationSec));
+}
+
+/** "file: reason" (the reason is already a translated sentence). */
+export function fileFailedText(file: string, reason: string): string {
+  return `${file}: ${reason}`;
+}
+
+export function skippedChunksText(file: string, count: number, reason: string, l10n: L10n): string {
+  return l10n.t('{0}: {1} chunk(s) replaced by silence ({2})', file, count, reason);
+}
+
+export function summaryText(s: { done: number; failed: number; chunks: number; cached: number; requests: number; sentChars: number; seconds: number }, l10n: L10n): string {
+  return l10n.t(
+    '{0} file(s) done, {1} failed; {2} chunks, {3} from the cache, {4} sent ({5} characters) in {6}.',
+    s.done,
+    s.failed,
+    s.chunks,
+    s.cached,
+    s.requests,
+    s.sentChars,
+    formatSeconds(s.seconds),
+  );
+}
+
+export function interruptedText(l10n: L10n): string {
+  return l10n.t('Interrupted. Finished chunks are in the cache: run the same command again to resume.');
+}
+
+export function dryRunText(f: { file: string; output: string; chunks: number; chars: number; toSend: number }, l10n: L10n): string {
+  return l10n.t('{0} → {1}: {2} chunks, {3} characters, {4} to send', f.file, f.output, f.chunks, f.chars, f.toSend);
+}
+
+export function dryRunSummaryText(s: { files: number; chunks: number; chars: number; toSend: number }, l10n: L10n): string {
+  return l10n.t('{0} file(s), {1} chunks, {2} characters, {3} to send.', s.files, s.chunks, s.chars, s.toSend);
+}
+
+export function progressBarFormat(l10n: L10n): string {
+  return l10n.t('{bar} {percentage}% | {value}/{total} chunks | {files} | ETA {eta_formatted}');
+}
+
+export function filesProgress(done: number, total: number, l10n: L10n): string {
+  return l10n.t('{0}/{1} files', done, total);
+}
+
+export function speakDoneText(f: { output: string; chunks: number; cached: number; durationSec: number }, l10n: L10n): string {
+  return l10n.t('Wrote {0} ({1} chunks, {2} from the cache, {3}).', f.output, f.chunks, f.cached, formatSeconds(f.durationSec));
+}
+
+export function cloneDoneText(f: { name: string; voiceId: string; preview: string }, l10n: L10n): string {
+  return l10n.t('Cloned “{0}” (voice id {1}); preview: {2}. Use it with --voice {0}.', f.name, f.voiceId, f.preview);
+}
+
+export function voicesHeading(l10n: L10n): string {
+  return l10n.t('System voices:');
+}
+
+export function clonedHeading(dir: string, l10n: L10n): string {
+  return l10n.t('Cloned voices (in {0}):', dir);
+}
+
+export function noClonedVoices(l10n: L10n): string {
+  return l10n.t('none yet (glm-voice-clone clone)');
+}
+
+export function cacheStatsText(s: { dir: string; entries: number; bytes: number }, l10n: L10n): string {
+  return l10n.t('{0}: {1} chunks, {2}', s.dir, s.entries, formatBytes(s.bytes));
+}
+
+export function cachePrunedText(s: { removed: number; freedBytes: number; entries: number; bytes: number }, l10n: L10n): string {
+  return l10n.t('Removed {0} chunks ({1}); {2} chunks ({3}) remain.', s.removed, formatBytes(s.freedBytes), s.entries, formatBytes(s.bytes));
+}
+
+export function unexpectedText(detail: string, l10n: L10n): string {
+  return l10n.t('Unexpected failure: {0}', detail);
+}
