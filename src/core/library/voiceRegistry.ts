@@ -126,11 +126,12 @@ export class VoiceRegistry {
     return v && { ...v };
   }
 
-  /** The consent recorded with a voice cloned from `sampleUrl` (the same URL, trimmed), if any. */
+  /** The latest consent recorded with a voice cloned from `sampleUrl` (the same URL, trimmed), if any. */
   consentFor(sampleUrl: string): { at: string } | undefined {
     const url = sampleUrl.trim();
-    const v = this.data.voices.find((x) => x.sampleUrl === url && x.consent);
-    return v?.consent && { ...v.consent };
+    let latest: { at: string } | undefined;
+    for (const v of this.data.voices) if (v.sampleUrl === url && v.consent && (!latest || Date.parse(v.consent.at) > Date.parse(latest.at))) latest = v.consent;
+    return latest && { ...latest };
   }
 
   /** True when a voice is already called `name` (its Novita name or its label), ignoring case. */
