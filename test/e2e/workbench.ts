@@ -38,8 +38,7 @@ export function page(): Page {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a command from the palette (F1) by its exact title; retries while the extension host is starting. */
-export async function runCommand(title: string, attempts = 6): Promise<void> {
-  const p = page();
+export async function runCommand(title: string, attempts = 6, p: Page = page()): Promise<void> {
   const input = p.locator('.quick-input-widget input.input');
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (await input.isVisible()) await p.keyboard.press('Escape');
@@ -70,8 +69,8 @@ export async function runCommand(title: string, attempts = 6): Promise<void> {
 }
 
 /** The active webview panel's document (webviews are nested iframes). */
-export function webview(): FrameLocator {
-  return page().locator('iframe.webview').filter({ visible: true }).first().contentFrame().frameLocator('#active-frame');
+export function webview(p: Page = page()): FrameLocator {
+  return p.locator('iframe.webview').filter({ visible: true }).first().contentFrame().frameLocator('#active-frame');
 }
 
 /** Saves a screenshot of the whole workbench as test-results/screenshots/<name>.png. */
