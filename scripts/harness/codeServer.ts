@@ -137,7 +137,9 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   writeFileSync(settingsFile, `${JSON.stringify({ ...opts.defaultSettings, ...previous, ...opts.settings }, null, 2)}\n`);
   if (opts.displayLanguage) {
     const { locale, translations } = opts.displayLanguage;
-    writeFileSync(join(userDataDir, 'languagepacks.json'), JSON.stringify({ [locale]: { hash: `test-${locale}`, label: locale, extensions: [], translations: { vscode: translations } } }));
+    // the shape VS Code's language-pack cache writes; `extensions` names the pack (VS Code reads its first entry)
+    const extensions = [{ extensionIdentifier: { id: `glm-voice-clone-tests.display-language-${locale}` }, version: '0.0.1' }];
+    writeFileSync(join(userDataDir, 'languagepacks.json'), JSON.stringify({ [locale]: { hash: `test-${locale}`, label: locale, extensions, translations: { vscode: translations } } }));
   }
   const env: NodeJS.ProcessEnv = { ...baseEnv(), ...sandboxEnv, PATH: pathWithNode24(), ...opts.env };
   const common = ['--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];

@@ -119,7 +119,7 @@ suite('Keyboard only and screen readers', () => {
     assert.equal(await view.locator('body').evaluate(ACTIVE_ROW), voiceId, '↑ comes back to the row');
   });
 
-  test('the library shows the consent and which previews carry the watermark', async () => {
+  test('the voices list shows the recorded consent as a named mark', async () => {
     await runCommand('GLM Voice Clone: Open Panel');
     const view = webview();
     const row = view.locator('#voice-list li').first();

@@ -2,7 +2,7 @@
 // panel and kept small. Written to test-results/screenshots/readme/; with GVC_README_SCREENSHOTS=1 also to
 // media/readme/ (the committed copies the README shows).
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pcmToWav } from '../../src/core/audio/wav';
 import { REPO_ROOT } from '../../scripts/harness/paths';
@@ -15,14 +15,26 @@ const THEMES = [
 ];
 const MAX_BYTES = 150 * 1024;
 
-function setTheme(theme: string): void {
-  const file = join(workbench().server.userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeFileSync(file, `${JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2)}\n`);
+/** Picks a colour theme as a person would: Preferences: Color Theme, type its name, Enter on its row. */
+async function setTheme(theme: string): Promise<void> {
+  const p = page();
+  await runCommand('Preferences: Color Theme');
+  const input = p.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 5000 });
+  await input.fill(theme);
+  const first = p.locator('.quick-input-list .monaco-list-row').first().locator('.label-name');
+  const deadline = Date.now() + 10_000;
+  while (((await first.textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim() !== theme) {
+    if (Date.now() > deadline) assert.fail(`the theme “${theme}” is not offered`);
+    await p.waitForTimeout(100);
+  }
+  await p.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
 }
 
 suite('README screenshots', () => {
-  suiteTeardown(() => setTheme('Default Dark Modern'));
+  // the rest of the layer sees the workbench as it was
+  suiteTeardown(async () => setTheme('Default Light Modern').catch(() => undefined));
 
   test('the panel in dark, light and high contrast, each under 150 KB', async () => {
     const { double } = workbench();
@@ -39,7 +51,8 @@ suite('README screenshots', () => {
     mkdirSync(out, { recursive: true });
     const frame = page().locator('iframe.webview').filter({ visible: true }).first();
     for (const { file, theme, bodyClass } of THEMES) {
-      setTheme(theme);
+      await setTheme(theme);
+      // the panel has the focus back for the screenshot's sake: its document carries the theme's class
       await view.locator(`body.${bodyClass}`).waitFor({ timeout: 15_000 });
       await page().waitForTimeout(600);
       const box = (await frame.boundingBox())!;
