@@ -44,7 +44,9 @@ suite('Walkthrough', () => {
     assert.equal(await step('speakFile').count(), 1, 'the three steps are shown');
 
     // 1. the key, stored through the password box (the double's own key, so the layer's other tests still pass)
-    await runCommand('GLM Voice Clone: Set API Key');
+    // the step's own button runs Set API Key
+    await step('setApiKey').click();
+    await p.locator('.gettingStartedContainer').getByRole('button', { name: 'Set API Key' }).click();
     const input = p.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible', timeout: 5000 });
     await input.fill(apiKey);
@@ -65,7 +67,8 @@ suite('Walkthrough', () => {
     await waitDone('cloneVoice');
     assert.equal(await isDone('speakFile'), false, 'no file has been spoken in this workbench yet');
 
-    // 3. the workspace's script.md, spoken: Quick Open, then the command
+    // 3. the workspace's script.md, spoken: Quick Open (from the workbench, not the panel's frame), then the command
+    await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } });
     await p.keyboard.press('ControlOrMeta+P');
     await p.locator('.quick-input-widget input.input').fill('script.md');
     await p.locator('.quick-input-list .monaco-list-row', { hasText: 'script.md' }).first().waitFor({ timeout: 10_000 });
