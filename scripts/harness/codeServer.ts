@@ -29,6 +29,13 @@ export interface CodeServerOptions {
   /** Keep the scratch folder after stop() (for a look at the logs). */
   keepScratch?: boolean;
   extraArgs?: string[];
+  /**
+   * VS Code's display language (`--locale`), e.g. 'zh-cn'. No language pack can be downloaded here, so the
+   * user-data-dir gets the languagepacks.json entry a pack would write, pointing at `translations` (a main.i18n.json;
+   * workbench strings it lacks stay English). VS Code then runs in that language: extensions get their
+   * package.nls.<locale>.json and l10n/bundle.l10n.<locale>.json, and vscode.env.language is the locale.
+   */
+  displayLanguage?: { locale: string; translations: string };
   /** Milliseconds to wait for /healthz. */
   startTimeoutMs?: number;
 }
@@ -128,6 +135,12 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   const previous = opts.mergeSettings ? readSettings(settingsFile) : {};
   writeFileSync(settingsFile, `${JSON.stringify({ ...opts.defaultSettings, ...previous, ...opts.settings }, null, 2)}\n`);
+  if (opts.displayLanguage) {
+    const { locale, translations } = opts.displayLanguage;
+    // the shape VS Code's language-pack cache writes; `extensions` names the pack (VS Code reads its first entry)
+    const extensions = [{ extensionIdentifier: { id: `glm-voice-clone-tests.display-language-${locale}` }, version: '0.0.1' }];
+    writeFileSync(join(userDataDir, 'languagepacks.json'), JSON.stringify({ [locale]: { hash: `test-${locale}`, label: locale, extensions, translations: { vscode: translations } } }));
+  }
   const env: NodeJS.ProcessEnv = { ...baseEnv(), ...sandboxEnv, PATH: pathWithNode24(), ...opts.env };
   const common = ['--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
@@ -148,6 +161,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--vscode-option', 'enable-smoke-test-driver',
+    ...(opts.displayLanguage ? ['--locale', opts.displayLanguage.locale] : []),
     ...(opts.extraArgs ?? []),
   ], { env, cwd: scratch, detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);

@@ -227,6 +227,8 @@ export async function cloneCommand(runtime: CliRuntime, p: Parsed, l10n: L10n, s
     const outcome = await clone.clone(form, {
       signal,
       acceptWarnings: flag(p, 'accept-warnings'),
+      // The user's statement that they may clone this voice, as the editor's checkbox asks; without it, nothing is sent.
+      consent: flag(p, 'i-have-the-right'),
       progress: (e) => {
         if (!runtime.options.json) runtime.err(progressText(e, l10n));
       },

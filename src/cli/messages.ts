@@ -40,7 +40,8 @@ export type OptionName =
   | 'all'
   | 'cast'
   | 'pronunciations'
-  | 'pause-ms';
+  | 'pause-ms'
+  | 'i-have-the-right';
 
 export function commandSummary(l10n: L10n): Record<CommandName, string> {
   return {
@@ -86,6 +87,7 @@ export function optionHelp(l10n: L10n): Record<OptionName, string> {
     all: l10n.t('prune: remove every entry.'),
     cast: l10n.t('Voices per speaker for scripts (default .vscode/glm-voice-cast.json here, as in the editor); a file’s front matter “voices:” wins.'),
     pronunciations: l10n.t('Words to say differently (default .vscode/glm-voice-pronunciations.json here, as in the editor).'),
+    'i-have-the-right': l10n.t('Confirm that you have the right to clone the voice in the sample (required, as the editor’s checkbox is; recorded with the voice).'),
     'pause-ms': l10n.t('Silence between two speakers’ lines in a script, in milliseconds (default 300).'),
   };
 }

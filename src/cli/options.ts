@@ -68,7 +68,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     positionals: true,
   },
   clone: {
-    usage: 'glm-voice-clone clone --sample-url URL --name NAME [options]',
+    usage: 'glm-voice-clone clone --sample-url URL --name NAME --i-have-the-right [options]',
     options: {
       'sample-url': { type: 'string', value: 'URL' },
       name: { type: 'string', value: 'NAME' },
@@ -76,6 +76,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       text: { type: 'string', value: 'TEXT' },
       out: { type: 'string', short: 'o', value: 'FILE' },
       'accept-warnings': { type: 'boolean' },
+      'i-have-the-right': { type: 'boolean' },
       ...COMMON,
     },
     positionals: false,

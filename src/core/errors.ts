@@ -98,6 +98,8 @@ export type Problem =
   | { kind: 'sampleRefused'; refusal: SampleRefusal }
   | { kind: 'sampleWarnings'; warnings: SampleWarning[] }
   | { kind: 'formInvalid'; problems: FieldProblems }
+  /** A sample never cloned with the user's word that they may clone the voice: refused before anything is sent. */
+  | { kind: 'consentRequired'; sampleUrl: string }
   /** A narration chunk failed for good: chunks before it are done (and kept in `keptFile` when asked). */
   /** `keptFile`: the full path of the WAV holding the completed chunks. */
   | { kind: 'chunkFailed'; index: number; total: number; completed: number; keptFile?: string; cause: Problem }

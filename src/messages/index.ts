@@ -23,6 +23,8 @@ export interface Described {
   field?: CloneField;
   action?: 'setApiKey' | 'retry' | 'cloneAnyway';
   cancelled?: boolean;
+  /** The problem is the missing consent: the form points at its checkbox. */
+  consent?: boolean;
 }
 
 const API_FIELD_TO_FORM: Record<string, CloneField> = {
@@ -176,6 +178,8 @@ function describeBare(p: Problem, l10n: L10n, taskId?: string): Described {
       return { message: sampleRefusalText(p.refusal, l10n), field: 'sampleUrl' };
     case 'sampleWarnings':
       return { message: p.warnings.map((w) => sampleWarningText(w, l10n)).join(' '), action: 'cloneAnyway' };
+    case 'consentRequired':
+      return { message: consentRequiredText(l10n), consent: true };
     case 'formInvalid': {
       const [field, problem] = Object.entries(p.problems)[0] as [CloneField, FieldProblem];
       return { message: fieldProblemText(field, problem, l10n), field };
@@ -295,6 +299,11 @@ function insecureUrlText(p: Extract<Problem, { kind: 'insecureUrl' }>, l10n: L10
 }
 
 /** A field's problem as the form shows it next to the field. */
+/** Why a clone was refused before anything was sent: the consent box was not checked. */
+export function consentRequiredText(l10n: L10n): string {
+  return l10n.t('Confirm that you have the right to clone this voice: check “I have the right to clone this voice”. Nothing was sent to Novita.');
+}
+
 export function fieldProblemText(field: CloneField, p: FieldProblem, l10n: L10n): string {
   switch (p.code) {
     case 'required':

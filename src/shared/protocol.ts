@@ -23,6 +23,8 @@ export interface LibraryVoice {
   name: string;
   createdAt: string;
   hasPreview: boolean;
+  /** When the user confirmed the right to clone this voice (ISO 8601); absent: cloned before consent was asked. */
+  consentAt?: string;
 }
 
 export interface LibraryPreview {
@@ -32,6 +34,8 @@ export interface LibraryPreview {
   createdAt: string;
   kind: 'clone' | 'speech' | 'narration';
   durationSec?: number;
+  /** Requested with Novita's watermark (true) or without (false); absent: not known. */
+  watermark?: boolean;
 }
 
 /** What the sample preflight found, as the panel shows it. */
@@ -69,20 +73,23 @@ export type ToWebviewMessage =
       next?: { name: string; usedNames: string[] };
       finished?: boolean;
     }
-  | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: 'setApiKey' | 'retry' | 'cloneAnyway' }
+  /** `consent`: the clone was refused because the consent box was not checked (the form points at it). */
+  | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: 'setApiKey' | 'retry' | 'cloneAnyway'; consent?: boolean }
   | { type: 'sampleInfo'; check: SampleCheck }
   | { type: 'samplePlayback'; url: string; audioSrc?: string; error?: string }
   | { type: 'transcript'; requestId: string; url: string; text?: string; error?: string }
   | { type: 'cloneFinished'; requestId: string }
   | { type: 'preview'; preview: PreviewInfo | undefined; autoplay?: boolean }
-  | { type: 'library'; voices: LibraryVoice[]; history: LibraryPreview[]; activeVoiceId: string; activeVoiceName: string }
+  /** `consentedSamples`: sample URLs cloned before with consent (cloning them again needs no new confirmation). */
+  | { type: 'library'; voices: LibraryVoice[]; history: LibraryPreview[]; activeVoiceId: string; activeVoiceName: string; consentedSamples: string[] }
   | { type: 'nameProposal'; name: string; usedNames: string[] }
   | { type: 'keyState'; hasKey: boolean };
 
 export type FromWebviewMessage =
   | { type: 'ready'; previewFile?: string }
   | { type: 'draft'; form: CloneForm }
-  | { type: 'clone'; requestId: string; form: CloneForm; acceptWarnings?: boolean }
+  /** `consent`: the user checked "I have the right to clone this voice". */
+  | { type: 'clone'; requestId: string; form: CloneForm; acceptWarnings?: boolean; consent?: boolean }
   | { type: 'checkSample'; url: string }
   | { type: 'playSample'; url: string }
   | { type: 'transcribe'; requestId: string; url: string }
@@ -101,7 +108,7 @@ const PREVIEW_ACTIONS: readonly string[] = ['play', 'save', 'reveal', 'remove'] 
 const SHAPES: { [K in FromWebviewMessage['type']]: Shape } = {
   ready: { previewFile: 'string?' },
   draft: { form: 'form' },
-  clone: { requestId: 'id', form: 'form', acceptWarnings: 'boolean?' },
+  clone: { requestId: 'id', form: 'form', acceptWarnings: 'boolean?', consent: 'boolean?' },
   checkSample: { url: 'string' },
   playSample: { url: 'string' },
   transcribe: { requestId: 'id', url: 'string' },

@@ -2,13 +2,14 @@
 // (saved on every edit), submitting and cancelling a clone, the banner, and the busy look while a clone runs.
 import { codePointLength, LIMITS } from '../core/limits';
 import { checkCloneForm, freeName, type CloneField, type CloneForm, type FieldProblem, type FieldProblems } from '../core/validation';
-import { english, fieldProblemText } from '../messages';
+import { consentRequiredText, fieldProblemText } from '../messages';
 import { byId, newRequestId, type HostMessage, type Panel } from './context';
+import { announce, l10n } from './l10n';
 
 export const FIELDS: readonly CloneField[] = ['sampleUrl', 'transcript', 'text', 'voiceName'];
 
 type BannerAction = NonNullable<HostMessage<'cloneError'>['action']>;
-const ACTION_LABELS: Record<BannerAction, string> = { setApiKey: 'Set API Key', retry: 'Retry', cloneAnyway: 'Clone anyway' };
+const actionLabel = (action: BannerAction) => (action === 'setApiKey' ? l10n.t('Set API Key') : action === 'retry' ? l10n.t('Retry') : l10n.t('Clone Anyway'));
 
 /**
  * The spinner appears only once a wait is long enough to need it (the progress text says what is going on from the
@@ -33,9 +34,13 @@ export function createForm(panel: Panel) {
     bannerAction: byId<HTMLButtonElement>('form-error-action'),
     suggestionRow: byId('name-suggestion-row'),
     suggestion: byId<HTMLButtonElement>('name-suggestion'),
+    consent: byId<HTMLInputElement>('consent'),
+    consentError: byId('consent-error'),
   };
 
   let usedNames = new Set<string>();
+  /** Sample URLs cloned before with consent: cloning them again needs no new confirmation. */
+  let consentedSamples = new Set<string>();
   let runningRequest: string | undefined;
   let bannerAction: BannerAction | undefined;
   let spinnerTimer: ReturnType<typeof setTimeout> | undefined;
@@ -63,7 +68,7 @@ export function createForm(panel: Panel) {
 
   function updateCount(): void {
     const n = codePointLength(inputs.text.value);
-    ui.textCount.textContent = `${n} / ${LIMITS.inputChars} characters`;
+    ui.textCount.textContent = l10n.t('{0} / {1} characters', n, LIMITS.inputChars);
     ui.textCount.classList.toggle('over', n > LIMITS.inputChars);
   }
 
@@ -75,7 +80,7 @@ export function createForm(panel: Panel) {
   }
 
   function showProblem(field: CloneField, problem: FieldProblem | undefined): void {
-    showFieldError(field, problem && fieldProblemText(field, problem, english));
+    showFieldError(field, problem && fieldProblemText(field, problem, l10n));
   }
 
   function showProblems(problems: FieldProblems): void {
@@ -87,8 +92,18 @@ export function createForm(panel: Panel) {
     ui.bannerText.textContent = message ?? '';
     bannerAction = action;
     ui.bannerAction.hidden = !action;
-    ui.bannerAction.textContent = action ? ACTION_LABELS[action] : '';
+    ui.bannerAction.textContent = action ? actionLabel(action) : '';
+    if (message) announce(message);
   }
+
+  function showConsentError(message: string | undefined): void {
+    ui.consentError.textContent = message ?? '';
+    ui.consentError.hidden = !message;
+    ui.consent.setAttribute('aria-invalid', message ? 'true' : 'false');
+  }
+
+  /** The box is required unless this sample was cloned with consent before. */
+  const consentMissing = (form: CloneForm) => !ui.consent.checked && !consentedSamples.has(form.sampleUrl.trim());
 
   /** The voice name is checked against the library as it is typed, with a free name offered. */
   function checkName(): void {
@@ -97,7 +112,7 @@ export function createForm(panel: Panel) {
       // `name` is taken, so the rule shared with the host gives the next free variant (name-2, name-3…)
       const suggestion = freeName(name, nameTaken);
       showProblem('voiceName', { code: 'nameTaken', name });
-      ui.suggestion.textContent = `Use “${suggestion}”`;
+      ui.suggestion.textContent = l10n.t('Use “{0}”', suggestion);
       ui.suggestion.dataset.name = suggestion;
       ui.suggestionRow.hidden = false;
     } else {
@@ -125,21 +140,30 @@ export function createForm(panel: Panel) {
     const problems = checkCloneForm(form, nameTaken);
     showProblems(problems);
     showBanner(undefined);
+    // Refused here, before anything is sent: the reason is said beside the box, which gets the focus.
+    const noConsent = consentMissing(form);
+    showConsentError(noConsent ? consentRequiredText(l10n) : undefined);
     const first = FIELDS.find((f) => problems[f]);
     if (first) {
       inputs[first].focus();
+      announce(l10n.t('The form has problems: {0}', errorEls[first].textContent ?? ''));
+      return;
+    }
+    if (noConsent) {
+      ui.consent.focus();
+      announce(consentRequiredText(l10n));
       return;
     }
     const requestId = newRequestId();
     runningRequest = requestId;
-    panel.post({ type: 'clone', requestId, form, acceptWarnings });
+    panel.post({ type: 'clone', requestId, form, acceptWarnings, ...(ui.consent.checked ? { consent: true } : {}) });
     // The request first, the busy look a frame later: here the page shares its thread with the editor that carries
     // the message on, and a frame's layout and paint would go before it.
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
         if (runningRequest !== requestId || document.body.dataset.state === 'busy') return;
         setBusy(requestId);
-        ui.progress.textContent = 'Checking the sample…';
+        ui.progress.textContent = l10n.t('Checking the sample…');
       }),
     );
   }
@@ -178,6 +202,18 @@ export function createForm(panel: Panel) {
     commit();
     ui.suggestionRow.hidden = true;
     showFieldError('voiceName', undefined);
+  });
+
+  ui.consent.addEventListener('change', () => {
+    if (ui.consent.checked) showConsentError(undefined);
+  });
+
+  // Escape cancels a running clone from anywhere in the form (the keyboard's way to the Cancel button).
+  formEl.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && runningRequest) {
+      e.preventDefault();
+      panel.post({ type: 'cancel', requestId: runningRequest });
+    }
   });
 
   ui.cancel.addEventListener('click', () => {
@@ -232,19 +268,39 @@ export function createForm(panel: Panel) {
     setBusy,
     started(requestId: string): void {
       setBusy(requestId);
-      ui.progress.textContent = 'Cloning…';
+      ui.progress.textContent = l10n.t('Cloning…');
+      announce(l10n.t('Cloning…'));
     },
     progress(requestId: string, message: string): void {
-      if (requestId === runningRequest) ui.progress.textContent = message;
+      if (requestId !== runningRequest) return;
+      ui.progress.textContent = message;
+      announce(message);
+    },
+    /** The samples cloned with consent, from the library. */
+    setConsentedSamples: (urls: string[]) => void (consentedSamples = new Set(urls)),
+    /** After a clone: the next sample needs its own confirmation. */
+    resetConsent(): void {
+      ui.consent.checked = false;
+      showConsentError(undefined);
     },
     finished,
     failed(msg: HostMessage<'cloneError'>): void {
+      if (msg.consent) {
+        showConsentError(msg.message);
+        ui.consent.focus();
+        announce(msg.message);
+        return;
+      }
       if (msg.field) showFieldError(msg.field, msg.message);
       showBanner(msg.field ? undefined : msg.message, msg.action);
-      if (msg.field) inputs[msg.field].focus();
+      // the focus goes where the fix is: the field, else the banner's action, else the banner's text is announced
+      if (msg.field) {
+        inputs[msg.field].focus();
+        announce(msg.message);
+      } else if (msg.action) ui.bannerAction.focus();
     },
     keyState(hasKey: boolean): void {
-      if (hasKey && bannerAction === 'setApiKey') showBanner('API key saved. Press “Clone and preview” to try again.');
+      if (hasKey && bannerAction === 'setApiKey') showBanner(l10n.t('API key saved. Press “Clone and preview” to try again.'));
     },
   };
 }

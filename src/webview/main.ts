@@ -6,6 +6,7 @@
 //   player       the preview's <audio> and the result section
 //   lists        the voices and the history
 //   router       the host's messages to the modules, held back while a preview loads
+import '@vscode/codicons/dist/codicon.css';
 import './panel.css';
 import { createPanel } from './context';
 import { createForm } from './form';

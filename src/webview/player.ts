@@ -2,6 +2,7 @@
 // (data: or blob: URLs), the playback speed, and the result section around it (voice id, copy, elapsed time).
 import type { PreviewInfo } from '../shared/protocol';
 import { byId, type Panel } from './context';
+import { announce, l10n } from './l10n';
 import type { Hold } from './router';
 
 /** The longest a loading preview holds the panel's other updates back. */
@@ -77,7 +78,12 @@ export function createPlayer(panel: Panel, hold: Hold) {
       ui.result.hidden = !preview;
       if (!preview) return;
       ui.voiceId.textContent = preview.voiceId;
-      ui.elapsed.textContent = preview.elapsedMs > 0 ? `“${preview.voiceName}” cloned in ${(preview.elapsedMs / 1000).toFixed(1)} s.` : `“${preview.voiceName}”`;
+      ui.elapsed.textContent = preview.elapsedMs > 0 ? l10n.t('“{0}” cloned in {1} s.', preview.voiceName, (preview.elapsedMs / 1000).toFixed(1)) : `“${preview.voiceName}”`;
+      if (autoplay) {
+        announce(preview.elapsedMs > 0 ? l10n.t('“{0}” cloned; its preview is playing.', preview.voiceName) : l10n.t('Playing “{0}”.', preview.voiceName));
+        // after a clone the keyboard lands on the player (Space pauses, arrows seek), unless the user moved on
+        if (preview.elapsedMs > 0 && (document.activeElement === document.body || document.activeElement?.id === 'clone' || document.activeElement?.closest('#clone-form'))) player.focus();
+      }
     };
     if (!preview) return render();
     if (inline) {
@@ -93,7 +99,9 @@ export function createPlayer(panel: Panel, hold: Hold) {
   }
 
   byId('copy').addEventListener('click', () => {
-    if (state.preview) panel.post({ type: 'copyVoiceId', voiceId: state.preview.voiceId });
+    if (!state.preview) return;
+    panel.post({ type: 'copyVoiceId', voiceId: state.preview.voiceId });
+    announce(l10n.t('Voice id copied.'));
   });
 
   ui.speed.addEventListener('change', () => {

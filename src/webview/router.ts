@@ -77,6 +77,7 @@ function handlers({ hold, form, sample, player, lists, restored }: Modules): Han
     cloneResult(msg) {
       player.show(msg.preview, msg.autoplay, msg.bytes instanceof Uint8Array ? { bytes: msg.bytes, mimeType: msg.mimeType } : undefined);
       form.addUsedNames([msg.preview.voiceName]);
+      form.resetConsent();
       const { next, finished, requestId } = msg;
       hold.whenSettled(() => {
         if (next) form.proposeNext(next.name, next.usedNames);
@@ -91,6 +92,7 @@ function handlers({ hold, form, sample, player, lists, restored }: Modules): Han
     transcript: (msg) => sample.transcript(msg),
     library(msg) {
       form.addUsedNames(msg.voices.map((v) => v.name));
+      form.setConsentedSamples(msg.consentedSamples);
       lists.render(msg);
     },
     nameProposal: (msg) => form.proposeNext(msg.name, msg.usedNames),

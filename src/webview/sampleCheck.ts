@@ -2,6 +2,7 @@
 // and the transcript offered from it ("Transcribe sample").
 import { checkSampleUrl, type CloneField } from '../core/validation';
 import type { SampleCheck } from '../shared/protocol';
+import { l10n } from './l10n';
 import { byId, newRequestId, type HostMessage, type Panel } from './context';
 import type { Form } from './form';
 
@@ -37,7 +38,7 @@ export function createSampleCheck(panel: Panel, form: Form) {
       return;
     }
     if (check.state === 'checking') {
-      ui.info.textContent = 'Checking the sample…';
+      ui.info.textContent = l10n.t('Checking the sample…');
       ui.warning.hidden = true;
       ui.play.hidden = true;
       return;
@@ -75,7 +76,7 @@ export function createSampleCheck(panel: Panel, form: Form) {
     const url = typedUrl();
     if (!checkSampleUrl(url)) {
       ui.play.disabled = true;
-      ui.info.textContent = `${lastCheck?.summary ?? ''} · loading…`.replace(/^ · /, '');
+      ui.info.textContent = lastCheck?.summary ? l10n.t('{0} · loading…', lastCheck.summary) : l10n.t('Loading…');
       panel.post({ type: 'playSample', url });
     }
   });
@@ -90,7 +91,7 @@ export function createSampleCheck(panel: Panel, form: Form) {
     }
     transcribeRequest = newRequestId();
     ui.transcribe.disabled = true;
-    ui.transcribe.textContent = 'Transcribing…';
+    ui.transcribe.textContent = l10n.t('Transcribing…');
     form.showFieldError('transcript', undefined);
     panel.post({ type: 'transcribe', requestId: transcribeRequest, url });
   });
@@ -120,7 +121,7 @@ export function createSampleCheck(panel: Panel, form: Form) {
       ui.play.disabled = false;
       if (msg.url !== typedUrl()) return;
       if (msg.error || !msg.audioSrc) {
-        ui.info.textContent = msg.error ?? 'The sample cannot be played here.';
+        ui.info.textContent = msg.error ?? l10n.t('The sample cannot be played here.');
         return;
       }
       ui.info.textContent = lastCheck?.summary ?? '';
@@ -132,10 +133,10 @@ export function createSampleCheck(panel: Panel, form: Form) {
       if (msg.requestId !== transcribeRequest) return;
       transcribeRequest = undefined;
       ui.transcribe.disabled = false;
-      ui.transcribe.textContent = 'Transcribe sample';
+      ui.transcribe.textContent = l10n.t('Transcribe sample');
       const typed = form.value('transcript');
       if (msg.error !== undefined || msg.text === undefined) {
-        form.showFieldError('transcript', msg.error ?? 'Transcription failed.');
+        form.showFieldError('transcript', msg.error ?? l10n.t('Transcription failed.'));
       } else if (!typed.trim() || typed === msg.text) {
         form.setValue('transcript', msg.text);
         form.commit();
@@ -143,7 +144,7 @@ export function createSampleCheck(panel: Panel, form: Form) {
       } else {
         // Never overwrite what the user typed without asking.
         offeredTranscript = msg.text;
-        ui.offerText.textContent = `Transcript ready: “${msg.text.length > 120 ? `${msg.text.slice(0, 119)}…` : msg.text}”`;
+        ui.offerText.textContent = l10n.t('Transcript ready: “{0}”', msg.text.length > 120 ? `${msg.text.slice(0, 119)}…` : msg.text);
         ui.offer.hidden = false;
       }
     },

@@ -46,6 +46,7 @@ suite('Clone and preview in the browser', () => {
     const name = `e2e-voice-${Date.now().toString(36)}`;
     const text = 'This preview is long enough to be heard playing for a couple of seconds in the browser.';
     await fill(view, { 'Sample audio URL': sampleUrl(), 'Sample transcript (optional)': 'Four seconds of quiet.', 'Text to preview': text, 'Voice name': name });
+    await view.getByLabel('I have the right to clone this voice').check();
     await view.getByRole('button', { name: 'Clone and preview' }).click();
     await view.locator('#result').waitFor({ state: 'visible', timeout: 30_000 });
     await expectPlaying(view);
@@ -65,6 +66,7 @@ suite('Clone and preview in the browser', () => {
     const view = await openPanel();
     const name = `e2e-slow-${Date.now().toString(36)}`;
     await fill(view, { 'Sample audio URL': sampleUrl(), 'Sample transcript (optional)': '', 'Text to preview': 'A first preview, fetched at once.', 'Voice name': name });
+    await view.getByLabel('I have the right to clone this voice').check();
     await view.getByRole('button', { name: 'Clone and preview' }).click();
     await expectPlaying(view);
     const firstSrc = await view.locator('#player').getAttribute('src');
@@ -75,6 +77,7 @@ suite('Clone and preview in the browser', () => {
 
     workbench().double.setFault('audio', { delayMs: 1500, times: 1 });
     await view.getByLabel('Text to preview', { exact: true }).fill('A second preview, slow to download.');
+    await view.getByLabel('I have the right to clone this voice').check();
     await view.getByRole('button', { name: 'Clone and preview' }).click();
     const progress = view.locator('#progress');
     await assertEventually(async () => ((await progress.textContent()) ?? '').includes('Downloading the preview'), 'the slow download is named');
@@ -93,6 +96,7 @@ suite('Clone and preview in the browser', () => {
       'Voice name': `e2e-denied-${Date.now().toString(36)}`,
     };
     await fill(view, values);
+    await view.getByLabel('I have the right to clone this voice').check();
     await view.getByRole('button', { name: 'Clone and preview' }).click();
     const banner = view.locator('#form-error');
     await banner.waitFor({ state: 'visible', timeout: 20_000 });

@@ -27,6 +27,7 @@ function typedValues(tag: string): string[] {
 
 async function fillAndClone(view: FrameLocator, values: string[]): Promise<void> {
   for (let i = 0; i < FIELDS.length; i++) await view.getByLabel(FIELDS[i], { exact: true }).fill(values[i]);
+  await view.getByLabel('I have the right to clone this voice').check();
   await view.getByRole('button', { name: 'Clone and preview' }).click();
 }
 

@@ -178,6 +178,7 @@ suite('The panel is an untrusted boundary (browser)', () => {
       await view.getByLabel('Sample audio URL', { exact: true }).fill(sample);
       await view.getByLabel('Text to preview', { exact: true }).fill(`Key scan ${name}.`);
       await view.getByLabel('Voice name', { exact: true }).fill(name);
+      await view.getByLabel('I have the right to clone this voice').check();
       await view.getByRole('button', { name: 'Clone and preview' }).click();
       await view.locator('body[data-state="busy"]').waitFor({ timeout: 5000 }).catch(() => undefined);
       await view.locator('body[data-state="idle"]').waitFor({ timeout: 30_000 });
@@ -218,6 +219,7 @@ suite('The panel is an untrusted boundary (browser)', () => {
       ['Text to preview', text],
       ['Voice name', `xss-${stamp}`],
     ]);
+    await view.getByLabel('I have the right to clone this voice').check();
     await view.getByRole('button', { name: 'Clone and preview' }).click();
     const row = view.locator('#history-list li', { hasText: stamp }).first();
     await row.waitFor({ timeout: 30_000 });
@@ -228,6 +230,7 @@ suite('The panel is an untrusted boundary (browser)', () => {
     // An error whose message echoes markup (Novita's 400 detail) is shown as text too.
     double.setFault('clone', { status: 400, body: { code: 400, reason: 'BAD', message: 'voice_name "<img src=x onerror=window.__xss=6>" is invalid', metadata: {} } });
     await view.getByLabel('Voice name', { exact: true }).fill(`xss-err-${stamp}`);
+    await view.getByLabel('I have the right to clone this voice').check();
     await view.getByRole('button', { name: 'Clone and preview' }).click();
     await view.locator('#voiceName-error, #form-error', { hasText: '<img' }).first().waitFor({ timeout: 20_000 });
 

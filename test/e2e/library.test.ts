@@ -10,6 +10,7 @@ async function cloneInPanel(view: FrameLocator, name: string): Promise<void> {
   await view.getByLabel('Sample audio URL', { exact: true }).fill(url);
   await view.getByLabel('Text to preview', { exact: true }).fill(`Hello from ${name}, a voice in the library with a preview long enough to hear.`);
   await view.getByLabel('Voice name', { exact: true }).fill(name);
+  await view.getByLabel('I have the right to clone this voice').check();
   await view.getByRole('button', { name: 'Clone and preview' }).click();
   await view.locator(`#voice-list li[data-voice-id]`, { hasText: name }).waitFor({ timeout: 30_000 });
   await view.locator('body[data-state="idle"]').waitFor({ timeout: 10_000 });

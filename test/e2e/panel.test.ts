@@ -12,6 +12,7 @@ suite('Clone panel in the browser', () => {
     const text = 'A sentence typed in the end-to-end test.';
     await view.getByLabel('Sample audio URL').fill(''); // an earlier test's draft may have been restored
     await view.getByLabel('Text to preview').fill(text);
+    await view.getByLabel('I have the right to clone this voice').check();
     await view.getByRole('button', { name: 'Clone and preview' }).click();
 
     const error = view.locator('#sampleUrl-error');

@@ -38,9 +38,9 @@ export function page(): Page {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a command from the palette (F1) by its exact title; retries while the extension host is starting. */
-export async function runCommand(title: string, attempts = 6): Promise<void> {
-  const p = page();
+export async function runCommand(title: string, attempts = 6, p: Page = page()): Promise<void> {
   const input = p.locator('.quick-input-widget input.input');
+  let seen = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (await input.isVisible()) await p.keyboard.press('Escape');
     await p.keyboard.press('F1');
@@ -52,10 +52,12 @@ export async function runCommand(title: string, attempts = 6): Promise<void> {
       continue;
     }
     await input.fill(`>${title}`);
-    const firstLabel = p.locator('.quick-input-list .monaco-list-row').first().locator('.label-name');
+    // first(): in a display language other than English a row also shows the command's English name
+    const firstLabel = p.locator('.quick-input-list .monaco-list-row').first().locator('.label-name').first();
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       const label = (await firstLabel.textContent({ timeout: 1000 }).catch(() => null))?.trim();
+      seen = label ?? seen;
       if (label === title) {
         await p.keyboard.press('Enter');
         await input.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
@@ -66,12 +68,12 @@ export async function runCommand(title: string, attempts = 6): Promise<void> {
     await p.keyboard.press('Escape');
     await sleep(1500);
   }
-  throw new Error(`"${title}" never became the first row of the command palette`);
+  throw new Error(`"${title}" never became the first row of the command palette (last seen: "${seen}")`);
 }
 
 /** The active webview panel's document (webviews are nested iframes). */
-export function webview(): FrameLocator {
-  return page().locator('iframe.webview').filter({ visible: true }).first().contentFrame().frameLocator('#active-frame');
+export function webview(p: Page = page()): FrameLocator {
+  return p.locator('iframe.webview').filter({ visible: true }).first().contentFrame().frameLocator('#active-frame');
 }
 
 /** Saves a screenshot of the whole workbench as test-results/screenshots/<name>.png. */

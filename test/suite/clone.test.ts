@@ -14,7 +14,7 @@ const KEY = 'gvc-test-key-7f3c9a1e5b2d4068';
 type Ok = Extract<CloneCommandResult, { ok: true }>;
 
 async function clone(form: { sampleUrl: string; transcript?: string; text: string; voiceName: string }): Promise<CloneCommandResult | undefined> {
-  return vscode.commands.executeCommand<CloneCommandResult | undefined>('glmVoiceClone.cloneVoice', { transcript: '', ...form });
+  return vscode.commands.executeCommand<CloneCommandResult | undefined>('glmVoiceClone.cloneVoice', { transcript: '', consent: true, ...form });
 }
 
 function walk(dir: string): string[] {
@@ -45,6 +45,24 @@ suite('Clone flow (real extension host, Novita double)', () => {
     double.clearRequests();
     double.clearFaults();
     double.mode = 'sync';
+  });
+
+  test('without the consent box, a sample never cloned is refused locally with the reason; nothing reaches Novita', async () => {
+    const sampleUrl = `${double.baseUrl}/samples/voice.wav?never-cloned-${Date.now()}`;
+    const result = await vscode.commands.executeCommand<CloneCommandResult | undefined>('glmVoiceClone.cloneVoice', { sampleUrl, transcript: '', text: 'Not mine to clone.', voiceName: uniqueName() });
+    assert.equal(result?.ok, false);
+    assert.match((result as { message: string }).message, /right to clone this voice.*Nothing was sent to Novita/);
+    assert.equal(double.requests.length, 0, 'not even the sample check');
+  });
+
+  test('the consent is recorded in the registry with the voice and its date', async () => {
+    const voiceName = uniqueName();
+    const before = Date.now();
+    const result = await clone({ sampleUrl: `${double.baseUrl}/samples/voice.wav`, text: 'Mine to clone.', voiceName });
+    assert.ok(result?.ok, JSON.stringify(result));
+    const registry = JSON.parse(readFileSync(join(dirname((result as Ok).filePath), '..', 'registry.json'), 'utf8')) as { voices: { name: string; consent?: { at: string } }[] };
+    const at = registry.voices.find((v) => v.name === voiceName)?.consent?.at;
+    assert.ok(at && Date.parse(at) >= before - 1000, `consent recorded: ${at}`);
   });
 
   test('Clone Voice… sends the exact JSON body and Bearer header, and leaves a valid WAV preview', async () => {

@@ -49,7 +49,7 @@ suite('Fault matrix (real extension host, Novita double)', function () {
   const readRegistry = (): RegistrySnapshot => JSON.parse(readFileSync(join(storageRoot, 'registry.json'), 'utf8')) as RegistrySnapshot;
 
   const clone = (form: { text: string; voiceName: string }) =>
-    vscode.commands.executeCommand<CloneCommandResult | undefined>('glmVoiceClone.cloneVoice', { sampleUrl, transcript: '', ...form });
+    vscode.commands.executeCommand<CloneCommandResult | undefined>('glmVoiceClone.cloneVoice', { sampleUrl, transcript: '', consent: true, ...form });
 
   suiteSetup(async () => {
     double = await startDouble(KEY, { pollsUntilDone: 0, failReason: TASK_FAIL_REASON });

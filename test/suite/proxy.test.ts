@@ -20,6 +20,7 @@ suite('Proxy settings (real extension host)', function () {
 
   const clone = (tag: string) =>
     vscode.commands.executeCommand<CloneCommandResult>('glmVoiceClone.cloneVoice', {
+      consent: true,
       sampleUrl: `${double.baseUrl}/samples/voice.wav`,
       transcript: '',
       text: `Through the proxy, ${tag}.`,

@@ -29,7 +29,7 @@ suite('Sample checks and transcript assist (real extension host, Novita double)'
   });
 
   const clone = (sampleUrl: string, extra: Record<string, unknown> = {}) =>
-    vscode.commands.executeCommand<CloneCommandResult>('glmVoiceClone.cloneVoice', { sampleUrl, transcript: '', text: 'Checked first.', voiceName: name(), ...extra });
+    vscode.commands.executeCommand<CloneCommandResult>('glmVoiceClone.cloneVoice', { sampleUrl, transcript: '', text: 'Checked first.', voiceName: name(), consent: true, ...extra });
   const cloneRequests = () => double.requests.filter((r) => r.path === '/v3/glm-tts-voice-clone').length;
 
   test('a 2 s sample is not cloned without the user’s say-so; “clone anyway” goes ahead', async () => {

@@ -17,6 +17,7 @@ suite('Where the API key goes (real extension host)', function () {
   const config = () => vscode.workspace.getConfiguration('glmVoiceClone');
   const clone = (text: string) =>
     vscode.commands.executeCommand<CloneCommandResult>('glmVoiceClone.cloneVoice', {
+      consent: true,
       sampleUrl: `${double.baseUrl}/samples/voice.wav`,
       transcript: '',
       text,

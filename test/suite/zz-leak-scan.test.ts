@@ -40,6 +40,7 @@ suite('zz: the API key leaks nowhere (scan at the end of the in-editor suite)', 
     try {
       // One more success and one failure with this key, so the scan also covers what they wrote.
       const ok = await vscode.commands.executeCommand<CloneCommandResult>('glmVoiceClone.cloneVoice', {
+        consent: true,
         sampleUrl: `${double.baseUrl}/samples/voice.wav`,
         transcript: 'The last transcript of the run.',
         text: 'The last clone of the run.',
@@ -49,6 +50,7 @@ suite('zz: the API key leaks nowhere (scan at the end of the in-editor suite)', 
       storageRoot = dirname(dirname(ok.filePath));
       double.setFault('clone', { status: 401, body: { code: 401, reason: 'INVALID_API_KEY', message: `key Bearer ${KEY} is not valid`, metadata: { key: KEY } } });
       const failed = await vscode.commands.executeCommand<CloneCommandResult>('glmVoiceClone.cloneVoice', {
+        consent: true,
         sampleUrl: `${double.baseUrl}/samples/voice.wav`,
         transcript: '',
         text: 'Refused, echoing the key.',

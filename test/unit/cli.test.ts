@@ -317,7 +317,11 @@ suite('cli: dist/cli.js as a process, against the double', function () {
 
   test('clone records the voice; voices lists it; narrate and speak use it by name; transcribe prints the text', async () => {
     const cwd = project({ 'a.md': text(300, 2) });
-    const cloned = await cli(['clone', '--sample-url', sampleUrl, '--name', 'narrator-1', '--transcript', 'what the sample says', '--json', '--out', 'preview.wav'], { cwd });
+    const refused = await cli(['clone', '--sample-url', sampleUrl, '--name', 'narrator-0', '--json'], { cwd });
+    assert.notEqual(refused.code, 0, 'no consent: refused');
+    assert.match(refused.stderr + refused.stdout, /right to clone this voice/);
+    assert.equal(d.requests.filter((r) => r.route === 'clone').length, 0, 'nothing sent without consent');
+    const cloned = await cli(['clone', '--sample-url', sampleUrl, '--name', 'narrator-1', '--transcript', 'what the sample says', '--i-have-the-right', '--json', '--out', 'preview.wav'], { cwd });
     assert.equal(cloned.code, 0, cloned.stderr);
     const voiceId = cloned.lines.find((l) => l.event === 'cloned')?.voiceId as string;
     assert.ok(voiceId);

@@ -113,7 +113,7 @@ suite('flows (core, plain Node, against the double)', function () {
     test('clones, downloads the preview, records the voice and its preview, reporting each step', async () => {
       const events: ProgressEvent[] = [];
       const f = form();
-      const outcome = await clone.clone(f, { progress: (e) => events.push(e) });
+      const outcome = await clone.clone(f, { consent: true, progress: (e) => events.push(e) });
       assert.equal(outcome.voiceName, f.voiceName);
       assert.ok(existsSync(outcome.filePath), 'the preview is on disk');
       assert.equal(parseWavHeader(readFileSync(outcome.filePath)).sampleRate, 24000);
@@ -126,7 +126,7 @@ suite('flows (core, plain Node, against the double)', function () {
     });
 
     test('an invalid form is refused before any request, every field at once', async () => {
-      await assert.rejects(clone.clone(form({ sampleUrl: 'ftp://x/a.wav', text: '  ', voiceName: 'has space' })), (e) => {
+      await assert.rejects(clone.clone(form({ sampleUrl: 'ftp://x/a.wav', text: '  ', voiceName: 'has space' }), { consent: true }), (e) => {
         const p = said(e, 'formInvalid').problem;
         assert.deepEqual(p.kind === 'formInvalid' ? Object.keys(p.problems).sort() : [], ['sampleUrl', 'text', 'voiceName']);
         return true;
@@ -135,9 +135,9 @@ suite('flows (core, plain Node, against the double)', function () {
     });
 
     test('a name already in the library is refused locally, with the field it concerns', async () => {
-      const first = await clone.clone(form());
+      const first = await clone.clone(form(), { consent: true });
       d.clearRequests();
-      await assert.rejects(clone.clone(form({ voiceName: first.voiceName })), (e) => {
+      await assert.rejects(clone.clone(form({ voiceName: first.voiceName }), { consent: true }), (e) => {
         const words = describeProblem(said(e, 'formInvalid').problem, english);
         assert.equal(words.field, 'voiceName');
         assert.match(words.message, /already exists/);
@@ -148,7 +148,7 @@ suite('flows (core, plain Node, against the double)', function () {
 
     test('no key: unauthorized (missing) before any request, asking to set one', async () => {
       key = undefined;
-      await assert.rejects(clone.clone(form()), (e) => {
+      await assert.rejects(clone.clone(form(), { consent: true }), (e) => {
         const words = describeProblem(said(e, 'unauthorized').problem, english);
         assert.equal(words.action, 'setApiKey');
         return true;
@@ -159,12 +159,34 @@ suite('flows (core, plain Node, against the double)', function () {
     test('a preview that cannot be downloaded: previewLost, and the paid-for voice is still recorded', async () => {
       d.setFault('audio', { status: 404 });
       const f = form();
-      await assert.rejects(clone.clone(f), (e) => {
+      await assert.rejects(clone.clone(f, { consent: true }), (e) => {
         const p = said(e, 'previewLost').problem;
         assert.ok(p.kind === 'previewLost' && registry.voice(p.voiceId)?.name === f.voiceName, 'the voice is in the library');
         assert.match(said(e).message, /was cloned and saved to your voices .* but its preview could not be downloaded: The audio file is gone \(404\)/);
+        assert.ok(p.kind === 'previewLost' && registry.voice(p.voiceId)?.consent, 'the consent is recorded with the voice');
         return true;
       });
+    });
+
+    test('without consent a new sample is refused locally, with the reason, before the key is read or anything is sent', async () => {
+      key = undefined; // a missing key would be reported first if the check came later
+      await assert.rejects(clone.clone(form({ sampleUrl: `${sampleUrl}?never-cloned` })), (e) => {
+        const words = describeProblem(said(e, 'consentRequired').problem, english);
+        assert.equal(words.consent, true);
+        assert.match(words.message, /right to clone this voice.*Nothing was sent to Novita/);
+        return true;
+      });
+      assert.equal(d.requests.length, 0);
+    });
+
+    test('consent is recorded with the voice and its date; the same sample is cloned again without asking', async () => {
+      const before = Date.now();
+      const f = form();
+      const first = await clone.clone(f, { consent: true });
+      const consent = registry.voice(first.voiceId)?.consent;
+      assert.ok(consent && Date.parse(consent.at) >= before - 1000 && Date.parse(consent.at) <= Date.now(), 'consent: { at: ISO date }');
+      const second = await clone.clone(form({ sampleUrl: `  ${f.sampleUrl} ` }));
+      assert.deepEqual(registry.voice(second.voiceId)?.consent, consent, 'the earlier confirmation covers the same sample');
     });
   });
 
@@ -185,6 +207,20 @@ suite('flows (core, plain Node, against the double)', function () {
       const chunkEvents = events.filter((e): e is Extract<ProgressEvent, { step: 'chunks' }> => e.step === 'chunks');
       assert.deepEqual(chunkEvents.at(-1), { step: 'chunks', done: result.chunks, total: result.chunks });
       assert.ok(registry.history().some((h) => h.id === result.historyId && h.kind === 'narration'), 'recorded in the history');
+    });
+
+    test('the watermark setting is sent as watermark_enabled, recorded with the preview, and part of the cache key', async () => {
+      for (const watermark of [false, true]) {
+        d.clearRequests();
+        const flow = new NarrateFlow({ synthesizer, folders: { audioDir: async () => audioDir() }, library: async () => registry, settings: () => ({ speed: 1, volume: 1, concurrency: 1, historyMaxItems: 50, watermark }) });
+        const result = await flow.narrate({ text: `Marked ${watermark}.`, voice: { id: 'jam', name: 'jam' }, kind: 'speech' });
+        const tts = d.requests.filter((r) => r.route === 'tts');
+        assert.deepEqual(tts.map((r) => (r.json as { watermark_enabled?: unknown }).watermark_enabled), [watermark]);
+        assert.equal(registry.history().find((h) => h.id === result.historyId)?.watermark, watermark);
+      }
+      const voice = { voiceId: 'jam', speed: 1, volume: 1 };
+      assert.equal(synthesizer.key('Same.', { ...voice, watermark: true }), synthesizer.key('Same.', voice), 'Novita’s default keeps the old key');
+      assert.notEqual(synthesizer.key('Same.', { ...voice, watermark: false }), synthesizer.key('Same.', voice), 'audio without the watermark is another entry');
     });
 
     test('one narration at a time; nothing to speak is said before any request', async () => {

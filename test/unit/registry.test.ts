@@ -245,6 +245,20 @@ suite('VoiceRegistry', () => {
     assert.equal(existsSync(join(dir, 'registry.json')), false);
   });
 
+  test('consent and watermark are kept across a reload; the latest consent of a sample is found, a dateless one refused', async () => {
+    const reg = await VoiceRegistry.open(dir);
+    await reg.addVoice(voice(1, { consent: { at: '2026-01-01T00:00:00.000Z' } }));
+    await reg.addVoice(voice(2, { sampleUrl: voice(1).sampleUrl, consent: { at: '2026-02-01T00:00:00.000Z' } }));
+    await reg.addVoice(voice(3));
+    await reg.addPreview(preview(1, { watermark: false }));
+    await assert.rejects(reg.addVoice(voice(4, { consent: { at: 'yesterday' } })), TypeError);
+    await assert.rejects(reg.addPreview(preview(2, { watermark: 'yes' as unknown as boolean })), TypeError);
+    const again = await VoiceRegistry.open(dir);
+    assert.deepEqual(again.consentFor(` ${voice(1).sampleUrl} `), { at: '2026-02-01T00:00:00.000Z' });
+    assert.equal(again.consentFor(voice(3).sampleUrl), undefined, 'a voice cloned before consent was asked has none');
+    assert.equal(again.history()[0].watermark, false);
+  });
+
   test('hasName ignores case and looks at names and labels', async () => {
     const reg = await VoiceRegistry.open(dir);
     await reg.addVoice(voice(1, { name: 'Narrator', label: 'Warm One' }));

@@ -21,6 +21,8 @@ export interface ChunkKeyInput {
   volume: number;
   /** The audio format asked for, e.g. PCM_S16LE_24K_MONO. */
   format: string;
+  /** Novita's watermark_enabled; only `false` changes the key (true is Novita's default, so old entries still match). */
+  watermark?: boolean;
 }
 
 // Bump when the key's inputs or their meaning change: old entries then simply stop being found (and age out).
@@ -29,7 +31,7 @@ const KEY_VERSION = 'gvc-chunk-key-v1';
 /** sha256 (hex) of a canonical serialisation of everything that shapes the audio. */
 export function chunkKey(input: ChunkKeyInput): string {
   // An array, not an object, so field order can never vary; numbers as JSON so 1 and 1.0 agree and 1.05 does not.
-  const canonical = JSON.stringify([KEY_VERSION, input.voiceId, input.model, input.text, num(input.speed), num(input.volume), input.format]);
+  const canonical = JSON.stringify([KEY_VERSION, input.voiceId, input.model, input.text, num(input.speed), num(input.volume), input.format, ...(input.watermark === false ? ['noWatermark'] : [])]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 

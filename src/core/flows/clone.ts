@@ -25,6 +25,11 @@ export interface CloneRunOptions {
   /** Clone even when the sample check warned (too short or long, not playable here). */
   acceptWarnings?: boolean;
   /**
+   * The user confirmed they have the right to clone the voice in this sample. Required unless a voice was cloned from
+   * the same sample URL with consent before; recorded with the voice.
+   */
+  consent?: boolean;
+  /**
    * Called once the preview can be played, before the library is written: with its bytes, as soon as they are all
    * in, when they are at most `previewBytesUpTo` (the file is finished meanwhile; nothing reads it back); otherwise
    * once the file is on disk.
@@ -69,6 +74,9 @@ export class CloneFlow {
   async clone(form: CloneForm, options: CloneRunOptions = {}): Promise<CloneOutcome> {
     const problems = await this.validate(form);
     if (Object.keys(problems).length) throw new CoreError({ kind: 'formInvalid', problems });
+    // Refused here, before the key is read or anything is sent: cloning someone's voice needs their permission.
+    const consent = options.consent ? { at: new Date().toISOString() } : (await this.deps.library()).consentFor(form.sampleUrl);
+    if (!consent) throw new CoreError({ kind: 'consentRequired', sampleUrl: form.sampleUrl.trim() });
     const started = performance.now();
     const client = await this.deps.connections.api();
     const progress = options.progress ?? (() => undefined);
@@ -111,7 +119,7 @@ export class CloneFlow {
       } catch (err) {
         // The voice exists at Novita (paid for), which cannot list it back: keep its id even without a preview.
         const library = await this.deps.library();
-        await library.addVoice({ voiceId: result.voiceId, name: request.voiceName, sampleUrl: request.audioUrl, transcript: request.transcript, createdAt: new Date().toISOString() });
+        await library.addVoice({ voiceId: result.voiceId, name: request.voiceName, sampleUrl: request.audioUrl, transcript: request.transcript, createdAt: new Date().toISOString(), consent });
         throw new CoreError({ kind: 'previewLost', voiceName: request.voiceName, voiceId: result.voiceId, cause: problemOf(err) }, { cause: err });
       } finally {
         clearTimeout(slow);
@@ -137,6 +145,7 @@ export class CloneFlow {
       transcript: request.transcript,
       createdAt,
       previewFile: fileName,
+      consent,
     });
     await library.addPreview(
       { id: base, file: fileName, text: form.text.slice(0, 500), voice: result.voiceId, voiceName: request.voiceName, createdAt, kind: 'clone' },

@@ -24,6 +24,8 @@ export interface NarrationSettings {
   volume: number;
   concurrency: number;
   historyMaxItems: number;
+  /** Novita's `watermark_enabled` (the glmVoiceClone.watermark setting); undefined: not sent. */
+  watermark?: boolean;
 }
 
 export interface NarrateRequest {
@@ -247,6 +249,7 @@ export class NarrateFlow {
             createdAt: new Date().toISOString(),
             kind: req.kind,
             durationSec: joined.durationSec,
+            ...(settings.watermark !== undefined ? { watermark: settings.watermark } : {}),
           },
           settings.historyMaxItems,
         );
@@ -264,7 +267,7 @@ export class NarrateFlow {
   /** A chunk's voice, speed and volume: the cast's for its speaker, else the settings'. */
   private voiceSettings(chunk: Pick<ScriptChunk, 'voice' | 'speed' | 'volume'>): VoiceSettings {
     const settings = this.deps.settings();
-    return { voiceId: chunk.voice, speed: chunk.speed ?? settings.speed, volume: chunk.volume ?? settings.volume };
+    return { voiceId: chunk.voice, speed: chunk.speed ?? settings.speed, volume: chunk.volume ?? settings.volume, ...(settings.watermark !== undefined ? { watermark: settings.watermark } : {}) };
   }
 }
 

@@ -10,6 +10,8 @@ export interface VoiceSettings {
   voiceId: string;
   speed: number;
   volume: number;
+  /** Novita's `watermark_enabled`; undefined: not sent (Novita's default). */
+  watermark?: boolean;
 }
 
 /** Characters sent to Novita and served from the cache: what the cost meter shows. */
@@ -55,7 +57,7 @@ export class Synthesizer {
   }
 
   key(text: string, voice: VoiceSettings): string {
-    return chunkKey({ voiceId: voice.voiceId, model: `${this.deps.endpoint()}${MODEL}`, text, speed: voice.speed, volume: voice.volume, format: PCM_S16LE_24K_MONO });
+    return chunkKey({ voiceId: voice.voiceId, model: `${this.deps.endpoint()}${MODEL}`, text, speed: voice.speed, volume: voice.volume, format: PCM_S16LE_24K_MONO, watermark: voice.watermark });
   }
 
   /**
@@ -75,7 +77,8 @@ export class Synthesizer {
     }
     options.signal?.throwIfAborted();
     const client = await this.deps.connections.api();
-    const request = () => client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm' }, { signal: options.signal });
+    const request = () =>
+      client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm', ...(voice.watermark !== undefined ? { watermark: voice.watermark } : {}) }, { signal: options.signal });
     const pcm = await (this.deps.limit ? this.deps.limit(request, options.signal) : request());
     this.count({ sentChars: chars, cachedChars: 0, requests: 1, hits: 0 });
     if (cache && options.keep !== false) {

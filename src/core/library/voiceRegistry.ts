@@ -17,6 +17,8 @@ export interface VoiceRecord {
   createdAt: string;
   /** File name (in the audio folder) or absolute path of the clone's preview. */
   previewFile?: string;
+  /** When the user confirmed they have the right to clone the voice of this sample (ISO 8601). */
+  consent?: { at: string };
 }
 
 export type PreviewKind = 'clone' | 'speech' | 'narration';
@@ -33,6 +35,8 @@ export interface PreviewRecord {
   createdAt: string;
   kind: PreviewKind;
   durationSec?: number;
+  /** Whether the audio was requested with Novita's watermark (`watermark_enabled`); absent: not known. */
+  watermark?: boolean;
 }
 
 export interface RegistryFile {
@@ -120,6 +124,14 @@ export class VoiceRegistry {
   voice(voiceId: string): VoiceRecord | undefined {
     const v = this.data.voices.find((x) => x.voiceId === voiceId);
     return v && { ...v };
+  }
+
+  /** The latest consent recorded with a voice cloned from `sampleUrl` (the same URL, trimmed), if any. */
+  consentFor(sampleUrl: string): { at: string } | undefined {
+    const url = sampleUrl.trim();
+    let latest: { at: string } | undefined;
+    for (const v of this.data.voices) if (v.sampleUrl === url && v.consent && (!latest || Date.parse(v.consent.at) > Date.parse(latest.at))) latest = v.consent;
+    return latest && { ...latest };
   }
 
   /** True when a voice is already called `name` (its Novita name or its label), ignoring case. */
@@ -380,6 +392,7 @@ function voiceProblem(x: unknown): string | undefined {
   if (!optional(x.label, (v) => typeof v === 'string')) return 'label is not text';
   if (!optional(x.transcript, (v) => typeof v === 'string')) return 'transcript is not text';
   if (!optional(x.previewFile, isNonEmptyString)) return 'previewFile is not a file name';
+  if (!optional(x.consent, (c) => isObject(c) && isIsoDate(c.at))) return 'consent has no date';
   return undefined;
 }
 
@@ -395,6 +408,7 @@ function previewProblem(x: unknown): string | undefined {
   if (typeof x.kind !== 'string' || !KINDS.includes(x.kind)) return 'kind is not clone, speech or narration';
   if (!optional(x.voiceName, (v) => typeof v === 'string')) return 'voiceName is not text';
   if (!optional(x.durationSec, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) return 'durationSec is not a duration';
+  if (!optional(x.watermark, (v) => typeof v === 'boolean')) return 'watermark is not true or false';
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import type { CloneOutcome } from '../../core/flows/clone';
 import { checkSampleUrl, checkText, checkTranscript, checkVoiceName, type CloneForm } from '../../core/validation';
-import { describe, describeProgress, describeSampleCheck, fieldMessage } from '../platform/describe';
+import { describe, describeProgress, describeSampleCheck, fieldMessage, l10n } from '../platform/describe';
 import { VoiceClonePanel } from '../panel/panel';
 import type { Services } from '../services/services';
 import type { CommandHandlers } from './ids';
@@ -18,13 +18,13 @@ export function commandHandlers(services: Services): Pick<CommandHandlers, Clone
     // A string argument stores that key without a prompt (scripts, tests); the palette always prompts.
     'glmVoiceClone.setApiKey': async (given?: unknown) => {
       const key = typeof given === 'string' && given.trim() ? (await keys.store(given), given) : await keys.prompt();
-      if (key) void vscode.window.showInformationMessage('GLM Voice Clone: API key saved in VS Code’s secret storage.');
+      if (key) void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: API key saved in VS Code’s secret storage.'));
       return Boolean(key);
     },
     'glmVoiceClone.clearApiKey': async () => {
       await keys.clear();
       void vscode.window.showInformationMessage(
-        process.env.NOVITA_API_KEY ? 'GLM Voice Clone: stored API key removed (NOVITA_API_KEY from the environment is still used).' : 'GLM Voice Clone: API key removed.',
+        process.env.NOVITA_API_KEY ? l10n.t('GLM Voice Clone: stored API key removed (NOVITA_API_KEY from the environment is still used).') : l10n.t('GLM Voice Clone: API key removed.'),
       );
     },
     'glmVoiceClone.cloneVoice': (initial?: Partial<CloneForm>) => cloneFromPalette(services, initial),
@@ -42,14 +42,16 @@ const STEPS = 4;
 /** What `glmVoiceClone.cloneVoice` returns, for scripts and tests; undefined when the user dismissed a prompt. */
 export type CloneCommandResult = ({ ok: true } & CloneOutcome) | { ok: false; message: string; cancelled?: boolean };
 
-async function cloneFromPalette(services: Services, initial: Partial<CloneForm> & { acceptWarnings?: boolean } = {}): Promise<CloneCommandResult | undefined> {
+async function cloneFromPalette(services: Services, initial: Partial<CloneForm> & { acceptWarnings?: boolean; consent?: boolean } = {}): Promise<CloneCommandResult | undefined> {
   const interactive = !isCompleteForm(initial);
   const form: CloneForm = { sampleUrl: initial.sampleUrl ?? '', transcript: initial.transcript ?? '', text: initial.text ?? '', voiceName: initial.voiceName ?? '' };
   let acceptWarnings = initial.acceptWarnings === true;
+  // Scripts and tests pass `consent: true`; the palette asks (below) unless this sample was cloned with consent before.
+  let consent = initial.consent === true;
   if (interactive) {
     // The sample is checked as soon as it is given: a bad one is asked for again, before anything else is typed.
     for (;;) {
-      const sampleUrl = await ask(1, 'Sample audio URL', form.sampleUrl, 'https://example.com/sample.wav (WAV or MP3, 3–30 s, ≤ 10 MB)', validateSampleUrl);
+      const sampleUrl = await ask(1, l10n.t('Sample audio URL'), form.sampleUrl, l10n.t('https://example.com/sample.wav (WAV or MP3, 3–30 s, ≤ 10 MB)'), validateSampleUrl);
       if (sampleUrl === undefined) return undefined;
       form.sampleUrl = sampleUrl.trim();
       const verdict = await checkSampleInteractively(services, form.sampleUrl);
@@ -58,15 +60,16 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
       acceptWarnings = verdict === 'accepted';
       break;
     }
-    const transcript = await ask(2, 'Sample transcript (optional)', form.transcript, 'What the sample says, word for word; leave empty to skip', (v) => fieldMessage('transcript', checkTranscript(v)));
+    if (!consent && !(await services.storage.library()).consentFor(form.sampleUrl)) consent = await askConsent();
+    const transcript = await ask(2, l10n.t('Sample transcript (optional)'), form.transcript, l10n.t('What the sample says, word for word; leave empty to skip'), (v) => fieldMessage('transcript', checkTranscript(v)));
     if (transcript === undefined) return undefined;
     form.transcript = transcript;
-    const text = await ask(3, 'Text to preview', form.text, 'What you want to hear in the cloned voice', (v) => fieldMessage('text', checkText(v)));
+    const text = await ask(3, l10n.t('Text to preview'), form.text, l10n.t('What you want to hear in the cloned voice'), (v) => fieldMessage('text', checkText(v)));
     if (text === undefined) return undefined;
     form.text = text;
     const library = await services.storage.library();
-    const voiceName = await ask(4, 'Voice name', form.voiceName || library.proposeName('my-voice'), 'Unique; letters, digits, - and _', (v) =>
-      fieldMessage('voiceName', checkVoiceName(v)) ?? (library.hasName(v.trim()) ? `A voice named “${v.trim()}” already exists here.` : undefined),
+    const voiceName = await ask(4, l10n.t('Voice name'), form.voiceName || library.proposeName('my-voice'), l10n.t('Unique; letters, digits, - and _'), (v) =>
+      fieldMessage('voiceName', checkVoiceName(v)) ?? (library.hasName(v.trim()) ? l10n.t('A voice named “{0}” already exists here.', v.trim()) : undefined),
     );
     if (voiceName === undefined) return undefined;
     form.voiceName = voiceName;
@@ -85,12 +88,12 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
   const requestId = randomUUID().replace(/-/g, '');
   try {
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Cloning “${form.voiceName.trim()}”`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: l10n.t('Cloning “{0}”', form.voiceName.trim()), cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
         try {
-          return await services.clone.clone(form, { signal: controller.signal, acceptWarnings, progress: (event) => progress.report({ message: describeProgress(event) }) });
+          return await services.clone.clone(form, { signal: controller.signal, acceptWarnings, consent, progress: (event) => progress.report({ message: describeProgress(event) }) });
         } finally {
           sub.dispose();
         }
@@ -104,16 +107,19 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
   } catch (err) {
     const e = describe(err, services.log);
     if (e.cancelled) return { ok: false, message: e.message, cancelled: true };
-    VoiceClonePanel.instance?.post({ type: 'cloneError', requestId, message: e.message, field: e.field, action: e.action });
-    const actions = e.action === 'setApiKey' ? ['Set API Key'] : e.action === 'retry' ? ['Retry'] : e.action === 'cloneAnyway' ? ['Clone Anyway'] : [];
+    VoiceClonePanel.instance?.post({ type: 'cloneError', requestId, message: e.message, field: e.field, action: e.action, ...(e.consent ? { consent: true } : {}) });
+    const setKey = l10n.t('Set API Key');
+    const retry = l10n.t('Retry');
+    const anyway = l10n.t('Clone Anyway');
+    const actions = e.action === 'setApiKey' ? [setKey] : e.action === 'retry' ? [retry] : e.action === 'cloneAnyway' ? [anyway] : [];
     // Not awaited: the command returns now; the form stays in the panel, and the buttons carry on from it.
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`, ...actions).then(async (choice) => {
-      if (choice === 'Set API Key') {
-        if (await vscode.commands.executeCommand<boolean>('glmVoiceClone.setApiKey')) await cloneFromPalette(services, form);
-      } else if (choice === 'Retry') {
-        await cloneFromPalette(services, form);
-      } else if (choice === 'Clone Anyway') {
-        await cloneFromPalette(services, { ...form, acceptWarnings: true });
+      if (choice === setKey) {
+        if (await vscode.commands.executeCommand<boolean>('glmVoiceClone.setApiKey')) await cloneFromPalette(services, { ...form, consent });
+      } else if (choice === retry) {
+        await cloneFromPalette(services, { ...form, consent });
+      } else if (choice === anyway) {
+        await cloneFromPalette(services, { ...form, acceptWarnings: true, consent });
       }
     });
     return { ok: false, message: e.message };
@@ -123,7 +129,7 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
 /** Fills "Sample transcript (optional)" from Novita's speech recognition; asks before replacing typed text. */
 async function transcribeFromPalette(services: Services, given?: string): Promise<{ ok: true; text: string } | { ok: false; message: string } | undefined> {
   const draft = VoiceClonePanel.draft(services);
-  const url = given ?? (await ask(1, 'Sample audio URL to transcribe', draft.sampleUrl, 'https://example.com/sample.wav (≤ 30 s)', validateSampleUrl, 1));
+  const url = given ?? (await ask(1, l10n.t('Sample audio URL to transcribe'), draft.sampleUrl, l10n.t('https://example.com/sample.wav (≤ 30 s)'), validateSampleUrl, 1));
   if (url === undefined) return undefined;
   const problem = validateSampleUrl(url);
   if (problem) {
@@ -132,26 +138,27 @@ async function transcribeFromPalette(services: Services, given?: string): Promis
   }
   let text: string;
   try {
-    text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Transcribing the sample…', cancellable: true }, (_p, token) => {
+    text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Transcribing the sample…'), cancellable: true }, (_p, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
       return services.samples.transcribe(url.trim(), controller.signal);
     });
   } catch (err) {
     const e = describe(err, services.log);
-    if (!e.cancelled) void vscode.window.showErrorMessage(`GLM Voice Clone: transcription failed: ${e.message} Your transcript was left as it was.`);
+    if (!e.cancelled) void vscode.window.showErrorMessage(l10n.t('GLM Voice Clone: transcription failed: {0} Your transcript was left as it was.', e.message));
     return { ok: false, message: e.message };
   }
   const typed = draft.transcript.trim();
   let transcript = text;
+  const replace = l10n.t('Replace');
   if (typed && typed !== text) {
     const choice = await vscode.window.showWarningMessage(
-      'Replace the transcript you typed with the one Novita heard?',
-      { modal: true, detail: `Yours: “${typed.slice(0, 200)}”\nNovita's: “${text.slice(0, 200)}”` },
-      'Replace',
-      'Keep Mine',
+      l10n.t('Replace the transcript you typed with the one Novita heard?'),
+      { modal: true, detail: l10n.t('Yours: “{0}”\nNovita\'s: “{1}”', typed.slice(0, 200), text.slice(0, 200)) },
+      replace,
+      l10n.t('Keep Mine'),
     );
-    if (choice !== 'Replace') transcript = draft.transcript;
+    if (choice !== replace) transcript = draft.transcript;
   }
   const panel = VoiceClonePanel.createOrShow(services);
   await panel.whenReady();
@@ -164,7 +171,7 @@ async function checkSampleInteractively(services: Services, url: string): Promis
   let result;
   try {
     result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Checking the sample…', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: l10n.t('Checking the sample…'), cancellable: true },
       (_progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -174,26 +181,39 @@ async function checkSampleInteractively(services: Services, url: string): Promis
   } catch (err) {
     const e = describe(err, services.log);
     if (e.cancelled) return 'cancel';
-    const choice = await vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`, 'Change Sample');
+    const choice = await vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`, l10n.t('Change Sample'));
     return choice ? 'again' : 'cancel';
   }
   const check = describeSampleCheck(url, result);
   if (!result.ok) {
-    const choice = await vscode.window.showErrorMessage(`GLM Voice Clone: ${check.refusal}`, 'Change Sample');
+    const choice = await vscode.window.showErrorMessage(`GLM Voice Clone: ${check.refusal}`, l10n.t('Change Sample'));
     return choice ? 'again' : 'cancel';
   }
   const warnings = check.warnings ?? [];
+  const anyway = l10n.t('Clone Anyway');
+  const change = l10n.t('Change Sample');
   if (!warnings.length) {
-    void vscode.window.setStatusBarMessage(`$(check) Sample: ${check.summary}`, 5000);
+    void vscode.window.setStatusBarMessage(l10n.t('$(check) Sample: {0}', check.summary ?? ''), 5000);
     return 'ok';
   }
   const choice = await vscode.window.showWarningMessage(
-    `The sample (${check.summary}) may not clone well.`,
+    l10n.t('The sample ({0}) may not clone well.', check.summary ?? ''),
     { modal: true, detail: warnings.map((w) => w.message).join('\n') },
-    'Clone Anyway',
-    'Change Sample',
+    anyway,
+    change,
   );
-  return choice === 'Clone Anyway' ? 'accepted' : choice === 'Change Sample' ? 'again' : 'cancel';
+  return choice === anyway ? 'accepted' : choice === change ? 'again' : 'cancel';
+}
+
+/** The palette's consent box: a modal that must be answered with the confirmation itself; anything else is a no. */
+async function askConsent(): Promise<boolean> {
+  const confirm = l10n.t('I have the right to clone this voice');
+  const choice = await vscode.window.showWarningMessage(
+    l10n.t('Do you have the right to clone the voice in this sample?'),
+    { modal: true, detail: l10n.t('Clone only your own voice or a voice whose owner agreed. Your confirmation is recorded with the voice and its date.') },
+    confirm,
+  );
+  return choice === confirm;
 }
 
 function isCompleteForm(f: Partial<CloneForm>): f is CloneForm {
@@ -202,7 +222,7 @@ function isCompleteForm(f: Partial<CloneForm>): f is CloneForm {
 
 async function ask(step: number, title: string, value: string, placeHolder: string, validate: (v: string) => string | undefined, steps = STEPS): Promise<string | undefined> {
   return vscode.window.showInputBox({
-    title: steps > 1 ? `Clone Voice (${step}/${steps}): ${title}` : `GLM Voice Clone: ${title}`,
+    title: steps > 1 ? l10n.t('Clone Voice ({0}/{1}): {2}', step, steps, title) : `GLM Voice Clone: ${title}`,
     value,
     placeHolder,
     prompt: placeHolder,

@@ -5,7 +5,7 @@ import { basename, extname, join } from 'node:path';
 import { homedir } from 'node:os';
 import type { PreviewRecord, VoiceRecord } from '../../core/library/voiceRegistry';
 import { checkVoiceName } from '../../core/validation';
-import { fieldMessage } from '../platform/describe';
+import { fieldMessage, l10n } from '../platform/describe';
 import { SYSTEM_VOICES, type VoiceChoice } from '../views/activeVoice';
 import { voiceDisplayName, type LibraryNode } from '../views/libraryTree';
 import { VoiceClonePanel } from '../panel/panel';
@@ -43,12 +43,12 @@ async function findVoice(services: Services, arg: VoiceArg): Promise<VoiceRecord
   if (arg?.kind === 'voice') return library.voice(arg.voice.voiceId);
   const voices = library.voices();
   if (!voices.length) {
-    void vscode.window.showInformationMessage('GLM Voice Clone: no cloned voices yet. Run “Clone Voice…” or open the panel.');
+    void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: no cloned voices yet. Run “Clone Voice…” or open the panel.'));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
     voices.map((v) => ({ label: voiceDisplayName(v), description: v.voiceId, voice: v })),
-    { title: 'GLM Voice Clone: choose a voice', matchOnDescription: true },
+    { title: l10n.t('GLM Voice Clone: choose a voice'), matchOnDescription: true },
   );
   return pick?.voice;
 }
@@ -59,12 +59,12 @@ async function findPreview(services: Services, arg: VoiceArg): Promise<PreviewRe
   if (typeof arg === 'string') return history.find((h) => h.id === arg);
   if (arg?.kind === 'preview') return history.find((h) => h.id === arg.preview.id);
   if (!history.length) {
-    void vscode.window.showInformationMessage('GLM Voice Clone: no previews yet.');
+    void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: no previews yet.'));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    history.reverse().map((h) => ({ label: h.text.replace(/\s+/g, ' ').slice(0, 80) || '(no text)', description: `${h.voiceName ?? h.voice} · ${new Date(h.createdAt).toLocaleString()}`, h })),
-    { title: 'GLM Voice Clone: choose a preview' },
+    history.reverse().map((h) => ({ label: h.text.replace(/\s+/g, ' ').slice(0, 80) || l10n.t('(no text)'), description: `${h.voiceName ?? h.voice} · ${new Date(h.createdAt).toLocaleString()}`, h })),
+    { title: l10n.t('GLM Voice Clone: choose a preview') },
   );
   return pick?.h;
 }
@@ -75,11 +75,11 @@ async function pickVoice(services: Services): Promise<VoiceChoice | undefined> {
   type Item = vscode.QuickPickItem & { choice?: VoiceChoice };
   const items: Item[] = [];
   const voices = library.voices().sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
-  if (voices.length) items.push({ label: 'Cloned voices', kind: vscode.QuickPickItemKind.Separator });
+  if (voices.length) items.push({ label: l10n.t('Cloned voices'), kind: vscode.QuickPickItemKind.Separator });
   for (const v of voices) items.push({ label: `${v.voiceId === activeId ? '$(pass-filled) ' : ''}${voiceDisplayName(v)}`, description: v.voiceId, choice: { id: v.voiceId, name: voiceDisplayName(v) } });
-  items.push({ label: 'System voices', kind: vscode.QuickPickItemKind.Separator });
+  items.push({ label: l10n.t('System voices'), kind: vscode.QuickPickItemKind.Separator });
   for (const id of SYSTEM_VOICES) items.push({ label: `${id === activeId ? '$(pass-filled) ' : ''}${id}`, choice: { id, name: id } });
-  const pick = await vscode.window.showQuickPick(items, { title: 'GLM Voice Clone: voice for Speak Selection and Speak File', matchOnDescription: true });
+  const pick = await vscode.window.showQuickPick(items, { title: l10n.t('GLM Voice Clone: voice for Speak Selection and Speak File'), matchOnDescription: true });
   if (!pick?.choice) return undefined;
   await services.active.set(pick.choice);
   return pick.choice;
@@ -107,7 +107,7 @@ export async function playInPanel(
 ): Promise<boolean> {
   const path = join(services.storage.audioDir.fsPath, basename(p.file));
   if (!existsSync(path)) {
-    void vscode.window.showWarningMessage(`GLM Voice Clone: the audio file ${basename(p.file)} is no longer there (older previews are removed as history fills up).`);
+    void vscode.window.showWarningMessage(l10n.t('GLM Voice Clone: the audio file {0} is no longer there (older previews are removed as history fills up).', basename(p.file)));
     return false;
   }
   const panel = VoiceClonePanel.createOrShow(services, { beside });
@@ -120,7 +120,7 @@ async function playVoicePreview(services: Services, arg: VoiceArg): Promise<bool
   const voice = await findVoice(services, arg);
   if (!voice) return false;
   if (!voice.previewFile) {
-    void vscode.window.showInformationMessage(`GLM Voice Clone: “${voiceDisplayName(voice)}” has no preview kept. Use it and run “Speak Selection” to hear it.`);
+    void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: “{0}” has no preview kept. Use it and run “Speak Selection” to hear it.', voiceDisplayName(voice)));
     return false;
   }
   return playInPanel(services, { voiceId: voice.voiceId, voiceName: voiceDisplayName(voice), file: voice.previewFile, text: '' });
@@ -130,7 +130,7 @@ async function copyVoiceId(services: Services, arg: VoiceArg): Promise<string | 
   const voice = await findVoice(services, arg);
   if (!voice) return undefined;
   await vscode.env.clipboard.writeText(voice.voiceId);
-  void vscode.window.setStatusBarMessage(`$(check) Copied voice id ${voice.voiceId}`, 3000);
+  void vscode.window.setStatusBarMessage(l10n.t('$(check) Copied voice id {0}', voice.voiceId), 3000);
   return voice.voiceId;
 }
 
@@ -141,15 +141,15 @@ async function renameVoice(services: Services, arg: VoiceArg, given?: string): P
   const validate = (v: string) => {
     const t = v.trim();
     if (!t) return undefined; // empty: back to the Novita name
-    if (t.toLowerCase() !== voiceDisplayName(voice).toLowerCase() && t.toLowerCase() !== voice.name.toLowerCase() && library.hasName(t)) return `Another voice is already called “${t}”.`;
+    if (t.toLowerCase() !== voiceDisplayName(voice).toLowerCase() && t.toLowerCase() !== voice.name.toLowerCase() && library.hasName(t)) return l10n.t('Another voice is already called “{0}”.', t);
     return fieldMessage('voiceName', checkVoiceName(t));
   };
   const label =
     typeof given === 'string'
       ? given
       : await vscode.window.showInputBox({
-          title: 'Rename voice (local label)',
-          prompt: `A label for this list only: Novita keeps the name “${voice.name}”. Leave empty to show that name again.`,
+          title: l10n.t('Rename voice (local label)'),
+          prompt: l10n.t('A label for this list only: Novita keeps the name “{0}”. Leave empty to show that name again.', voice.name),
           value: voiceDisplayName(voice),
           validateInput: validate,
         });
@@ -169,11 +169,11 @@ async function removeVoice(services: Services, arg: VoiceArg, confirmed = false)
   if (!voice) return false;
   if (!confirmed) {
     const answer = await vscode.window.showWarningMessage(
-      `Remove “${voiceDisplayName(voice)}” from this list?`,
-      { modal: true, detail: `The voice still exists at Novita: Novita has no call to delete a cloned voice. Only this extension's record is removed; keep the voice id (${voice.voiceId}) if you may need it again.` },
-      'Remove from List',
+      l10n.t('Remove “{0}” from this list?', voiceDisplayName(voice)),
+      { modal: true, detail: l10n.t("The voice still exists at Novita: Novita has no call to delete a cloned voice. Only this extension's record is removed; keep the voice id ({0}) if you may need it again.", voice.voiceId) },
+      l10n.t('Remove from List'),
     );
-    if (answer !== 'Remove from List') return false;
+    if (answer !== l10n.t('Remove from List')) return false;
   }
   const library = await services.storage.library();
   const removed = await library.removeVoice(voice.voiceId);
@@ -196,13 +196,13 @@ async function saveAudioAs(services: Services, arg: VoiceArg): Promise<string | 
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
   const suggested = `${(p.voiceName ?? p.voice).replace(/[^\w-]+/g, '_')}-${p.createdAt.slice(0, 19).replace(/[:T]/g, '-')}.${ext}`;
   const target = await vscode.window.showSaveDialog({
-    title: 'Save Audio As',
+    title: l10n.t('Save Audio As'),
     defaultUri: vscode.Uri.joinPath(folder, suggested),
-    filters: ext === 'wav' ? { 'WAV audio': ['wav'] } : { [`${ext.toUpperCase()} audio`]: [ext] },
+    filters: { [l10n.t('{0} audio', ext.toUpperCase())]: [ext] },
   });
   if (!target) return undefined;
   await copyFile(source, target.fsPath);
-  void vscode.window.showInformationMessage(`GLM Voice Clone: saved ${basename(target.fsPath)}.`);
+  void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: saved {0}.', basename(target.fsPath)));
   return target.fsPath;
 }
 
@@ -228,7 +228,7 @@ async function speakAndPlay(services: Services, text: string, languageId: string
   if (result.ok) {
     await playInPanel(services, { voiceId: voice.id, voiceName: voice.name, file: result.fileName, text: text.slice(0, 500) }, { beside: true });
   } else if (!result.cancelled) {
-    const actions = result.keptPath ? ['Reveal Kept Part'] : [];
+    const actions = result.keptPath ? [l10n.t('Reveal Kept Part')] : [];
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${result.message}`, ...actions).then((choice) => {
       if (choice && result.keptPath) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.keptPath));
     });
@@ -238,10 +238,10 @@ async function speakAndPlay(services: Services, text: string, languageId: string
 
 async function speakSelection(services: Services): Promise<SpeechResult> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor) return fail('Open a file and select the text to speak.');
+  if (!editor) return fail(l10n.t('Open a file and select the text to speak.'));
   const text = editor.selections.map((s) => editor.document.getText(s)).join('\n').trim();
-  if (!text) return fail('Select some text first (or run “Speak File” to hear the whole file).');
-  return speakAndPlay(services, text, editor.document.languageId, 'speech', 'Speaking the selection', editor.document);
+  if (!text) return fail(l10n.t('Select some text first (or run “Speak File” to hear the whole file).'));
+  return speakAndPlay(services, text, editor.document.languageId, 'speech', l10n.t('Speaking the selection'), editor.document);
 }
 
 async function documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
@@ -251,8 +251,8 @@ async function documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocu
 
 async function speakFile(services: Services, uri?: vscode.Uri): Promise<SpeechResult> {
   const doc = await documentFor(uri);
-  if (!doc) return fail('Open the file to speak first.');
-  const result = await speakAndPlay(services, doc.getText(), doc.languageId, 'narration', `Speaking ${basename(doc.fileName)}`, doc);
+  if (!doc) return fail(l10n.t('Open the file to speak first.'));
+  const result = await speakAndPlay(services, doc.getText(), doc.languageId, 'narration', l10n.t('Speaking {0}', basename(doc.fileName)), doc);
   return result;
 }
 

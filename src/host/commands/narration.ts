@@ -147,7 +147,7 @@ async function retakeSentence(services: Services, options: RetakeOptions = {}): 
   if (!chunk) return undefined;
   const speech = readSpeechSettings();
   // The chunk's own voice (a speaker's in a script with a cast) and what is sent for it (pronunciations applied).
-  const voice = { voiceId: chunk.voice, speed: chunk.speed ?? speech.speed, volume: chunk.volume ?? speech.volume };
+  const voice = { voiceId: chunk.voice, speed: chunk.speed ?? speech.speed, volume: chunk.volume ?? speech.volume, watermark: speech.watermark };
   const sendText = chunk.sendText;
   const dir = await services.storage.ensureAudioDir();
   try {

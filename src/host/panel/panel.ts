@@ -130,13 +130,14 @@ export class VoiceClonePanel extends Disposable {
     const voices: LibraryVoice[] = library
       .voices()
       .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
-      .map((v) => ({ voiceId: v.voiceId, name: voiceDisplayName(v), createdAt: v.createdAt, hasPreview: Boolean(v.previewFile) }));
+      .map((v) => ({ voiceId: v.voiceId, name: voiceDisplayName(v), createdAt: v.createdAt, hasPreview: Boolean(v.previewFile), ...(v.consent ? { consentAt: v.consent.at } : {}) }));
     const history: LibraryPreview[] = library
       .history()
       .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
-      .map((h) => ({ id: h.id, text: h.text.slice(0, 200), voiceName: h.voiceName ?? h.voice, createdAt: h.createdAt, kind: h.kind, durationSec: h.durationSec }));
+      .map((h) => ({ id: h.id, text: h.text.slice(0, 200), voiceName: h.voiceName ?? h.voice, createdAt: h.createdAt, kind: h.kind, durationSec: h.durationSec, ...(h.watermark !== undefined ? { watermark: h.watermark } : {}) }));
     const active = this.services.active.get();
-    this.post({ type: 'library', voices, history, activeVoiceId: active.id, activeVoiceName: active.name });
+    const consentedSamples = [...new Set(library.voices().flatMap((v) => (v.consent ? [v.sampleUrl] : [])))];
+    this.post({ type: 'library', voices, history, activeVoiceId: active.id, activeVoiceName: active.name, consentedSamples });
   }
 
   private async runVoiceAction(action: VoiceAction, voiceId: string): Promise<void> {
@@ -236,7 +237,7 @@ export class VoiceClonePanel extends Disposable {
         this.saveDraft(msg.form);
         return;
       case 'clone':
-        return this.runClone(msg.requestId, msg.form, msg.acceptWarnings ?? false);
+        return this.runClone(msg.requestId, msg.form, msg.acceptWarnings ?? false, msg.consent ?? false);
       case 'checkSample':
         return this.checkSample(msg.url);
       case 'playSample':
@@ -248,7 +249,7 @@ export class VoiceClonePanel extends Disposable {
         return;
       case 'copyVoiceId':
         await vscode.env.clipboard.writeText(msg.voiceId);
-        void vscode.window.setStatusBarMessage('$(check) Voice id copied', 2500);
+        void vscode.window.setStatusBarMessage(l10n.t('$(check) Voice id copied'), 2500);
         return;
       case 'setApiKey':
         await vscode.commands.executeCommand('glmVoiceClone.setApiKey');
@@ -334,9 +335,9 @@ export class VoiceClonePanel extends Disposable {
     }
   }
 
-  private async runClone(requestId: string, form: CloneForm, acceptWarnings: boolean): Promise<void> {
+  private async runClone(requestId: string, form: CloneForm, acceptWarnings: boolean, consent: boolean): Promise<void> {
     if (this.running.size) {
-      this.post({ type: 'cloneError', requestId, message: 'A clone is already running. Wait for it or cancel it first.' });
+      this.post({ type: 'cloneError', requestId, message: l10n.t('A clone is already running. Wait for it or cancel it first.') });
       return;
     }
     const controller = new AbortController();
@@ -348,6 +349,7 @@ export class VoiceClonePanel extends Disposable {
       const outcome = await this.services.clone.clone(form, {
         signal: controller.signal,
         acceptWarnings,
+        consent,
         previewBytesUpTo: INLINE_PREVIEW_MAX,
         onPreviewReady: (ready, bytes) => {
           shown = true;
@@ -368,7 +370,14 @@ export class VoiceClonePanel extends Disposable {
     } catch (err) {
       const e = describe(err, this.services.log);
       if (!e.cancelled) this.services.log.warn(`clone failed: ${e.message}`);
-      this.post({ type: 'cloneError', requestId, message: e.cancelled ? 'Cancelled. Your fields are kept. If the request had already reached Novita, the voice may still be created: wait a minute before cloning the same name again.' : e.message, field: e.field, action: e.action });
+      this.post({
+        type: 'cloneError',
+        requestId,
+        message: e.cancelled ? l10n.t('Cancelled. Your fields are kept. If the request had already reached Novita, the voice may still be created: wait a minute before cloning the same name again.') : e.message,
+        field: e.field,
+        action: e.action,
+        ...(e.consent ? { consent: true } : {}),
+      });
     } finally {
       this.running.delete(requestId);
       if (!finished) this.post({ type: 'cloneFinished', requestId });

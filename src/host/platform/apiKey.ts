@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { l10n } from './describe';
 
 const SECRET_KEY = 'glmVoiceClone.apiKey';
 export const ENV_KEY = 'NOVITA_API_KEY';
@@ -50,12 +51,12 @@ export class ApiKeyStore {
   /** Asks for a key in a password box and stores it. Returns it, or undefined when the user gave up. */
   async prompt(reason?: string): Promise<string | undefined> {
     const key = await vscode.window.showInputBox({
-      title: 'GLM Voice Clone: Novita API key',
-      prompt: reason ?? 'Paste your Novita API key (novita.ai → Key Management). It is kept in VS Code’s secret storage.',
+      title: l10n.t('GLM Voice Clone: Novita API key'),
+      prompt: reason ?? l10n.t('Paste your Novita API key (novita.ai → Key Management). It is kept in VS Code’s secret storage.'),
       password: true,
       ignoreFocusOut: true,
       placeHolder: 'sk_…',
-      validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'An API key has no spaces.' : undefined) : 'The key cannot be empty.'),
+      validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? l10n.t('An API key has no spaces.') : undefined) : l10n.t('The key cannot be empty.')),
     });
     if (!key?.trim()) return undefined;
     await this.store(key);

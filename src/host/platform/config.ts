@@ -13,6 +13,8 @@ export interface SpeechSettings {
   volume: number;
   concurrency: number;
   historyMaxItems: number;
+  /** Novita's watermark_enabled on every speech request. */
+  watermark: boolean;
 }
 
 const clamp = (v: unknown, min: number, max: number, fallback: number) =>
@@ -26,6 +28,7 @@ export function readSpeechSettings(): SpeechSettings {
     volume: clamp(c.get('volume'), 0.1, 10, 1),
     concurrency: Math.round(clamp(c.get('concurrency'), 1, 16, 4)),
     historyMaxItems: Math.round(clamp(c.get('history.maxItems'), 1, 1000, 50)),
+    watermark: c.get('watermark') !== false,
   };
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { l10n } from './describe';
 import { mkdir } from 'node:fs/promises';
 import { VoiceRegistry } from '../../core/library/voiceRegistry';
 import { Log } from './log';
@@ -40,8 +41,8 @@ export class ExtensionStorage {
     const registry = await VoiceRegistry.open(this.root.fsPath);
     const recovered = registry.recovered;
     if (recovered) {
-      const message = `The voice library file could not be read (${recovered.reason}). It was kept aside as ${recovered.movedTo} and a new library was started.`;
-      this.log.warn(message);
+      this.log.warn(`The voice library file could not be read (${recovered.reason}). It was kept aside as ${recovered.movedTo} and a new library was started.`);
+      const message = l10n.t('The voice library file could not be read ({0}). It was kept aside as {1} and a new library was started.', recovered.reason, recovered.movedTo);
       void vscode.window.showWarningMessage(`GLM Voice Clone: ${message}`);
     }
     return registry;

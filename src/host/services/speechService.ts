@@ -1,6 +1,7 @@
 // The editor's side of a narration: a cancellable progress notification, the `glmVoiceClone.narrating` context key,
 // and the outcome in words. The work itself is the core's NarrateFlow.
 import * as vscode from 'vscode';
+import { markFileSpoken } from './walkthrough';
 import { CoreError } from '../../core/errors';
 import type { NarrateFlow, NarrateOutput, ScriptContext, SpokenPlan } from '../../core/flows/narrate';
 import { scriptSettingsFor } from '../platform/castFiles';
@@ -111,6 +112,7 @@ export class SpeechService {
           l10n.t('{0} of {1} chunks failed and were replaced by silence (first: chunk {2}: {3})', result.skipped.length, result.chunks, first.index + 1, describeProblemText(first.problem)),
         );
       }
+      if (req.kind === 'narration' && !req.output) markFileSpoken();
       return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId, subtitles: result.subtitles, skipped: result.skipped.length };
     } catch (err) {
       const p = err instanceof CoreError ? err.problem : undefined;

@@ -23,6 +23,7 @@ import { VoiceClonePanel } from '../panel/panel';
 import type { Services } from '../services/services';
 import { SpeechService } from '../services/speechService';
 import { ExtensionStorage } from '../platform/storage';
+import { trackWalkthrough } from '../services/walkthrough';
 
 export interface Features extends vscode.Disposable {
   run(command: string, args: unknown[]): unknown;
@@ -54,7 +55,7 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
   const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services) };
-  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history, castDiagnostics];
+  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history, castDiagnostics, trackWalkthrough(keys, storage)];
 
   return {
     run(command, args) {

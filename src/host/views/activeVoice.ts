@@ -54,7 +54,7 @@ export class ActiveVoice extends Disposable {
   private render(): void {
     const v = this.get();
     this.item.text = `$(unmute) ${v.name}`;
-    this.item.tooltip = new vscode.MarkdownString(`**GLM Voice Clone** — speaking with **${escapeMd(v.name)}**${v.id !== v.name ? ` (\`${escapeMd(v.id)}\`)` : ''}\n\nClick to choose another voice.${this.costs ? `\n\n---\n\n${this.costs}` : ''}`);
+    this.item.tooltip = new vscode.MarkdownString(`**GLM Voice Clone** — ${vscode.l10n.t('speaking with {0}', `**${escapeMd(v.name)}**`)}${v.id !== v.name ? ` (\`${escapeMd(v.id)}\`)` : ''}\n\n${vscode.l10n.t('Click to choose another voice.')}${this.costs ? `\n\n---\n\n${this.costs}` : ''}`);
   }
 }
 

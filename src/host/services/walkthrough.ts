@@ -1,0 +1,66 @@
+// The getting-started walkthrough's steps complete on the real action: each step's completion event is a context
+// key (package.json `completionEvents: onContext:…`) that this module raises for a moment when the key is stored, a
+// voice is cloned, a file was spoken.
+//
+// A pulse, not a state: VS Code registers the steps when its walkthrough service starts (often only when a
+// walkthrough is opened) and a key already true at that moment never completes its step in that session. So each
+// key goes true on the action (the step ticks, and VS Code keeps that) and back to unset a moment later, ready for
+// the next time. At start, what is already done (a stored key, a voice in the library) pulses once too.
+import * as vscode from 'vscode';
+import type { ApiKeyStore } from '../platform/apiKey';
+import type { ExtensionStorage } from '../platform/storage';
+
+export const WALKTHROUGH_KEYS = {
+  hasKey: 'glmVoiceClone.walkthrough.hasKey',
+  hasVoice: 'glmVoiceClone.walkthrough.hasVoice',
+  spokeFile: 'glmVoiceClone.walkthrough.spokeFile',
+} as const;
+
+const PULSE_MS = 1500;
+const timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+/** The step of `key` is done now. */
+function pulse(key: string): void {
+  clearTimeout(timers.get(key));
+  void vscode.commands.executeCommand('setContext', key, true);
+  timers.set(
+    key,
+    setTimeout(() => {
+      timers.delete(key);
+      void vscode.commands.executeCommand('setContext', key, undefined);
+    }, PULSE_MS),
+  );
+}
+
+/** Pulses the "key set" step when a key is stored, the "voice cloned" step when the library gains a voice. */
+export function trackWalkthrough(keys: ApiKeyStore, storage: ExtensionStorage): vscode.Disposable {
+  const keyStored = () => void keys.has().then((has) => has && pulse(WALKTHROUGH_KEYS.hasKey));
+  const keySub = keys.onDidChange(keyStored);
+  keyStored();
+  let unsubscribe: (() => void) | undefined;
+  let disposed = false;
+  void storage.library().then((library) => {
+    if (disposed) return;
+    let known = new Set(library.voices().map((v) => v.voiceId));
+    if (known.size) pulse(WALKTHROUGH_KEYS.hasVoice);
+    unsubscribe = library.onDidChange(() => {
+      const now = new Set(library.voices().map((v) => v.voiceId));
+      if ([...now].some((id) => !known.has(id))) pulse(WALKTHROUGH_KEYS.hasVoice);
+      known = now;
+    });
+  });
+  return {
+    dispose() {
+      disposed = true;
+      keySub.dispose();
+      unsubscribe?.();
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+
+/** A whole file was read aloud (not exported): the last step is done. */
+export function markFileSpoken(): void {
+  pulse(WALKTHROUGH_KEYS.spokeFile);
+}
