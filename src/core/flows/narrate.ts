@@ -9,7 +9,7 @@ import { encodeWavFileToMp3 } from '../audio/mp3';
 import { CoreError, problemOf, type Problem } from '../errors';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
-import { planNarration, sentenceTimes, type NarrationPlan } from '../narration/plan';
+import { planNarration, sentenceTimes, type NarrationChunk, type NarrationPlan, type SentenceTime } from '../narration/plan';
 import { toSrt, toVtt, type Cue } from '../narration/subtitles';
 import { codePointLength } from '../limits';
 import type { FoldersPort, ProgressPort } from './ports';
@@ -28,6 +28,18 @@ export interface NarrateRequest {
   /** Markdown is read as prose (no code, URLs or markup). */
   languageId?: string;
   kind: 'speech' | 'narration';
+  /** What to speak, when the caller planned it already (e.g. `planFrom` for read from cursor); default: `plan(text)`. */
+  plan?: NarrationPlan;
+}
+
+/** One chunk as it is appended, in order: what read-along plays while the rest is rendered. */
+export interface NarratedChunk {
+  chunk: NarrationChunk;
+  /** 16-bit mono PCM at 24 kHz, exactly what was written to the file. */
+  samples: Buffer;
+  timing: ChunkTiming;
+  /** Its sentences' times in the joined audio (indices into the plan spoken). */
+  sentences: SentenceTime[];
 }
 
 /** Where and how to write the result; default: a WAV in the audio folder, recorded in the history. */
@@ -111,10 +123,12 @@ export class NarrateFlow {
    */
   async narrate(
     req: NarrateRequest,
-    options: { progress?: ProgressPort; signal?: AbortSignal; output?: NarrateOutput; onFailure?: 'stop' | 'skip' } = {},
+    options: { progress?: ProgressPort; signal?: AbortSignal; output?: NarrateOutput; onFailure?: 'stop' | 'skip'; onChunk?: (chunk: NarratedChunk) => void } = {},
   ): Promise<NarrateResult> {
     if (this.running) throw new CoreError({ kind: 'narrationBusy' });
-    const plan = this.plan(req.text, req.languageId);
+    const plan = req.plan ?? this.plan(req.text, req.languageId);
+    if (!plan.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
+    const onChunk = options.onChunk;
     const texts = plan.chunks.map((c) => c.text);
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
@@ -156,6 +170,7 @@ export class NarrateFlow {
             signal: controller.signal,
             keepCompletedAs: join(dir, `${stem}-incomplete.wav`),
             onProgress: (done) => progress({ step: 'chunks', done, total }),
+            onChunk: onChunk && ((index, samples, timing) => onChunk({ chunk: plan.chunks[index], samples, timing, sentences: sentenceTimes(plan, [timing]) })),
           },
         ),
       );
