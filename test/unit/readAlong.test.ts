@@ -15,6 +15,7 @@ import { Synthesizer } from '../../src/core/flows/synthesis';
 import { VoiceRegistry } from '../../src/core/library/voiceRegistry';
 import { planFrom, planNarration, sentenceAt } from '../../src/core/narration/plan';
 import { NovitaConnections } from '../../src/core/novita/connections';
+import { paragraphStarts } from '../../src/core/readAlong/paragraphs';
 import { shiftRanges } from '../../src/core/readAlong/ranges';
 
 const KEY = 'sk_readalong_LEAKCHECK_5521';
@@ -181,5 +182,19 @@ suite('read-along: chunks handed over in order as they are written', function ()
       (e: { problem?: { kind: string; index?: number } }) => e.problem?.kind === 'chunkFailed' && e.problem.index === 3,
     );
     assert.deepEqual(seen, [0, 1, 2]);
+  });
+});
+
+suite('read-along: where “Read from here” lenses go', () => {
+  test('headings and the first line of each paragraph; not code, front matter, comments or rules', () => {
+    const text = ['---', 'title: x', '---', '# Title', 'First paragraph', 'goes on.', '', '```', 'code', '', 'more code', '```', '', '    indented code', '', '- a list item', '', '***', '', '<!-- a', 'comment -->', '', '## Next', 'Right under a heading.', ''].join('\n');
+    const starts = paragraphStarts(text);
+    const lines = text.split('\n');
+    assert.deepEqual(starts.map((s) => lines[s.line]), ['# Title', 'First paragraph', '- a list item', '## Next', 'Right under a heading.']);
+    for (const s of starts) assert.equal(text.slice(s.offset, s.offset + 3), lines[s.line].trimStart().slice(0, 3));
+    // Every lens lands where the plan has a sentence at or after it: reading from it starts there.
+    const plan = planNarration(text, 'markdown');
+    assert.equal(sentenceAt(plan, starts[1].offset)?.text, 'First paragraph goes on.');
+    assert.equal(sentenceAt(plan, starts[2].offset)?.text, 'a list item.');
   });
 });

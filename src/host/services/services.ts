@@ -9,6 +9,7 @@ import type { Synthesizer } from '../../core/flows/synthesis';
 import type { CostTotals } from '../platform/costs';
 import type { SpeechService } from './speechService';
 import type { ExtensionStorage } from '../platform/storage';
+import type { ReadAlong } from '../readAlong/readAlong';
 
 /** Everything commands and the panel share; built once in activate(). */
 export interface Services {
@@ -23,4 +24,5 @@ export interface Services {
   samples: SampleFlow;
   synthesizer: Synthesizer;
   costs: CostTotals;
+  readAlong: ReadAlong;
 }

@@ -2,7 +2,8 @@
 // and the outcome in words. The work itself is the core's NarrateFlow.
 import * as vscode from 'vscode';
 import { CoreError } from '../../core/errors';
-import type { NarrateFlow } from '../../core/flows/narrate';
+import type { NarrateFlow, NarratedChunk } from '../../core/flows/narrate';
+import type { NarrationPlan } from '../../core/narration/plan';
 import type { VoiceChoice } from '../views/activeVoice';
 import { describe, describeProgress, l10n } from '../platform/describe';
 import type { Log } from '../platform/log';
@@ -19,6 +20,12 @@ export interface SpeakRequest {
   kind: 'speech' | 'narration';
   /** For the progress title. */
   title: string;
+  /** What to speak when already planned (read from a sentence on). */
+  plan?: NarrationPlan;
+  /** Each chunk as it is written, in order (read-along plays it at once). */
+  onChunk?: (chunk: NarratedChunk) => void;
+  /** Where the progress shows: a cancellable notification (default) or the status bar (a seek while reading). */
+  progressLocation?: 'notification' | 'window';
 }
 
 export class SpeechService {
@@ -35,17 +42,26 @@ export class SpeechService {
     return this.flow.cancel();
   }
 
+  /** The plan `text` is read by; throws CoreError 'nothingToSpeak' when nothing is left to say. */
+  plan(text: string, languageId?: string): NarrationPlan {
+    return this.flow.plan(text, languageId);
+  }
+
   async speak(req: SpeakRequest): Promise<SpeechResult> {
     if (this.flow.isRunning) return { ok: false, message: describe(new CoreError({ kind: 'narrationBusy' })).message };
     try {
-      this.flow.chunks(req.text, req.languageId);
+      if (!req.plan) this.flow.chunks(req.text, req.languageId);
     } catch (err) {
       return { ok: false, message: describe(err, this.log).message };
     }
     void vscode.commands.executeCommand('setContext', 'glmVoiceClone.narrating', true);
     try {
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: l10n.t('{0} with “{1}”', req.title, req.voice.name), cancellable: true },
+        {
+          location: req.progressLocation === 'window' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification,
+          title: l10n.t('{0} with “{1}”', req.title, req.voice.name),
+          cancellable: true,
+        },
         async (progress, token) => {
           const controller = new AbortController();
           const sub = token.onCancellationRequested(() => controller.abort());
@@ -53,9 +69,10 @@ export class SpeechService {
           let total = 0;
           try {
             return await this.flow.narrate(
-              { text: req.text, voice: req.voice, languageId: req.languageId, kind: req.kind },
+              { text: req.text, voice: req.voice, languageId: req.languageId, kind: req.kind, plan: req.plan },
               {
                 signal: controller.signal,
+                onChunk: req.onChunk,
                 progress: (event) => {
                   if (event.step === 'chunks') {
                     const increment = event.done > done ? ((event.done - done) * 100) / event.total : undefined;

@@ -21,11 +21,14 @@ import { VoiceClonePanel } from '../panel/panel';
 import type { Services } from '../services/services';
 import { SpeechService } from '../services/speechService';
 import { ExtensionStorage } from '../platform/storage';
+import { readAlongCommandHandlers } from '../commands/readAlong';
+import { ReadAlong } from '../readAlong/readAlong';
 
 export interface Features extends vscode.Disposable {
   run(command: string, args: unknown[]): unknown;
   tree(which: 'voices' | 'history'): vscode.TreeDataProvider<unknown>;
   revivePanel(panel: vscode.WebviewPanel): void;
+  resolvePlayer(view: vscode.WebviewView): void;
   onWindowFocused(): void;
 }
 
@@ -46,11 +49,12 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => void costs.add(delta) });
   const costs = new CostTotals(context.globalState);
   const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log);
-  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs };
+  const readAlong = new ReadAlong(context.extensionUri, speech, log);
+  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, readAlong };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
-  const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services) };
-  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history];
+  const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...readAlongCommandHandlers(services) };
+  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history, readAlong];
 
   return {
     run(command, args) {
@@ -59,6 +63,7 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
     },
     tree: (which) => trees[which] as vscode.TreeDataProvider<unknown>,
     revivePanel: (panel) => void VoiceClonePanel.revive(panel, services),
+    resolvePlayer: (view) => readAlong.player.resolve(view),
     onWindowFocused: () => void storage.refreshIfOpen(),
     dispose() {
       VoiceClonePanel.instance?.dispose();
