@@ -21,7 +21,8 @@ export type ToPlayerMessage =
   | { type: 'chunk'; session: number; index: number; startSec: number; endSec: number; sampleRate: number; pcm: Uint8Array; sentences: ChunkSentence[] }
   /** No more chunks; `error`: why the render stopped early (played audio stays). */
   | { type: 'end'; session: number; error?: string }
-  | { type: 'control'; action: PlayerControl }
+  /** `id`: echoed as the `ack` of the state message that follows the player acting on it. */
+  | { type: 'control'; action: PlayerControl; id: number }
   /** The host's wording of the player's labels that change. */
   | { type: 'status'; session: number; rendered?: string };
 
@@ -42,6 +43,8 @@ export type FromPlayerMessage =
       cause: 'audio' | 'seek' | 'control' | 'load';
       joinGapMs: number;
       underruns: number;
+      /** The id of the control this state answers; 0 for none. */
+      ack: number;
     }
   /** Play from a sentence the player has no audio for yet (the host renders from there). */
   | { type: 'seek'; session: number; sentence: number }
@@ -71,7 +74,7 @@ export function isFromPlayerMessage(msg: unknown): msg is FromPlayerMessage {
       return exactly(msg, ['type']);
     case 'state':
       return (
-        exactly(msg, ['type', 'session', 'state', 'sentence', 'rate', 'at', 'cause', 'joinGapMs', 'underruns']) &&
+        exactly(msg, ['type', 'session', 'state', 'sentence', 'rate', 'at', 'cause', 'joinGapMs', 'underruns', 'ack']) &&
         isCount(msg.session) &&
         STATES.includes(msg.state as string) &&
         isCount(msg.sentence) &&
@@ -80,7 +83,8 @@ export function isFromPlayerMessage(msg: unknown): msg is FromPlayerMessage {
         CAUSES.includes(msg.cause as string) &&
         isFinite(msg.joinGapMs) &&
         (msg.joinGapMs as number) >= 0 &&
-        isCount(msg.underruns)
+        isCount(msg.underruns) &&
+        isCount(msg.ack)
       );
     case 'seek':
       return exactly(msg, ['type', 'session', 'sentence']) && isCount(msg.session) && isCount(msg.sentence) && (msg.sentence as number) >= 0;

@@ -18,7 +18,8 @@ export function readAlongCommandHandlers(services: Services): Pick<CommandHandle
     'glmVoiceClone.readAlong.next': () => readAlong.control('next'),
     'glmVoiceClone.readAlong.previous': () => readAlong.control('previous'),
     'glmVoiceClone.readAlong.stop': () => readAlong.stop(),
-    'glmVoiceClone.readAlong.showPlayer': () => readAlong.showPlayer(),
+    // `false`: only the status, the player left as it is (tests and the bench poll it).
+    'glmVoiceClone.readAlong.showPlayer': (reveal?: unknown) => readAlong.showPlayer(reveal !== false),
   };
 }
 

@@ -17,7 +17,10 @@ export class PlayerView extends Disposable {
   /** Every valid message from the player; anything malformed is dropped. */
   readonly onMessage = this.received.event;
 
-  constructor(private readonly extensionUri: vscode.Uri) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly onResolved: () => void = () => undefined,
+  ) {
     super();
     this._register(this.received);
   }
@@ -28,6 +31,7 @@ export class PlayerView extends Disposable {
 
   /** Called by the view provider when VS Code shows the view for the first time (or again after it was disposed). */
   resolve(view: vscode.WebviewView): void {
+    this.onResolved();
     this.view = view;
     this.ready = false;
     view.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] };
@@ -53,15 +57,23 @@ export class PlayerView extends Disposable {
     );
   }
 
-  /** Shows the player without taking the focus from the editor, and resolves once its script listens. */
-  async show(): Promise<void> {
-    if (this.view) this.view.show(true);
-    else {
-      // The view's first showing: only its focus command can make VS Code resolve it; the editor keeps the focus after.
-      const editor = vscode.window.activeTextEditor;
-      await vscode.commands.executeCommand(`${PLAYER_VIEW_ID}.focus`);
-      if (editor) await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection, preserveFocus: false });
+  private showing: Promise<void> | undefined;
+
+  /** Shows the player without taking the focus from the editor (once at a time; nothing to do when it is visible). */
+  show(): Promise<void> {
+    if (this.view?.visible) return Promise.resolve();
+    if (this.view) {
+      this.view.show(true);
+      return Promise.resolve();
     }
+    return (this.showing ??= this.firstShow().finally(() => (this.showing = undefined)));
+  }
+
+  /** The view's first showing: only its focus command makes VS Code resolve it; the editor gets the focus back. */
+  private async firstShow(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    await vscode.commands.executeCommand(`${PLAYER_VIEW_ID}.focus`);
+    if (editor) await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection, preserveFocus: false });
   }
 
   whenReady(): Promise<void> {

@@ -48,6 +48,8 @@ export interface ReadAlongStatus {
   highlight?: SourceRange;
   document?: string;
   rate: number;
+  /** Why the render stopped early, as the player shows it (naming the sentence that failed). */
+  error?: string;
   metrics: ReadAlongMetrics;
 }
 
@@ -64,6 +66,10 @@ export interface ReadAlongMetrics {
   /** Chunks handed to the player, and when the first was. */
   chunksPosted: number;
   firstChunkAt?: number;
+  /** When the player's script said it listens, if that was after the read began (a first showing). */
+  playerReadyAt?: number;
+  /** When VS Code resolved the player's view, if after the read began. */
+  viewResolvedAt?: number;
 }
 
 interface Scope {
@@ -93,8 +99,10 @@ export class ReadAlong extends Disposable {
   private sentence = -1;
   private rate = 1;
   private highlighted: SourceRange | undefined;
+  private error: string | undefined;
   private metrics: ReadAlongMetrics = { startedAt: 0, joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0 };
-  private waiters: Array<() => void> = [];
+  private readonly waiters = new Map<number, () => void>();
+  private controlId = 0;
   private readonly decoration: vscode.TextEditorDecorationType;
 
   constructor(
@@ -103,7 +111,9 @@ export class ReadAlong extends Disposable {
     private readonly log: Log,
   ) {
     super();
-    this.player = this._register(new PlayerView(extensionUri));
+    this.player = this._register(new PlayerView(extensionUri, () => {
+      if (this.scope && this.metrics.viewResolvedAt === undefined) this.metrics.viewResolvedAt = Date.now();
+    }));
     this.decoration = this._register(
       vscode.window.createTextEditorDecorationType({
         backgroundColor: new vscode.ThemeColor('glmVoiceClone.readAlongHighlight'),
@@ -140,6 +150,7 @@ export class ReadAlong extends Disposable {
       highlight: this.highlighted,
       document: s?.document.uri.toString(),
       rate: this.rate,
+      error: this.error,
       metrics: { ...this.metrics, highlightLagsMs: [...this.metrics.highlightLagsMs] },
     };
   }
@@ -177,20 +188,24 @@ export class ReadAlong extends Disposable {
   async control(action: PlayerControl): Promise<ReadAlongStatus> {
     if (!this.scope) return this.status();
     if (action === 'stop') return this.stop();
+    const id = ++this.controlId;
     const acted = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 3000);
-      this.waiters.push(() => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(id);
+        resolve();
+      }, 3000);
+      this.waiters.set(id, () => {
         clearTimeout(timer);
         resolve();
       });
     });
-    this.player.post({ type: 'control', action });
+    this.player.post({ type: 'control', action, id });
     await acted;
     return this.status();
   }
 
   async stop(): Promise<ReadAlongStatus> {
-    this.player.post({ type: 'control', action: 'stop' });
+    this.player.post({ type: 'control', action: 'stop', id: 0 });
     await this.stopRender();
     this.state = 'stopped';
     this.clearHighlight();
@@ -198,8 +213,9 @@ export class ReadAlong extends Disposable {
     return this.status();
   }
 
-  async showPlayer(): Promise<ReadAlongStatus> {
-    await this.player.show();
+  /** Shows the player (unless `reveal` is false) and resolves with the status. */
+  async showPlayer(reveal = true): Promise<ReadAlongStatus> {
+    if (reveal) await this.player.show();
     return this.status();
   }
 
@@ -209,6 +225,7 @@ export class ReadAlong extends Disposable {
     const plan = planFrom(scope.plan, first);
     this.state = 'loading';
     this.sentence = first;
+    this.error = undefined;
     void vscode.commands.executeCommand('setContext', READING_KEY, true);
     this.player.post({ type: 'session', session, title: scope.title, sentences: scope.plan.sentences.map((s) => s.text), first, rate: this.rate });
     // The view loads while the first chunk renders: neither waits for the other.
@@ -236,6 +253,7 @@ export class ReadAlong extends Disposable {
       if (r.cancelled) return;
       const failed = r.failedChunk !== undefined ? plan.chunks[r.failedChunk - 1]?.sentences[0] : undefined;
       const message = failed ? l10n.t('Reading stopped at “{0}”: {1}', failed.text, r.message) : r.message;
+      this.error = message;
       this.player.post({ type: 'end', session, error: message });
       const actions = r.keptPath ? [l10n.t('Reveal Kept Part')] : [];
       void vscode.window.showErrorMessage(`GLM Voice Clone: ${message}`, ...actions).then((choice) => {
@@ -275,6 +293,7 @@ export class ReadAlong extends Disposable {
   private onPlayer(m: Parameters<Parameters<PlayerView['onMessage']>[0]>[0]): void {
     switch (m.type) {
       case 'ready':
+        if (this.scope && this.metrics.playerReadyAt === undefined) this.metrics.playerReadyAt = Date.now();
         return;
       case 'rate':
         this.rate = m.rate;
@@ -299,7 +318,10 @@ export class ReadAlong extends Disposable {
           if (moved || !this.highlighted) this.paint(true);
           if (moved && m.cause === 'audio' && m.state === 'playing') this.metrics.highlightLagsMs.push(Date.now() - m.at);
         }
-        for (const w of this.waiters.splice(0)) w();
+        if (m.ack) {
+          this.waiters.get(m.ack)?.();
+          this.waiters.delete(m.ack);
+        }
         return;
       }
     }

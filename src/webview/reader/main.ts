@@ -51,6 +51,8 @@ let rate = vscode.getState()?.rate ?? 1;
 let current = -1;
 let joinGapMs = 0;
 let underruns = 0;
+/** The control being acted on, echoed in the next state report. */
+let ack = 0;
 
 // Playback clock: position (seconds of the render's audio) = pos0 + (ctx.currentTime − ctx0) × rate while running.
 let pos0 = 0;
@@ -83,7 +85,8 @@ function sentenceAt(pos: number): number {
 }
 
 function report(cause: 'audio' | 'seek' | 'control' | 'load', at = Date.now()): void {
-  post({ type: 'state', session, state, sentence: current, rate, at, cause, joinGapMs: Math.round(joinGapMs * 100) / 100, underruns });
+  post({ type: 'state', session, state, sentence: current, rate, at, cause, joinGapMs: Math.round(joinGapMs * 100) / 100, underruns, ack });
+  ack = 0;
   render();
 }
 
@@ -141,6 +144,8 @@ function onSourceEnded(src: AudioBufferSourceNode): void {
   ctx0 = audio().currentTime;
   if (streamEnded && !chunks.some((c) => c.startSec >= scheduledUntil - 1e-6 && c.endSec > scheduledUntil + 1e-6)) {
     clearTimeout(crossingTimer);
+    // Everything scheduled was heard: the last sentence heard is the one ending there.
+    current = sentenceAt(scheduledUntil - 1e-4);
     setState('ended', 'audio');
   } else setState('waiting', 'audio');
 }
@@ -195,6 +200,7 @@ function seekSentence(k: number, cause: 'seek' | 'control'): void {
   if (!t) {
     // Not rendered yet (or before this render's start): the host renders from there.
     post({ type: 'seek', session, sentence: k });
+    if (ack) report(cause);
     return;
   }
   current = k;
@@ -381,7 +387,10 @@ window.addEventListener('message', (event: MessageEvent<ToPlayerMessage>) => {
       else if (state === 'idle') setState('ended', 'load');
       break;
     case 'control':
+      ack = m.id;
       control(m.action);
+      // every control answers, even one that changed nothing (next at the last sentence)
+      if (ack) report('control');
       break;
     case 'status':
       if (m.session === session && m.rendered !== undefined) ui.rendered.textContent = m.rendered;
