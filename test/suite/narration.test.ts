@@ -18,7 +18,7 @@ import { startDouble, stopDouble, waitFor } from './fixture';
 const KEY = 'gvc-narration-key-2b8e61d0c4f7';
 
 /** ~30 000 characters of varied prose: sentences of different lengths, some Chinese, some emoji. */
-function longScript(): string {
+function longScript(seed = ''): string {
   const sentences = [
     'The quick brown fox jumps over the lazy dog.',
     'Narration should never pause between chunks, nor click where one clip meets the next!',
@@ -28,7 +28,8 @@ function longScript(): string {
     'A somewhat longer sentence follows, with clauses, commas, and a semicolon; it keeps going so that chunks fill unevenly and the splitter has real work to do.',
   ];
   let out = '';
-  for (let i = 0; out.length < 30_000; i++) out += `${sentences[i % sentences.length]} ${i % 9 === 8 ? '\n\n' : ''}`;
+  // Numbered, so no two chunks are the same text (the chunk cache would rightly send a repeated chunk only once).
+  for (let i = 0; out.length < 30_000; i++) out += `Line ${i}${seed}: ${sentences[i % sentences.length]} ${i % 9 === 8 ? '\n\n' : ''}`;
   return out;
 }
 
@@ -97,7 +98,8 @@ suite('Speak File and Speak Selection (real extension host, Novita double)', () 
 
   test('cancelling mid-way leaves no partial file pretending to be whole', async function () {
     this.timeout(60_000);
-    await openDoc(longScript());
+    // Text no earlier test narrated: from the cache it would send nothing to cancel.
+    await openDoc(longScript(' (cancelled run)'));
     double.latencyMs = 150;
     const running = vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
     await waitFor(() => double.requests.filter((r) => r.path === '/v3/glm-tts').length >= 6, 20_000, 'six chunk requests');

@@ -3,6 +3,7 @@
 // controls act, Read from Cursor and the Markdown lens start where they say, an edit under the highlight clears
 // it, and a failed chunk stops reading with the sentence named.
 import * as assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { NovitaDouble } from '../double/novitaDouble';
 import { planNarration } from '../../src/core/narration/plan';
@@ -86,11 +87,14 @@ suite('Read-along (real extension host, player in the browser, Novita double)', 
     const doc = editor.document;
     const plan = planNarration(doc.getText(), 'markdown');
     assert.ok(plan.chunks.length >= 10, `${plan.chunks.length} chunks`);
-    double.latencyMs = 150;
+    // Slow enough that the render outlasts a cold player view on a loaded machine: the claim is about order.
+    double.latencyMs = 400;
+    const commandAt = Date.now();
     const rendering = vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
-    const playing = await until('playing', (s) => s.state === 'playing');
+    const playing = await until('playing', (s) => s.state === 'playing', 40_000);
     const requestsWhenPlaying = ttsInputs(double).length;
     const t = playing.metrics;
+    if (process.env.GVC_TEST_LOG) appendFileSync(process.env.GVC_TEST_LOG, `      (from the command: view resolved ${t.viewResolvedAt! - t.startedAt} ms, player ready ${t.playerReadyAt! - t.startedAt} ms, first chunk ${t.firstChunkAt! - t.startedAt} ms, playing ${t.playingAt! - t.startedAt} ms; command → read ${t.startedAt - commandAt} ms, first request ${double.requests.find((r) => r.path === '/v3/glm-tts')!.at - t.startedAt} ms)\n`);
     assert.ok(
       requestsWhenPlaying < plan.chunks.length,
       `playing after ${requestsWhenPlaying} of ${plan.chunks.length} requests (from the command: view resolved ${t.viewResolvedAt! - t.startedAt} ms, player ready ${t.playerReadyAt! - t.startedAt} ms, first chunk ${t.firstChunkAt! - t.startedAt} ms, playing ${t.playingAt! - t.startedAt} ms)`,

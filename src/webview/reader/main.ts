@@ -328,6 +328,9 @@ function render(): void {
   document.body.dataset.state = state;
   document.body.dataset.session = String(session);
   document.body.dataset.sentence = String(current);
+  document.body.dataset.first = String(first);
+  // the audio clock's own state, so a test (and a curious user in devtools) can tell sound from a stuck clock
+  document.body.dataset.audio = ctx ? `${ctx.state} ${ctx.currentTime.toFixed(2)}` : 'none';
   const n = sentences.length;
   ui.position.textContent = n ? words.position.replace('{0}', String(Math.max(1, current + 1))).replace('{1}', String(n)) : '';
   if (state === 'waiting') ui.position.textContent += ` · ${words.waiting}`;
