@@ -117,10 +117,10 @@ export class PlayerView extends Disposable {
 <body data-state="idle" data-play="${esc(t.play)}" data-pause="${esc(t.pause)}" data-position="${esc(t.position)}" data-waiting="${esc(t.waiting)}" data-ended="${esc(t.ended)}">
 <p id="title" class="status">${esc(t.idle)}</p>
 <div class="bar" role="toolbar" aria-label="${esc(t.controls)}">
-<button type="button" id="previous" class="secondary" title="${esc(t.previous)}" aria-label="${esc(t.previous)}">⏮</button>
+<button type="button" id="previous" class="secondary" title="${esc(t.previous)}">${esc(t.previous)}</button>
 <button type="button" id="toggle" aria-pressed="false">${esc(t.play)}</button>
-<button type="button" id="next" class="secondary" title="${esc(t.next)}" aria-label="${esc(t.next)}">⏭</button>
-<button type="button" id="stop" class="secondary" title="${esc(t.stop)}" aria-label="${esc(t.stop)}">⏹</button>
+<button type="button" id="next" class="secondary" title="${esc(t.next)}">${esc(t.next)}</button>
+<button type="button" id="stop" class="secondary" title="${esc(t.stop)}">${esc(t.stop)}</button>
 <label for="speed">${esc(t.speed)}</label> <select id="speed">${rates}</select>
 <span id="position" class="status" role="status" aria-live="polite"></span>
 <span id="rendered" class="status"></span>
