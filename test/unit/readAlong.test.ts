@@ -17,6 +17,7 @@ import { planFrom, planNarration, sentenceAt } from '../../src/core/narration/pl
 import { NovitaConnections } from '../../src/core/novita/connections';
 import { paragraphStarts } from '../../src/core/readAlong/paragraphs';
 import { shiftRanges } from '../../src/core/readAlong/ranges';
+import { isFromPlayerMessage } from '../../src/shared/playerProtocol';
 
 const KEY = 'sk_readalong_LEAKCHECK_5521';
 
@@ -196,5 +197,34 @@ suite('read-along: where “Read from here” lenses go', () => {
     const plan = planNarration(text, 'markdown');
     assert.equal(sentenceAt(plan, starts[1].offset)?.text, 'First paragraph goes on.');
     assert.equal(sentenceAt(plan, starts[2].offset)?.text, 'a list item.');
+  });
+});
+
+suite('read-along: what the player may send', () => {
+  test('the guard takes exactly the known messages and refuses anything else', () => {
+    const state = { type: 'state', session: 3, state: 'playing', sentence: 4, rate: 1.25, at: Date.now(), cause: 'audio', joinGapMs: 0, underruns: 0, ack: 0 };
+    assert.equal(isFromPlayerMessage({ type: 'ready' }), true);
+    assert.equal(isFromPlayerMessage(state), true);
+    assert.equal(isFromPlayerMessage({ type: 'seek', session: 3, sentence: 12 }), true);
+    assert.equal(isFromPlayerMessage({ type: 'rate', rate: 2 }), true);
+    for (const bad of [
+      null,
+      'ready',
+      { type: 'ready', extra: 1 },
+      { ...state, state: 'exploded' },
+      { ...state, rate: 16 },
+      { ...state, cause: 'magic' },
+      { ...state, sentence: 1.5 },
+      { ...state, joinGapMs: -1 },
+      { ...state, at: Number.NaN },
+      (({ ack: _ack, ...rest }) => rest)(state),
+      { type: 'seek', session: 3, sentence: -1 },
+      { type: 'seek', session: 3, sentence: '4' },
+      { type: 'rate', rate: 1.1 },
+      { type: 'clone', requestId: 'x' },
+      Object.assign(Object.create({ polluted: true }), { type: 'ready' }),
+    ]) {
+      assert.equal(isFromPlayerMessage(bad), false, JSON.stringify(bad));
+    }
   });
 });
