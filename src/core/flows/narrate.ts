@@ -215,6 +215,8 @@ export class NarrateFlow {
       throw err;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
+      // Done means cached: what was rendered is on disk for the next run (or another window).
+      await this.deps.synthesizer.flush();
       this.running = undefined;
     }
   }

@@ -253,8 +253,10 @@ function onChunk(m: Extract<ToPlayerMessage, { type: 'chunk' }>): void {
   for (const s of m.sentences) times.set(s.sentence, s);
   const c = audio();
   if (state === 'idle') {
-    // The first chunk: play at once.
+    // The first chunk: play at once, then build the list.
     start(m.startSec, 'load');
+    buildList();
+    render();
     return;
   }
   if (state === 'playing' && Math.abs(chunk.startSec - scheduledUntil) < 1e-6) {
@@ -300,13 +302,19 @@ function onSession(m: Extract<ToPlayerMessage, { type: 'session' }>): void {
   ui.title.textContent = m.title;
   ui.error.hidden = true;
   ui.rendered.textContent = '';
-  buildList();
+  listBuilt = false;
+  ui.list.replaceChildren();
   audio(); // created now, so it is running by the time the first chunk is in
   if (ctx?.state === 'suspended') void ctx.resume();
   render();
 }
 
+let listBuilt = false;
+/** The sentence list, built once the first sound is scheduled: a long file's list must not delay it. */
 function buildList(): void {
+  if (listBuilt) return;
+  listBuilt = true;
+  shown = -2;
   const items = sentences.map((text, i) => {
     const li = document.createElement('li');
     const button = document.createElement('button');
@@ -382,6 +390,7 @@ window.addEventListener('message', (event: MessageEvent<ToPlayerMessage>) => {
     case 'end':
       if (m.session !== session) return;
       streamEnded = true;
+      buildList();
       if (m.error) {
         ui.error.textContent = m.error;
         ui.error.hidden = false;
