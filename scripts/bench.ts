@@ -133,7 +133,7 @@ function readAlongRows(runs: ReadAlongRun[]): Row[] {
       value: `${ratio.median.toFixed(2)}×`,
       target: `≤ ${TARGETS.firstSoundRatio.toFixed(2)}×`,
       meets: check(ratio.median, TARGETS.firstSoundRatio),
-      how: `Speak File → the player starts the audio: ${mine.map((r) => ms(r.firstSoundMs)).join(', ')} against ${ms(mine[0].firstChunkLatencyMs)} per chunk (${mine[0].chunks} chunks, ${mine[0].chars} chars)`,
+      how: `Speak File → the player starts the audio: ${mine.map((r) => `${ms(r.firstSoundMs)} (host has the chunk at ${ms(r.firstChunkInHostMs)})`).join(', ')} against ${ms(mine[0].firstChunkLatencyMs)} per chunk (${mine[0].chunks} chunks, ${mine[0].chars} chars)`,
     });
   }
   const gap = Math.max(...runs.map((r) => r.joinGapMs));

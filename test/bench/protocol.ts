@@ -116,6 +116,8 @@ export interface ReadAlongRun {
   firstSoundMs: number;
   /** The double's latency for the first chunk's request. */
   firstChunkLatencyMs: number;
+  /** Speak File → the host has the first chunk written and posts it (the rest of firstSoundMs is the webview's). */
+  firstChunkInHostMs: number;
   /** The most silence scheduled between two chunks while playing; underruns: times it ran dry. */
   joinGapMs: number;
   underruns: number;

@@ -12,7 +12,7 @@ import type { ReadAlongRun } from './protocol';
 interface Status {
   state: string;
   sentence: number;
-  metrics: { startedAt: number; playingAt?: number; joinGapMs: number; underruns: number; highlightLagsMs: number[]; chunksPosted: number };
+  metrics: { startedAt: number; playingAt?: number; firstChunkAt?: number; joinGapMs: number; underruns: number; highlightLagsMs: number[]; chunksPosted: number };
 }
 
 const status = async () => (await vscode.commands.executeCommand<Status>('glmVoiceClone.readAlong.showPlayer', false))!;
@@ -43,6 +43,7 @@ async function readOnce(dir: string, name: string, text: string, listenMs: numbe
     chunks: result?.chunks ?? 0,
     firstSoundMs,
     firstChunkLatencyMs: NARRATION_LATENCY_MS,
+    firstChunkInHostMs: (s.metrics.firstChunkAt ?? Number.NaN) - commandAt,
     joinGapMs: s.metrics.joinGapMs,
     underruns: s.metrics.underruns,
     highlightLagsMs: s.metrics.highlightLagsMs,
@@ -61,7 +62,7 @@ export async function measureReadAlong(baseUrl: string, dir: string, say: (line:
     for (const [label, chars] of [['short', 600], ['long', 50_000]] as const) {
       const text = `Run ${i + 1} of the ${label} read, ${Date.now()}. ${narrationScript(chars)}`;
       const run = await readOnce(dir, `read-along-${label}-${i}.txt`, text, 6000);
-      say(`read-along ${label}: first sound ${run.firstSoundMs} ms (×${(run.firstSoundMs / run.firstChunkLatencyMs).toFixed(2)} of ${run.firstChunkLatencyMs} ms), join gap ${run.joinGapMs} ms, ${run.underruns} underruns, ${run.highlightLagsMs.length} crossings`);
+      say(`read-along ${label}: first sound ${run.firstSoundMs} ms (×${(run.firstSoundMs / run.firstChunkLatencyMs).toFixed(2)} of ${run.firstChunkLatencyMs} ms; first chunk in the host at ${run.firstChunkInHostMs} ms), join gap ${run.joinGapMs} ms, ${run.underruns} underruns, ${run.highlightLagsMs.length} crossings`);
       out.push(run);
     }
   }
