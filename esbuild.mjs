@@ -62,6 +62,11 @@ const builds = [
     entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist',
     loader: { '.ttf': 'file' },
   },
+  // The read-along player (a webview view of its own): Web Audio playback, no dependency on the panel's script.
+  {
+    ...common, platform: 'browser', format: 'iife', target: 'es2022',
+    entryPoints: { reader: 'src/webview/reader/main.ts' }, outdir: 'dist',
+  },
   // The command-line tool (`glm-voice-clone`, package.json "bin"): everything in one file, never in the .vsix.
   cliBuildOptions({ production }),
 ];

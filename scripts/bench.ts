@@ -1,10 +1,11 @@
 // `npm run bench`: what users feel, measured in the real extension host (code-server 4.139, the product
 // installed from its .vsix), against targets. Prints a table and writes bench/results.json. See bench/README.md.
-// Usage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone]
+// Usage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone|readalong]
 //   --starts  fresh code-server starts for activation (default 11, at least 10)
 //   --runs    measured panel opens and clone runs (default 12 each, at least 10)
 //   --no-build  reuse dist-vsix/glm-voice-clone.vsix as it is (while working on the bench itself)
 //   --only clone  just the clone runs and their timeline (≈ 1 minute, while working on that path); writes nothing
+//   --only readalong  just the read-along figures (first sound, join gap, highlight lag); writes nothing
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
@@ -13,7 +14,7 @@ import * as esbuild from 'esbuild';
 import { NovitaDouble } from '../test/double/novitaDouble';
 import { synthesizePcm } from '../test/double/synth';
 import { pcmToWav } from '../src/core/audio/wav';
-import { STALLS_FILE, type ActivationSample, type HostResult, type WebviewFloor } from '../test/bench/protocol';
+import { STALLS_FILE, type ActivationSample, type HostResult, type ReadAlongRun, type WebviewFloor } from '../test/bench/protocol';
 import { medianTimeline, narrationBreakdown } from './bench/analysis';
 import { CLONE_LATENCY_MS, measureClone } from './bench/clone';
 import { measureCli } from './bench/cli';
@@ -43,12 +44,17 @@ const TARGETS = {
   reexportSent: 2,
   reexportRatio: 1.5,
   mp3RssBytes: 50_000_000,
+  firstSoundRatio: 1.3,
+  joinGapMs: 20,
+  highlightLagMs: 100,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function parseArgs(argv: string[]): { starts: number; runs: number; build: boolean; only?: 'clone' } {
-  const opts: { starts: number; runs: number; build: boolean; only?: 'clone' } = { starts: 11, runs: 12, build: true };
+type Only = 'clone' | 'readalong';
+
+function parseArgs(argv: string[]): { starts: number; runs: number; build: boolean; only?: Only } {
+  const opts: { starts: number; runs: number; build: boolean; only?: Only } = { starts: 11, runs: 12, build: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -59,14 +65,14 @@ function parseArgs(argv: string[]): { starts: number; runs: number; build: boole
     if (a === '--starts') opts.starts = num();
     else if (a === '--runs') opts.runs = num();
     else if (a === '--no-build') opts.build = false;
-    else if (a === '--only' && argv[i + 1] === 'clone') opts.only = argv[++i] as 'clone';
+    else if (a === '--only' && (argv[i + 1] === 'clone' || argv[i + 1] === 'readalong')) opts.only = argv[++i] as Only;
     else usage(`unknown option ${a}`);
   }
   return opts;
 }
 
 function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone]\n`);
+  process.stderr.write(`${problem}\nusage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone|readalong]\n`);
   process.exit(2);
 }
 
@@ -113,6 +119,46 @@ function floorNote(floor: WebviewFloor | undefined, bareMs: number): string {
   const from = summarize(floor.fromWebviewMs).median;
   const bytes = summarize(floor.bytesToPlayableMs).median;
   return `; webview floor here: webview → host ${ms(from, 1)}, preview bytes host → playable ${ms(bytes, 1)} (round trip ${ms(summarize(floor.roundTripMs).median, 1)}; an <audio> loading a file through asWebviewUri ${ms(summarize(floor.audioLoadMs).median, 1)}) → the best a webview path can do ≈ ${((bareMs + from + bytes) / bareMs).toFixed(2)}×`;
+}
+
+/**
+ * Read-along, same-run figures: first sound ÷ the double's latency for the first chunk (short and 50 000-character
+ * files), the most silence scheduled between chunks while playing, the highlight's lag (median of every crossing).
+ */
+function readAlongRows(runs: ReadAlongRun[]): Row[] {
+  if (!runs.length) return [{ figure: 'read-along', value: 'n/a', target: 'measured', meets: false, how: 'no read-along run came back' }];
+  const rows: Row[] = [];
+  for (const [label, long] of [['short file', false], ['50 000-character file', true]] as const) {
+    const mine = runs.filter((r) => (r.chars >= 10_000) === long);
+    if (!mine.length) continue;
+    const ratios = mine.map((r) => r.firstSoundMs / r.firstChunkLatencyMs);
+    const ratio = summarize(ratios);
+    rows.push({
+      figure: `read-along first sound ÷ first chunk's latency, ${label} (median of ${ratio.n})`,
+      value: `${ratio.median.toFixed(2)}×`,
+      target: `≤ ${TARGETS.firstSoundRatio.toFixed(2)}×`,
+      meets: check(ratio.median, TARGETS.firstSoundRatio),
+      how: `Speak File → the player starts the audio: ${mine.map((r) => `${ms(r.firstSoundMs)} (host has the chunk at ${ms(r.firstChunkInHostMs)})`).join(', ')} against ${ms(mine[0].firstChunkLatencyMs)} per chunk (${mine[0].chunks} chunks, ${mine[0].chars} chars)`,
+    });
+  }
+  const gap = Math.max(...runs.map((r) => r.joinGapMs));
+  rows.push({
+    figure: 'read-along gap at chunk joins while playing (most silence scheduled, every run)',
+    value: ms(gap, 1),
+    target: `≤ ${TARGETS.joinGapMs} ms`,
+    meets: check(gap, TARGETS.joinGapMs),
+    how: `per run ${runs.map((r) => `${r.joinGapMs} ms`).join(', ')}; underruns ${runs.map((r) => r.underruns).join(', ')}`,
+  });
+  const lags = runs.flatMap((r) => r.highlightLagsMs);
+  const lag = lags.length ? summarize(lags) : undefined;
+  rows.push({
+    figure: `read-along highlight lag (audio crosses a sentence boundary → decoration moved, median of ${lags.length})`,
+    value: lag ? ms(lag.median, 1) : 'n/a',
+    target: `≤ ${TARGETS.highlightLagMs} ms`,
+    meets: lag ? check(lag.median, TARGETS.highlightLagMs) : false,
+    how: lag ? `range ${lag.min.toFixed(1)}–${lag.max.toFixed(1)} ms` : 'no crossing measured',
+  });
+  return rows;
 }
 
 function check(value: number, target: number): boolean {
@@ -197,6 +243,13 @@ async function main(): Promise<number> {
     print: say,
   });
   const hostResult = host.result;
+  if (only === 'readalong') {
+    const rows = readAlongRows(hostResult.readAlong ?? []);
+    say(`\n${table(rows)}\n`);
+    for (const r of rows) say(`- ${r.figure}: ${r.how}`);
+    say('--only readalong: bench/results.json left as it was');
+    return rows.every((r) => r.meets !== false) ? 0 : 1;
+  }
   const clone = hostResult.clone;
   if (!clone || clone.error || !clone.panelMs.length) throw new Error(`the clone runs failed: ${clone?.error ?? 'no answer'}`);
   const failedNarration = hostResult.narration.find((r) => !r.ok);
@@ -351,6 +404,7 @@ async function main(): Promise<number> {
       how: mp3.lines.join('; '),
     });
   }
+  rows.push(...readAlongRows(hostResult.readAlong ?? []));
 
   const seconds = (Date.now() - started) / 1000;
   const results = {
@@ -383,6 +437,7 @@ async function main(): Promise<number> {
       clone,
       narration: hostResult.narration,
       cli: cli?.raw,
+      readAlong: hostResult.readAlong,
     },
     analysis: { cloneTimeline, narration: narrationBreakdowns },
     summaries: { activationCost, moduleLoad, activateCall, vscodeMarks, apiActivate, controlCost, panelWarm, panelCold, probeOpen, clonePanel, cloneBare, roundTrip, audioLoad, narrationRatio },

@@ -2,7 +2,7 @@
 //   unit    test/unit/*.test.ts, mocha tdd in plain Node (tsx)
 //   editor  build + vsix, then the in-editor suite (out/test/suite) in code-server's real extension host
 //   e2e     test/e2e/*.test.ts, mocha tdd driving code-server in chromium (one workbench for the layer)
-// Usage: tsx scripts/test.ts [--only unit|editor|e2e]... [--keep]
+// Usage: tsx scripts/test.ts [--only unit|editor|e2e]... [--keep]   (GVC_GREP=pattern: only the editor/e2e tests it matches)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -118,7 +118,10 @@ async function runLayer(layer: Layer, keep: boolean): Promise<LayerOutcome> {
         logFile: join(RESULTS_DIR, 'editor.log'),
         resultFile,
         keepScratch: keep,
-        env: process.env.GVC_MATRIX_FILE ? { GVC_MATRIX_FILE: process.env.GVC_MATRIX_FILE } : {},
+        env: {
+          ...(process.env.GVC_MATRIX_FILE ? { GVC_MATRIX_FILE: process.env.GVC_MATRIX_FILE } : {}),
+          ...(process.env.GVC_GREP ? { GVC_GREP: process.env.GVC_GREP } : {}),
+        },
       });
       const result = readResult(resultFile);
       if (result && code !== 0 && result.failures === 0) return outcome(result, `the suite exited with ${code}`);
@@ -128,6 +131,7 @@ async function runLayer(layer: Layer, keep: boolean): Promise<LayerOutcome> {
     if (!files.length) return outcome(undefined, 'no test/e2e/*.test.ts');
     return outcome(await runMocha(files, join(RESULTS_DIR, 'e2e.json'), [
       '--require', join(REPO_ROOT, 'test', 'e2e', 'workbench.ts'), '--timeout', '60000',
+      ...(process.env.GVC_GREP ? ['--grep', process.env.GVC_GREP] : []),
     ], 20 * 60_000, keep ? { GVC_KEEP: '1' } : {}));
   } catch (err) {
     return outcome(undefined, err instanceof Error ? err.message : String(err));

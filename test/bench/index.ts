@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { measureActivation } from './activation';
 import { measureNarration, measureReexport, warmUpNarration } from './narration';
+import { measureReadAlong } from './readAlong';
 import { measureWebviewFloor, probeAudioDir, probeOpenMs } from './webviewFloor';
 import { closeAll, measurePanelOpens, sleep } from './panel';
 import { answerFile, askFile, EXTENSION_ID, STALLS_FILE, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult } from './protocol';
@@ -66,6 +67,10 @@ async function runHost(): Promise<HostResult> {
   const result: HostResult = { nodeVersion: process.versions.node, vscodeVersion: vscode.version, panelOpenMs: [], narration: [] };
 
   const dir = required('GVC_BENCH_DIR');
+  if (env.GVC_BENCH_ONLY === 'readalong') {
+    result.readAlong = await measureReadAlong(required('GVC_BENCH_NARRATION_URL'), dir, say);
+    return result;
+  }
   if (env.GVC_BENCH_ONLY === 'clone') {
     result.webviewFloor = await measureWebviewFloor(dir, 41_760, 12, []);
     await closeAll();
@@ -88,6 +93,7 @@ async function runHost(): Promise<HostResult> {
   const runs = Number(env.GVC_BENCH_NARRATION_RUNS ?? 3);
   for (let i = 0; i < runs; i++) result.narration.push(await measureNarration(required('GVC_BENCH_NARRATION_URL'), dir, audioDir, say));
   result.reexport = await measureReexport(required('GVC_BENCH_NARRATION_URL'), dir, say);
+  result.readAlong = await measureReadAlong(required('GVC_BENCH_NARRATION_URL'), dir, say);
   return result;
 }
 

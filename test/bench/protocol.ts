@@ -19,7 +19,7 @@ export interface BenchEnv {
   GVC_BENCH_PANEL_RUNS?: string;
   GVC_BENCH_NARRATION_RUNS?: string;
   /** host mode: `clone` skips everything but the clone runs (`npm run bench -- --only clone`). */
-  GVC_BENCH_ONLY?: 'clone';
+  GVC_BENCH_ONLY?: 'clone' | 'readalong';
   /** activation mode: the hello-world control's id, and whether it is activated before the product. */
   GVC_BENCH_CONTROL_ID?: string;
   GVC_BENCH_CONTROL_FIRST?: string;
@@ -107,6 +107,24 @@ export interface HostResult {
   webviewFloor?: WebviewFloor;
   /** What the runner answered for the clone step (see CloneAnswer). */
   clone?: CloneAnswer;
+  readAlong?: ReadAlongRun[];
+}
+
+/** One read-along run (test/bench/readAlong.ts). */
+export interface ReadAlongRun {
+  chars: number;
+  chunks: number;
+  /** Speak File → the player starts the audio (wall clock, both sides on this machine). */
+  firstSoundMs: number;
+  /** The double's latency for the first chunk's request. */
+  firstChunkLatencyMs: number;
+  /** Speak File → the host has the first chunk written and posts it (the rest of firstSoundMs is the webview's). */
+  firstChunkInHostMs: number;
+  /** The most silence scheduled between two chunks while playing; underruns: times it ran dry. */
+  joinGapMs: number;
+  underruns: number;
+  /** Audio crossed a sentence boundary → the decoration moved, per crossing. */
+  highlightLagsMs: number[];
 }
 
 export interface TimelineEvent {

@@ -44,7 +44,8 @@ export function run(): Promise<void> {
     };
   }
 
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000, reporter: 'spec' });
+  // GVC_GREP (passed through by scripts/test.ts): only the tests whose full title matches, while working on one part.
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000, reporter: 'spec', ...(process.env.GVC_GREP ? { grep: process.env.GVC_GREP } : {}) });
   for (const file of readdirSync(__dirname).sort()) {
     if (file.endsWith('.test.js')) mocha.addFile(join(__dirname, file));
   }

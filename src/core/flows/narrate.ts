@@ -9,7 +9,7 @@ import { encodeWavFileToMp3Off } from '../audio/mp3Worker';
 import { CoreError, problemOf, type Problem } from '../errors';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
-import { planNarration, sentenceTimes, type NarrationPlan } from '../narration/plan';
+import { planFrom, planNarration, sentenceTimes, type NarrationPlan, type SentenceTime } from '../narration/plan';
 import { frontMatterCast, planScript, type CastMap, type ScriptChunk, type ScriptPlan } from '../narration/cast';
 import { isFountain } from '../narration/fountain';
 import { isMarkdownLanguage } from '../narration/markdown';
@@ -36,6 +36,18 @@ export interface NarrateRequest {
   kind: 'speech' | 'narration';
   /** A cast, a pronunciation list, a file name (`.fountain`): see `ScriptContext`. */
   script?: ScriptContext;
+  /** What to speak, when the caller planned it already (e.g. `continueFrom` for read from cursor); default: `plan(text)`. */
+  plan?: SpokenPlan;
+}
+
+/** One chunk as it is appended, in order: what read-along plays while the rest is rendered. */
+export interface NarratedChunk {
+  chunk: ScriptChunk;
+  /** 16-bit mono PCM at 24 kHz, exactly what was written to the file. */
+  samples: Buffer;
+  timing: ChunkTiming;
+  /** Its sentences' times in the joined audio (indices into the plan spoken). */
+  sentences: SentenceTime[];
 }
 
 /** What turns a document into a script with a cast. */
@@ -55,7 +67,23 @@ export interface ScriptContext {
 }
 
 /** A narration plan whose chunks know what to send, in which voice, and who says them. */
-export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]; unassigned: ScriptPlan['unassigned'] };
+export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]; unassigned: ScriptPlan['unassigned']; rewrite?: (text: string) => string };
+
+/**
+ * The rest of `plan` from sentence `from` on (read from the cursor, seek), chunked afresh (the first chunk one
+ * sentence, for a fast first sound) and keeping each line's speaker, voice and pronunciations.
+ */
+export function continueFrom(plan: SpokenPlan, from: number): SpokenPlan {
+  if (from === 0) return plan;
+  const rest = planFrom(plan as NarrationPlan, from);
+  const rewrite = plan.rewrite ?? ((t: string) => t);
+  const owner = (start: number) => plan.chunks.find((c) => c.start <= start && start < c.end) ?? plan.chunks[plan.chunks.length - 1];
+  const chunks = rest.chunks.map((c): ScriptChunk => {
+    const o = owner(c.sentences[0].start);
+    return { ...c, speaker: o.speaker, voice: o.voice, ...(o.speed !== undefined ? { speed: o.speed } : {}), ...(o.volume !== undefined ? { volume: o.volume } : {}), sendText: rewrite(c.text) };
+  });
+  return { ...rest, chunks, unassigned: plan.unassigned, rewrite: plan.rewrite };
+}
 
 /** Where and how to write the result; default: a WAV in the audio folder, recorded in the history. */
 export interface NarrateOutput {
@@ -130,6 +158,8 @@ export class NarrateFlow {
       plan = { ...prose, chunks: prose.chunks.map((c) => ({ ...c, speaker: undefined, voice: voiceId, sendText: list.length ? applyPronunciations(c.text, list) : c.text })), unassigned: [] };
     }
     if (!plan.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
+    const list = script.pronunciations ?? [];
+    if (list.length) plan.rewrite = (t) => applyPronunciations(t, list);
     const resolve = script.resolveVoice;
     if (resolve && isScript) {
       const known = new Map<string, string>();
@@ -164,10 +194,12 @@ export class NarrateFlow {
    */
   async narrate(
     req: NarrateRequest,
-    options: { progress?: ProgressPort; signal?: AbortSignal; output?: NarrateOutput; onFailure?: 'stop' | 'skip' } = {},
+    options: { progress?: ProgressPort; signal?: AbortSignal; output?: NarrateOutput; onFailure?: 'stop' | 'skip'; onChunk?: (chunk: NarratedChunk) => void } = {},
   ): Promise<NarrateResult> {
     if (this.running) throw new CoreError({ kind: 'narrationBusy' });
-    const plan = this.plan(req.text, req.languageId, req.voice.id, req.script);
+    const plan = req.plan ?? this.plan(req.text, req.languageId, req.voice.id, req.script);
+    if (!plan.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
+    const onChunk = options.onChunk;
     const texts = plan.chunks.map((c) => c.sendText);
     const pauseSamples = Math.round(((req.script?.speakerPauseMs ?? 300) / 1000) * SAMPLE_RATE);
     const controller = new AbortController();
@@ -212,6 +244,7 @@ export class NarrateFlow {
             signal: controller.signal,
             keepCompletedAs: join(dir, `${stem}-incomplete.wav`),
             onProgress: (done) => progress({ step: 'chunks', done, total }),
+            onChunk: onChunk && ((index, samples, timing) => onChunk({ chunk: plan.chunks[index], samples, timing, sentences: sentenceTimes(plan, [timing]) })),
           },
         ),
       );
@@ -260,6 +293,8 @@ export class NarrateFlow {
       throw err;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
+      // Done means cached: what was rendered is on disk for the next run (or another window).
+      await this.deps.synthesizer.flush();
       this.running = undefined;
     }
   }

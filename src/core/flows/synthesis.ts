@@ -49,6 +49,8 @@ const MODEL = '/v3/glm-tts';
 export class Synthesizer {
   /** This session's figures. */
   readonly session: CostFigures = { sentChars: 0, cachedChars: 0, requests: 0, hits: 0 };
+  /** Chunks handed over but still being written to the cache: served from here meanwhile. */
+  private readonly landing = new Map<string, { pcm: Buffer; done: Promise<void> }>();
 
   constructor(private readonly deps: SynthesizerDeps) {}
 
@@ -69,7 +71,7 @@ export class Synthesizer {
     const chars = codePointLength(text);
     const cache = this.deps.cache;
     if (cache && !options.fresh) {
-      const hit = await cache.get(key);
+      const hit = this.landing.get(key)?.pcm ?? (await cache.get(key));
       if (hit) {
         this.count({ sentChars: 0, cachedChars: chars, requests: 0, hits: 1 });
         return { pcm: hit, cached: true, key };
@@ -82,10 +84,22 @@ export class Synthesizer {
     const pcm = await (this.deps.limit ? this.deps.limit(request, options.signal) : request());
     this.count({ sentChars: chars, cachedChars: 0, requests: 1, hits: 0 });
     if (cache && options.keep !== false) {
-      // A full disk or a read-only folder must not fail the narration: the chunk is simply not cached.
-      await cache.put(key, pcm, { textChars: chars }).catch(() => undefined);
+      // Written after the chunk is handed over: read-along's first sound must not wait for the disk (or for the
+      // cache's first size scan). A full disk or a read-only folder must not fail the narration: it is not cached.
+      const done: Promise<void> = cache
+        .put(key, pcm, { textChars: chars })
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.landing.get(key)?.done === done) this.landing.delete(key);
+        });
+      this.landing.set(key, { pcm, done });
     }
     return { pcm, cached: false, key };
+  }
+
+  /** Resolves once every chunk handed over so far is in the cache (or failed to be written). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.landing.values()].map((l) => l.done));
   }
 
   /** Runs `fn` while `listener` hears of every retry wait (see NovitaConnections). */
@@ -101,7 +115,8 @@ export class Synthesizer {
       const chars = codePointLength(text);
       totalChars += chars;
       const v = typeof voice === 'function' ? voice(i) : voice;
-      if (this.deps.cache && (await this.deps.cache.has(this.key(text, v)))) cachedChars += chars;
+      const key = this.key(text, v);
+      if (this.deps.cache && (this.landing.has(key) || (await this.deps.cache.has(key)))) cachedChars += chars;
     }
     return { totalChars, cachedChars, toSendChars: totalChars - cachedChars };
   }

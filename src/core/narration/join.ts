@@ -141,8 +141,13 @@ export class WavStreamWriter {
 
   /** Start and end of each chunk appended so far, in seconds of the joined audio. */
   get timing(): ChunkTiming[] {
+    return this.chunkEnds.map((_, index) => this.chunkTiming(index));
+  }
+
+  /** Start and end of appended chunk `index`, in seconds of the joined audio. */
+  chunkTiming(index: number): ChunkTiming {
     const rate = this.format.sampleRate;
-    return this.chunkEnds.map((end, index) => ({ index, startSec: (index ? this.chunkEnds[index - 1] : 0) / rate, endSec: end / rate }));
+    return { index, startSec: (index ? this.chunkEnds[index - 1] : 0) / rate, endSec: this.chunkEnds[index] / rate };
   }
 
   /**
@@ -198,7 +203,11 @@ export class OrderedChunkSink implements ChunkSink {
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
 
-  constructor(private readonly writer: WavStreamWriter) {}
+  /** `onAppended`: told of each chunk once it is written, strictly in index order (read-along plays it then). */
+  constructor(
+    private readonly writer: WavStreamWriter,
+    private readonly onAppended?: (index: number, samples: Buffer, timing: ChunkTiming) => void,
+  ) {}
 
   get written(): number {
     return this.next;
@@ -237,7 +246,13 @@ export class OrderedChunkSink implements ChunkSink {
         throw this.failure;
       }
       this.waiting.delete(this.next);
+      const timing = this.writer.chunkTiming(this.next);
       this.next++;
+      try {
+        this.onAppended?.(timing.index, data, timing);
+      } catch {
+        // a listener's mistake must not stop the file being written
+      }
     }
   }
 }
@@ -391,6 +406,8 @@ export interface JoinChunksOptions extends RunChunkedOptions {
   concurrency?: number;
   /** On a failed chunk, keep the chunks before it as a WAV at this path (the problem's `keptFile`); default: delete. */
   keepCompletedAs?: string;
+  /** Each chunk's samples and place in the joined audio as soon as it is written, in order (never out of order). */
+  onChunk?: (index: number, samples: Buffer, timing: ChunkTiming) => void;
 }
 
 /**
@@ -404,7 +421,7 @@ export async function joinChunksToWav<T>(
   options: JoinChunksOptions = {},
 ): Promise<WavResult> {
   const writer = await WavStreamWriter.create(path, options.format);
-  const sink = new OrderedChunkSink(writer);
+  const sink = new OrderedChunkSink(writer, options.onChunk);
   try {
     await runChunked(items, options.concurrency ?? 2, work, sink, options);
   } catch (err) {

@@ -712,6 +712,23 @@ export function planSpeakable(sp: Speakable, source: string, opts: PlanOptions =
   });
 
   const planned: PlannedSentence[] = locate(sp, spans, source).map((s, index) => ({ ...s, index, chunk: -1 }));
+  return { chunks: chunkSentences(planned, maxChars, measure), sentences: planned };
+}
+
+/**
+ * The rest of a plan read from sentence `from` on (read from cursor, a seek): the same sentences re-indexed from 0,
+ * the first alone in the first chunk (so the first sound comes quickly), then grouped as `planNarration` groups them.
+ * Groups depend on the sentences alone, so after the first group the chunks are the full plan's: cached ones hit.
+ */
+export function planFrom(plan: NarrationPlan, from: number, opts: Pick<PlanOptions, 'maxChars' | 'measure'> = {}): NarrationPlan {
+  if (!Number.isInteger(from) || from < 0 || from > plan.sentences.length) throw new RangeError(`No sentence ${from} in a plan of ${plan.sentences.length}.`);
+  if (from === 0) return plan;
+  const sentences = plan.sentences.slice(from).map((s, index) => ({ ...s, index, chunk: -1 }));
+  return { chunks: chunkSentences(sentences, opts.maxChars ?? DEFAULT_MAX_CHARS, opts.measure ?? codePointLength), sentences };
+}
+
+/** Sentences (each within maxChars) as chunks: the first alone, then by content-chosen groups packed to maxChars. */
+function chunkSentences(planned: PlannedSentence[], maxChars: number, measure: (text: string) => number): NarrationChunk[] {
   const chunks: NarrationChunk[] = [];
   const emit = (group: PlannedSentence[]) => {
     const chunk: NarrationChunk = { index: chunks.length, text: group.map((s) => s.text).join(' '), start: group[0].start, end: group[group.length - 1].end, sentences: group };
@@ -729,7 +746,7 @@ export function planSpeakable(sp: Speakable, source: string, opts: PlanOptions =
       group = [];
     }
   }
-  return { chunks, sentences: planned };
+  return chunks;
 }
 
 /** A group as one chunk if it fits, else packed greedily in order (every sentence already fits on its own). */

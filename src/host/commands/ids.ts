@@ -26,7 +26,17 @@ export const COMMAND_IDS = [
   'glmVoiceClone.revealAudio',
   'glmVoiceClone.removePreview',
   'glmVoiceClone.showLog',
+  'glmVoiceClone.readFromCursor',
+  'glmVoiceClone.readFromHere',
+  'glmVoiceClone.readAlong.togglePause',
+  'glmVoiceClone.readAlong.next',
+  'glmVoiceClone.readAlong.previous',
+  'glmVoiceClone.readAlong.stop',
+  'glmVoiceClone.readAlong.showPlayer',
 ] as const;
+
+/** The read-along commands (./readAlong.ts handles them). */
+export type ReadAlongCommandId = Extract<CommandId, 'glmVoiceClone.readFromCursor' | 'glmVoiceClone.readFromHere' | `glmVoiceClone.readAlong.${string}`>;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
 

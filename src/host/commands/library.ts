@@ -9,7 +9,7 @@ import { fieldMessage, l10n } from '../platform/describe';
 import { SYSTEM_VOICES, type VoiceChoice } from '../views/activeVoice';
 import { voiceDisplayName, type LibraryNode } from '../views/libraryTree';
 import { VoiceClonePanel } from '../panel/panel';
-import type { CommandHandlers } from './ids';
+import type { CommandHandlers, ReadAlongCommandId } from './ids';
 import type { Services } from '../services/services';
 import type { SpeechResult } from '../services/speechService';
 
@@ -34,8 +34,8 @@ export function libraryCommandHandlers(services: Services): Omit<CommandHandlers
   };
 }
 
-/** The commands ./clone.ts and ./narration.ts handle. */
-type LibraryExcluded = keyof ReturnType<typeof import('./clone').commandHandlers> | keyof ReturnType<typeof import('./narration').narrationCommandHandlers>;
+/** The commands ./clone.ts, ./narration.ts and ./readAlong.ts handle. */
+type LibraryExcluded = keyof ReturnType<typeof import('./clone').commandHandlers> | keyof ReturnType<typeof import('./narration').narrationCommandHandlers> | ReadAlongCommandId;
 
 async function findVoice(services: Services, arg: VoiceArg): Promise<VoiceRecord | undefined> {
   const library = await services.storage.library();
@@ -220,28 +220,31 @@ async function removePreview(services: Services, arg: VoiceArg): Promise<boolean
   return library.removePreview(p.id);
 }
 
-async function speakAndPlay(services: Services, text: string, languageId: string | undefined, kind: 'speech' | 'narration', title: string, document?: vscode.TextDocument): Promise<SpeechResult> {
-  const voice = services.active.get();
-  // The panel loads while the chunks are synthesized, so the result plays the moment it is written.
-  if (!services.speech.isRunning) void VoiceClonePanel.createOrShow(services, { beside: true });
-  const result = await services.speech.speak({ text, voice, languageId, kind, title, document });
-  if (result.ok) {
-    await playInPanel(services, { voiceId: voice.id, voiceName: voice.name, file: result.fileName, text: text.slice(0, 500) }, { beside: true });
-  } else if (!result.cancelled) {
-    const actions = result.keptPath ? [l10n.t('Reveal Kept Part')] : [];
-    void vscode.window.showErrorMessage(`GLM Voice Clone: ${result.message}`, ...actions).then((choice) => {
-      if (choice && result.keptPath) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.keptPath));
-    });
-  }
-  return result;
+/**
+ * Reads text aloud with read-along: the player plays each chunk as it is written, the editor highlights the sentence
+ * heard. Resolves when the whole text is rendered (the WAV in the history); playback may still be going on.
+ */
+export async function readAloud(
+  services: Services,
+  doc: vscode.TextDocument,
+  part: { text: string; base: number; mapped: boolean; from?: number },
+  kind: 'speech' | 'narration',
+  title: string,
+): Promise<SpeechResult> {
+  return services.readAlong.read({ document: doc, ...part, kind, title, voice: services.active.get() });
 }
 
 async function speakSelection(services: Services): Promise<SpeechResult> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return fail(l10n.t('Open a file and select the text to speak.'));
-  const text = editor.selections.map((s) => editor.document.getText(s)).join('\n').trim();
+  const doc = editor.document;
+  const selections = editor.selections.filter((s) => !s.isEmpty);
+  const text = selections.map((s) => doc.getText(s)).join('\n').trim();
   if (!text) return fail(l10n.t('Select some text first (or run “Speak File” to hear the whole file).'));
-  return speakAndPlay(services, text, editor.document.languageId, 'speech', l10n.t('Speaking the selection'), editor.document);
+  // One selection maps back to the document (highlighting); several joined do not.
+  const raw = selections.length === 1 ? doc.getText(selections[0]) : '';
+  const base = selections.length === 1 ? doc.offsetAt(selections[0].start) + (raw.length - raw.trimStart().length) : 0;
+  return readAloud(services, doc, { text, base, mapped: selections.length === 1 }, 'speech', l10n.t('Speaking the selection'));
 }
 
 async function documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
@@ -252,7 +255,7 @@ async function documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocu
 async function speakFile(services: Services, uri?: vscode.Uri): Promise<SpeechResult> {
   const doc = await documentFor(uri);
   if (!doc) return fail(l10n.t('Open the file to speak first.'));
-  const result = await speakAndPlay(services, doc.getText(), doc.languageId, 'narration', l10n.t('Speaking {0}', basename(doc.fileName)), doc);
+  const result = await readAloud(services, doc, { text: doc.getText(), base: 0, mapped: true }, 'narration', l10n.t('Speaking {0}', basename(doc.fileName)));
   return result;
 }
 

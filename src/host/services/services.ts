@@ -10,6 +10,7 @@ import type { CostTotals } from '../platform/costs';
 import type { CastDiagnostics } from '../views/castDiagnostics';
 import type { SpeechService } from './speechService';
 import type { ExtensionStorage } from '../platform/storage';
+import type { ReadAlong } from '../readAlong/readAlong';
 
 /** Everything commands and the panel share; built once in activate(). */
 export interface Services {
@@ -25,4 +26,5 @@ export interface Services {
   synthesizer: Synthesizer;
   costs: CostTotals;
   castDiagnostics: CastDiagnostics;
+  readAlong: ReadAlong;
 }

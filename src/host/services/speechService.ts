@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { markFileSpoken } from './walkthrough';
 import { CoreError } from '../../core/errors';
-import type { NarrateFlow, NarrateOutput, ScriptContext, SpokenPlan } from '../../core/flows/narrate';
+import type { NarrateFlow, NarratedChunk, NarrateOutput, ScriptContext, SpokenPlan } from '../../core/flows/narrate';
 import { scriptSettingsFor } from '../platform/castFiles';
 import { readExportSettings } from '../platform/config';
 import type { VoiceChoice } from '../views/activeVoice';
@@ -32,6 +32,12 @@ export interface SpeakRequest {
   kind: 'speech' | 'narration';
   /** For the progress title. */
   title: string;
+  /** What to speak when already planned (read from a sentence on). */
+  plan?: SpokenPlan;
+  /** Each chunk as it is written, in order (read-along plays it at once). */
+  onChunk?: (chunk: NarratedChunk) => void;
+  /** Where the progress shows: a cancellable notification (default) or the status bar (a seek while reading). */
+  progressLocation?: 'notification' | 'window';
 }
 
 export class SpeechService {
@@ -58,10 +64,10 @@ export class SpeechService {
     let script: ScriptContext | undefined;
     try {
       script = req.document ? await scriptSettingsFor(req.document) : undefined;
-      this.flow.chunks(req.text, req.languageId, script);
+      if (!req.plan) this.flow.chunks(req.text, req.languageId, script);
       // Before a long narration: what it would cost, after what the cache already holds.
       const threshold = readExportSettings().confirmAboveChars;
-      if (threshold > 0) {
+      if (threshold > 0 && !req.plan) {
         const estimate = await this.flow.estimate(req.text, req.languageId, req.voice.id, script);
         if (estimate.toSendChars > threshold) {
           const send = l10n.t('Send');
@@ -76,7 +82,11 @@ export class SpeechService {
     void vscode.commands.executeCommand('setContext', 'glmVoiceClone.narrating', true);
     try {
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: l10n.t('{0} with “{1}”', req.title, req.voice.name), cancellable: true },
+        {
+          location: req.progressLocation === 'window' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification,
+          title: l10n.t('{0} with “{1}”', req.title, req.voice.name),
+          cancellable: true,
+        },
         async (progress, token) => {
           const controller = new AbortController();
           const sub = token.onCancellationRequested(() => controller.abort());
@@ -84,11 +94,12 @@ export class SpeechService {
           let total = 0;
           try {
             return await this.flow.narrate(
-              { text: req.text, voice: req.voice, languageId: req.languageId, kind: req.kind, script },
+              { text: req.text, voice: req.voice, languageId: req.languageId, kind: req.kind, script, plan: req.plan },
               {
                 signal: controller.signal,
                 output: req.output,
                 onFailure: req.onFailure,
+                onChunk: req.onChunk,
                 progress: (event) => {
                   if (event.step === 'chunks') {
                     const increment = event.done > done ? ((event.done - done) * 100) / event.total : undefined;

@@ -6,8 +6,37 @@ import { join } from 'node:path';
 import { ActiveVoice } from '../views/activeVoice';
 import type { Features } from './features';
 import { loadFeatures } from './lazy';
+import { paragraphStarts } from '../../core/readAlong/paragraphs';
 
 const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
+const PLAYER_VIEW_ID = 'glmVoiceClone.player';
+
+/**
+ * "▶ Read from here" over each Markdown heading and paragraph. A line scan (no parser, no features bundle), so a
+ * Markdown file opening costs next to nothing; `glmVoiceClone.readAlong.codeLens` turns it off.
+ */
+class ReadFromHereLenses implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly watch = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('glmVoiceClone.readAlong.codeLens')) this.changed.fire();
+  });
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.getConfiguration('glmVoiceClone', document).get<boolean>('readAlong.codeLens', true)) return [];
+    const title = vscode.l10n.t('$(play) Read from here');
+    const tooltip = vscode.l10n.t('Read this file aloud from this paragraph on, highlighting each sentence');
+    return paragraphStarts(document.getText()).map(({ line, offset }) => {
+      const range = new vscode.Range(line, 0, line, 0);
+      return new vscode.CodeLens(range, { title, tooltip, command: 'glmVoiceClone.readFromHere', arguments: [document.uri, offset] });
+    });
+  }
+
+  dispose(): void {
+    this.watch.dispose();
+    this.changed.dispose();
+  }
+}
 
 /** A tree provider that builds the real one on first use and forwards its change events. */
 class LazyTree implements vscode.TreeDataProvider<unknown> {
@@ -54,6 +83,9 @@ export function activate(context: vscode.ExtensionContext): void {
       const tree = new LazyTree(() => get().tree(which));
       return vscode.Disposable.from(tree, vscode.window.registerTreeDataProvider(`glmVoiceClone.${which}`, tree));
     }),
+    // Kept alive while hidden: the audio plays in it, and switching the panel to the terminal must not stop it.
+    vscode.window.registerWebviewViewProvider(PLAYER_VIEW_ID, { resolveWebviewView: (view) => get().resolvePlayer(view) }, { webviewOptions: { retainContextWhenHidden: true } }),
+    ((lenses) => vscode.Disposable.from(lenses, vscode.languages.registerCodeLensProvider({ language: 'markdown' }, lenses)))(new ReadFromHereLenses()),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel) {
         get().revivePanel(panel);

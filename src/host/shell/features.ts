@@ -24,11 +24,14 @@ import type { Services } from '../services/services';
 import { SpeechService } from '../services/speechService';
 import { ExtensionStorage } from '../platform/storage';
 import { trackWalkthrough } from '../services/walkthrough';
+import { readAlongCommandHandlers } from '../commands/readAlong';
+import { ReadAlong } from '../readAlong/readAlong';
 
 export interface Features extends vscode.Disposable {
   run(command: string, args: unknown[]): unknown;
   tree(which: 'voices' | 'history'): vscode.TreeDataProvider<unknown>;
   revivePanel(panel: vscode.WebviewPanel): void;
+  resolvePlayer(view: vscode.WebviewView): void;
   onWindowFocused(): void;
 }
 
@@ -51,11 +54,12 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const showCosts = () => active.setCosts(costSummary(synthesizer.session, costs.total));
   const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log);
   const castDiagnostics = new CastDiagnostics();
-  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics };
+  const readAlong = new ReadAlong(context.extensionUri, speech, log);
+  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics, readAlong };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
-  const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services) };
-  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history, castDiagnostics, trackWalkthrough(keys, storage)];
+  const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services), ...readAlongCommandHandlers(services) };
+  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history, castDiagnostics, readAlong, trackWalkthrough(keys, storage)];
 
   return {
     run(command, args) {
@@ -64,6 +68,7 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
     },
     tree: (which) => trees[which] as vscode.TreeDataProvider<unknown>,
     revivePanel: (panel) => void VoiceClonePanel.revive(panel, services),
+    resolvePlayer: (view) => readAlong.player.resolve(view),
     onWindowFocused: () => void storage.refreshIfOpen(),
     dispose() {
       VoiceClonePanel.instance?.dispose();

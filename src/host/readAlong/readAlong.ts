@@ -1,0 +1,369 @@
+// Read-along in the editor: a render of the text (the core's NarrateFlow through SpeechService, so the WAV, the
+// history and the cache are as for any narration) whose chunks go to the player as they are written, the sentence
+// heard highlighted in the editor (a decoration in a theme colour, kept in view), the `glmVoiceClone.reading`
+// context key for the keybindings, and seeking (a render from another sentence on; cached chunks cost nothing).
+import * as vscode from 'vscode';
+import type { NarratedChunk } from '../../core/flows/narrate';
+import { sentenceAt } from '../../core/narration/plan';
+import { continueFrom, type SpokenPlan } from '../../core/flows/narrate';
+import { shiftRanges, type SourceRange } from '../../core/readAlong/ranges';
+import type { PlayerControl, PlayerState } from '../../shared/playerProtocol';
+import { describe, l10n } from '../platform/describe';
+import { Disposable } from '../platform/dispose';
+import type { Log } from '../platform/log';
+import type { SpeechResult, SpeechService } from '../services/speechService';
+import type { VoiceChoice } from '../views/activeVoice';
+import { PlayerView } from './playerView';
+
+const SAMPLE_RATE = 24000;
+const READING_KEY = 'glmVoiceClone.reading';
+
+/** What to read: all or part of a document, from the start of that part or from an offset in it. */
+export interface ReadTarget {
+  document: vscode.TextDocument;
+  text: string;
+  /** Document offset of `text`'s first character. */
+  base: number;
+  /** False when `text` is not one stretch of the document (several selections): nothing is highlighted. */
+  mapped: boolean;
+  /** Document offset to read from (cursor, lens); default: the start. */
+  from?: number;
+  kind: 'speech' | 'narration';
+  title: string;
+  voice: VoiceChoice;
+}
+
+/** What the player and the editor show now, for the commands' callers (tests, the bench). */
+export interface ReadAlongStatus {
+  reading: boolean;
+  state: PlayerState | 'loading';
+  /** Index of the sentence heard in the scope's sentences; -1 before any. */
+  sentence: number;
+  total: number;
+  /** The sentence this render started at. */
+  first: number;
+  sentenceText?: string;
+  /** Where that sentence is in the document now; undefined once an edit made it stale. */
+  sentenceRange?: SourceRange;
+  /** The range the decoration covers now (none when off, stale or stopped). */
+  highlight?: SourceRange;
+  document?: string;
+  rate: number;
+  /** Why the render stopped early, as the player shows it (naming the sentence that failed). */
+  error?: string;
+  metrics: ReadAlongMetrics;
+}
+
+export interface ReadAlongMetrics {
+  /** Wall-clock ms (Date.now) the read was asked for. */
+  startedAt: number;
+  /** When the player said it started playing (its own clock, the moment it started the audio). */
+  playingAt?: number;
+  /** Most silence between two chunks while playing, and how often it ran dry. */
+  joinGapMs: number;
+  underruns: number;
+  /** Audio crossed a sentence boundary → the decoration moved, one figure per crossing. */
+  highlightLagsMs: number[];
+  /** Chunks handed to the player, and when the first was. */
+  chunksPosted: number;
+  firstChunkAt?: number;
+  /** When the player's script said it listens, if that was after the read began (a first showing). */
+  playerReadyAt?: number;
+  /** When VS Code resolved the player's view, if after the read began. */
+  viewResolvedAt?: number;
+}
+
+interface Scope {
+  document: vscode.TextDocument;
+  plan: SpokenPlan;
+  text: string;
+  languageId: string;
+  /** Each sentence's range in the document (undefined: not mapped, or made stale by an edit). */
+  ranges: Array<SourceRange | undefined>;
+  kind: 'speech' | 'narration';
+  title: string;
+  voice: VoiceChoice;
+}
+
+interface Render {
+  session: number;
+  first: number;
+  result: Promise<SpeechResult>;
+}
+
+export class ReadAlong extends Disposable {
+  readonly player: PlayerView;
+  private scope: Scope | undefined;
+  private render: Render | undefined;
+  private session = 0;
+  private state: PlayerState | 'loading' = 'idle';
+  private sentence = -1;
+  private rate = 1;
+  private highlighted: SourceRange | undefined;
+  private error: string | undefined;
+  private metrics: ReadAlongMetrics = { startedAt: 0, joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0 };
+  private readonly waiters = new Map<number, () => void>();
+  private controlId = 0;
+  private readonly decoration: vscode.TextEditorDecorationType;
+
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly speech: SpeechService,
+    private readonly log: Log,
+  ) {
+    super();
+    this.player = this._register(new PlayerView(extensionUri, () => {
+      if (this.scope && this.metrics.viewResolvedAt === undefined) this.metrics.viewResolvedAt = Date.now();
+    }));
+    this.decoration = this._register(
+      vscode.window.createTextEditorDecorationType({
+        backgroundColor: new vscode.ThemeColor('glmVoiceClone.readAlongHighlight'),
+        overviewRulerColor: new vscode.ThemeColor('glmVoiceClone.readAlongHighlight'),
+        overviewRulerLane: vscode.OverviewRulerLane.Center,
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      }),
+    );
+    this._register(this.player.onMessage((m) => this.onPlayer(m)));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)));
+    this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.paint(false)));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('glmVoiceClone.readAlong.highlight')) this.paint(false);
+      }),
+    );
+  }
+
+  get isReading(): boolean {
+    return this.scope !== undefined && this.state !== 'ended' && this.state !== 'stopped';
+  }
+
+  status(): ReadAlongStatus {
+    const s = this.scope;
+    const k = this.sentence;
+    return {
+      reading: this.isReading,
+      state: this.state,
+      sentence: k,
+      total: s?.plan.sentences.length ?? 0,
+      first: this.render?.first ?? 0,
+      sentenceText: s?.plan.sentences[k]?.text,
+      sentenceRange: s?.ranges[k],
+      highlight: this.highlighted,
+      document: s?.document.uri.toString(),
+      rate: this.rate,
+      error: this.error,
+      metrics: { ...this.metrics, highlightLagsMs: [...this.metrics.highlightLagsMs] },
+    };
+  }
+
+  /**
+   * Reads `target` aloud: the player plays each chunk as it is written while the rest render. Resolves with the
+   * render's outcome (the WAV in the history), while playback may go on.
+   */
+  async read(target: ReadTarget): Promise<SpeechResult> {
+    let plan: SpokenPlan;
+    try {
+      // A script with a cast keeps its voices (front matter, the folder's cast file, pronunciations).
+      plan = await this.speech.plan(target.text, target.document.languageId, target.voice.id, target.document);
+    } catch (err) {
+      return this.fail(describe(err, this.log).message);
+    }
+    const first = target.from === undefined ? 0 : sentenceAt(plan, target.from - target.base)?.index;
+    if (first === undefined) return this.fail(l10n.t('There is nothing to read after the cursor.'));
+    await this.stopRender();
+    this.scope = {
+      document: target.document,
+      plan,
+      text: target.text,
+      languageId: target.document.languageId,
+      ranges: plan.sentences.map((s) => (target.mapped ? { start: target.base + s.start, end: target.base + s.end } : undefined)),
+      kind: target.kind,
+      title: target.title,
+      voice: target.voice,
+    };
+    this.metrics = { startedAt: Date.now(), joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0 };
+    this.clearHighlight();
+    return this.startRender(first, 'notification');
+  }
+
+  /** Play/pause, next, previous, stop: resolves with the status once the player has acted (or after 3 s). */
+  async control(action: PlayerControl): Promise<ReadAlongStatus> {
+    if (!this.scope) return this.status();
+    if (action === 'stop') return this.stop();
+    const id = ++this.controlId;
+    const acted = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(id);
+        resolve();
+      }, 3000);
+      this.waiters.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.player.post({ type: 'control', action, id });
+    await acted;
+    return this.status();
+  }
+
+  async stop(): Promise<ReadAlongStatus> {
+    this.player.post({ type: 'control', action: 'stop', id: 0 });
+    await this.stopRender();
+    this.state = 'stopped';
+    this.clearHighlight();
+    void vscode.commands.executeCommand('setContext', READING_KEY, false);
+    return this.status();
+  }
+
+  /** Shows the player (unless `reveal` is false) and resolves with the status. */
+  async showPlayer(reveal = true): Promise<ReadAlongStatus> {
+    if (reveal) await this.player.show();
+    return this.status();
+  }
+
+  private async startRender(first: number, location: 'notification' | 'window'): Promise<SpeechResult> {
+    const scope = this.scope!;
+    const session = ++this.session;
+    const plan = continueFrom(scope.plan, first);
+    this.state = 'loading';
+    this.sentence = first;
+    this.error = undefined;
+    void vscode.commands.executeCommand('setContext', READING_KEY, true);
+    this.player.post({ type: 'session', session, title: scope.title, sentences: scope.plan.sentences.map((s) => s.text), first, rate: this.rate });
+    // The view loads while the first chunk renders: neither waits for the other.
+    void this.player.show().catch((err: unknown) => this.log.warn(`the read-along player did not open: ${String(err)}`));
+    let rendered = 0;
+    const result = this.speech.speak({
+      text: scope.text,
+      voice: scope.voice,
+      languageId: scope.languageId,
+      kind: scope.kind,
+      title: scope.title,
+      plan,
+      document: scope.document,
+      progressLocation: location,
+      onChunk: (c) => {
+        if (this.render?.session !== session) return;
+        this.postChunk(session, first, c);
+        rendered++;
+        this.player.post({ type: 'status', session, rendered: l10n.t('{0} of {1} chunks ready', rendered, plan.chunks.length) });
+      },
+    });
+    this.render = { session, first, result };
+    void result.then((r) => {
+      if (this.render?.session !== session) return;
+      if (r.ok) return this.player.post({ type: 'end', session });
+      if (r.cancelled) return;
+      const failed = r.failedChunk !== undefined ? plan.chunks[r.failedChunk - 1]?.sentences[0] : undefined;
+      const message = failed ? l10n.t('Reading stopped at “{0}”: {1}', failed.text, r.message) : r.message;
+      this.error = message;
+      this.player.post({ type: 'end', session, error: message });
+      const actions = r.keptPath ? [l10n.t('Reveal Kept Part')] : [];
+      void vscode.window.showErrorMessage(`GLM Voice Clone: ${message}`, ...actions).then((choice) => {
+        if (choice && r.keptPath) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(r.keptPath));
+      });
+    });
+    return result;
+  }
+
+  private postChunk(session: number, first: number, c: NarratedChunk): void {
+    if (!this.metrics.chunksPosted) this.metrics.firstChunkAt = Date.now();
+    this.metrics.chunksPosted++;
+    // A copy: the Buffer may be a view into a larger pooled one.
+    const pcm = new Uint8Array(c.samples.byteLength);
+    pcm.set(c.samples);
+    this.player.post({
+      type: 'chunk',
+      session,
+      index: c.chunk.index,
+      startSec: c.timing.startSec,
+      endSec: c.timing.endSec,
+      sampleRate: SAMPLE_RATE,
+      pcm,
+      sentences: c.sentences.map((s) => ({ sentence: first + s.sentence, startSec: s.startSec, endSec: s.endSec })),
+    });
+  }
+
+  /** Cancels the render in progress (its chunks stay cached) and waits until it has let go of the flow. */
+  private async stopRender(): Promise<void> {
+    const render = this.render;
+    this.render = undefined;
+    if (!render) return;
+    this.speech.cancel();
+    await render.result.catch(() => undefined);
+  }
+
+  private onPlayer(m: Parameters<Parameters<PlayerView['onMessage']>[0]>[0]): void {
+    switch (m.type) {
+      case 'ready':
+        if (this.scope && this.metrics.playerReadyAt === undefined) this.metrics.playerReadyAt = Date.now();
+        return;
+      case 'rate':
+        this.rate = m.rate;
+        return;
+      case 'seek':
+        if (this.scope && m.session === this.render?.session && m.sentence < this.scope.plan.sentences.length) void this.startRender(m.sentence, 'window');
+        return;
+      case 'state': {
+        if (m.session !== this.render?.session && !(this.render === undefined && m.session === this.session)) return;
+        const moved = m.sentence !== this.sentence;
+        this.state = m.state;
+        this.rate = m.rate;
+        this.metrics.joinGapMs = m.joinGapMs;
+        this.metrics.underruns = m.underruns;
+        if (m.state === 'playing' && this.metrics.playingAt === undefined) this.metrics.playingAt = m.at;
+        this.sentence = m.sentence;
+        if (m.state === 'ended' || m.state === 'stopped') {
+          this.clearHighlight();
+          void vscode.commands.executeCommand('setContext', READING_KEY, false);
+        } else {
+          void vscode.commands.executeCommand('setContext', READING_KEY, true);
+          if (moved || !this.highlighted) this.paint(true);
+          if (moved && m.cause === 'audio' && m.state === 'playing') this.metrics.highlightLagsMs.push(Date.now() - m.at);
+        }
+        if (m.ack) {
+          this.waiters.get(m.ack)?.();
+          this.waiters.delete(m.ack);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Puts the decoration on the sentence heard, in every editor showing the document; `reveal`: keeps it in view. */
+  private paint(reveal: boolean): void {
+    const scope = this.scope;
+    const range = scope?.ranges[this.sentence];
+    const on = vscode.workspace.getConfiguration('glmVoiceClone').get<boolean>('readAlong.highlight', true);
+    if (!scope || !range || !on || !this.isReading) return this.clearHighlight();
+    const editors = vscode.window.visibleTextEditors.filter((e) => e.document === scope.document);
+    const r = new vscode.Range(scope.document.positionAt(range.start), scope.document.positionAt(range.end));
+    for (const e of editors) e.setDecorations(this.decoration, [r]);
+    this.highlighted = editors.length ? { ...range } : undefined;
+    if (reveal) {
+      const editor = editors.find((e) => e === vscode.window.activeTextEditor) ?? editors[0];
+      editor?.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }
+  }
+
+  private clearHighlight(): void {
+    for (const e of vscode.window.visibleTextEditors) e.setDecorations(this.decoration, []);
+    this.highlighted = undefined;
+  }
+
+  /** Sentences move with edits before them; one edited under it is never highlighted again (playback goes on). */
+  private onEdit(e: vscode.TextDocumentChangeEvent): void {
+    const scope = this.scope;
+    if (!scope || e.document !== scope.document || !e.contentChanges.length) return;
+    scope.ranges = shiftRanges(
+      scope.ranges,
+      e.contentChanges.map((c) => ({ start: c.rangeOffset, end: c.rangeOffset + c.rangeLength, newLength: c.text.length })),
+    );
+    if (this.highlighted) this.paint(false);
+  }
+
+  private fail(message: string): SpeechResult {
+    void vscode.window.showErrorMessage(`GLM Voice Clone: ${message}`);
+    return { ok: false, message };
+  }
+}

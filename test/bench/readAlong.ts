@@ -1,0 +1,70 @@
+// Read-along, measured in the real extension host with the player in the browser, against the double answering
+// each chunk after NARRATION_LATENCY_MS (concurrency 4): time to first sound (the command → the player starting the
+// audio, on the wall clock) for a short file and a 50 000-character one, the most silence scheduled between two
+// chunks while playing, and the highlight's lag (audio crosses a sentence boundary → the decoration has moved).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { NARRATION_CONCURRENCY, NARRATION_LATENCY_MS, narrationScript } from './narration';
+import { closeAll, sleep } from './panel';
+import type { ReadAlongRun } from './protocol';
+
+interface Status {
+  state: string;
+  sentence: number;
+  metrics: { startedAt: number; playingAt?: number; firstChunkAt?: number; joinGapMs: number; underruns: number; highlightLagsMs: number[]; chunksPosted: number };
+}
+
+const status = async () => (await vscode.commands.executeCommand<Status>('glmVoiceClone.readAlong.showPlayer', false))!;
+
+/** One read: Speak File on a fresh text (its first sentence is new, so nothing comes from the cache), heard for `listenMs`. */
+async function readOnce(dir: string, name: string, text: string, listenMs: number): Promise<ReadAlongRun> {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
+  await sleep(300);
+  const commandAt = Date.now();
+  const rendering = vscode.commands.executeCommand<{ ok: boolean; message?: string; chunks?: number }>('glmVoiceClone.speakFile');
+  let s = await status();
+  const deadline = Date.now() + 60_000;
+  while (s.metrics.playingAt === undefined || s.metrics.startedAt < commandAt) {
+    if (Date.now() > deadline) throw new Error(`${name}: never played (state ${s.state})`);
+    await sleep(10);
+    s = await status();
+  }
+  const firstSoundMs = s.metrics.playingAt! - commandAt;
+  await sleep(listenMs);
+  s = await status();
+  await vscode.commands.executeCommand('glmVoiceClone.readAlong.stop');
+  const result = await rendering;
+  await closeAll(200);
+  return {
+    chars: text.length,
+    chunks: result?.chunks ?? 0,
+    firstSoundMs,
+    firstChunkLatencyMs: NARRATION_LATENCY_MS,
+    firstChunkInHostMs: (s.metrics.firstChunkAt ?? Number.NaN) - commandAt,
+    joinGapMs: s.metrics.joinGapMs,
+    underruns: s.metrics.underruns,
+    highlightLagsMs: s.metrics.highlightLagsMs,
+  };
+}
+
+export async function measureReadAlong(baseUrl: string, dir: string, say: (line: string) => void, runs = 3): Promise<ReadAlongRun[]> {
+  const config = vscode.workspace.getConfiguration('glmVoiceClone');
+  await config.update('apiBaseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+  await config.update('concurrency', NARRATION_CONCURRENCY, vscode.ConfigurationTarget.Global);
+  await closeAll();
+  // The player's first showing in this window is not what is measured: a short read opens it first.
+  await readOnce(dir, 'read-along-warm-up.txt', `Warm-up ${Date.now()}. The player opens now.`, 500);
+  const out: ReadAlongRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const [label, chars] of [['short', 600], ['long', 50_000]] as const) {
+      const text = `Run ${i + 1} of the ${label} read, ${Date.now()}. ${narrationScript(chars)}`;
+      const run = await readOnce(dir, `read-along-${label}-${i}.txt`, text, 6000);
+      say(`read-along ${label}: first sound ${run.firstSoundMs} ms (×${(run.firstSoundMs / run.firstChunkLatencyMs).toFixed(2)} of ${run.firstChunkLatencyMs} ms; first chunk in the host at ${run.firstChunkInHostMs} ms), join gap ${run.joinGapMs} ms, ${run.underruns} underruns, ${run.highlightLagsMs.length} crossings`);
+      out.push(run);
+    }
+  }
+  return out;
+}

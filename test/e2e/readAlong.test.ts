@@ -1,0 +1,229 @@
+// Read-along in a real workbench (code-server + chromium), driven as a person would: Speak File on a long Markdown
+// file plays before the last chunk is asked for, the editor's highlight sits on the sentence the player is reading,
+// the contributed keybindings pause, resume, skip and go back, Read from Cursor (its keybinding) and the ▶ lens
+// start where they say. The run leaves test-results/screenshots/read-along.png (the README's picture).
+import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Locator } from 'playwright-core';
+import { planNarration } from '../../src/core/narration/plan';
+import { inPage } from './player';
+import { page, runCommand, screenshot, workbench } from './workbench';
+
+const FILE = 'read-along.md';
+
+function script(): string {
+  const nouns = ['river', 'lantern', 'harbour', 'mountain', 'letter', 'window', 'garden', 'bridge'];
+  let out = '# Read along\n\nThis file is read aloud while it renders, one sentence highlighted at a time.\n\n';
+  for (let p = 0; p < 40; p++) {
+    if (p % 8 === 0) out += `## Chapter ${p / 8 + 1}\n\n`;
+    out += `${Array.from({ length: 4 }, (_, s) => `Paragraph ${p + 1} sentence ${s + 1} tells of the ${nouns[(p * 3 + s) % nouns.length]} by the sea.`).join(' ')}\n\n`;
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function eventually<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await get();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs / 1000} s (last: ${JSON.stringify(v)})`);
+    await sleep(50);
+  }
+}
+
+/** The read-along player: the visible webview whose document has the sentence list. */
+async function player(): Promise<FrameLocator> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const frames = page().locator('iframe.webview').filter({ visible: true });
+    for (let i = 0; i < (await frames.count()); i++) {
+      const f = frames.nth(i).contentFrame().frameLocator('#active-frame');
+      if ((await f.locator('ol#sentences').count().catch(() => 0)) > 0) return f;
+    }
+    await sleep(200);
+  }
+  throw new Error('the read-along player never showed');
+}
+
+const state = async (p: FrameLocator) => (await p.locator('body').getAttribute('data-state')) ?? '';
+const sentence = async (p: FrameLocator) => Number(await p.locator('body').getAttribute('data-sentence'));
+const ttsInputs = () => workbench().double.requests.filter((r) => r.path === '/v3/glm-tts').map((r) => JSON.parse(r.bodyText).input as string);
+
+function editor(): Locator {
+  return page().locator('.editor-instance .monaco-editor').filter({ visible: true }).first();
+}
+
+/** The text of the editor lines the read-along decoration covers (the overlay with our theme colour's class). */
+const HIGHLIGHTED_LINES = inPage<string>(`
+  const overlays = Array.from(el.querySelectorAll('.view-overlays > div'));
+  const lines = Array.from(el.querySelectorAll('.view-lines > .view-line'));
+  const out = [];
+  for (const line of overlays) {
+    if (!Array.from(line.children).some((c) => /\\bced-/.test(c.className))) continue;
+    const match = lines.find((l) => l.style.top === line.style.top);
+    if (match) out.push(match.textContent || '');
+  }
+  return out.join('');`);
+
+/** Wrapped lines joined again, Monaco's non-breaking spaces as spaces. */
+async function highlightedText(): Promise<string> {
+  return (await editor().evaluate(HIGHLIGHTED_LINES)).replace(/\s+/g, ' ');
+}
+
+async function openFile(): Promise<void> {
+  const p = page();
+  const input = p.locator('.quick-input-widget input.input');
+  // Quick Open finds files once the workspace is indexed, which takes a while on a busy machine.
+  for (let attempt = 1; ; attempt++) {
+    if (await input.isVisible()) await p.keyboard.press('Escape');
+    await p.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill(FILE);
+    const found = await p.locator('.quick-input-list .monaco-list-row', { hasText: FILE }).first().waitFor({ timeout: 8000 }).then(() => true, () => false);
+    if (found) break;
+    if (attempt >= 5) throw new Error(`Quick Open never listed ${FILE}`);
+  }
+  await p.keyboard.press('Enter');
+  await p.locator('.tab.active', { hasText: FILE }).waitFor({ timeout: 10_000 });
+  await editor().locator('.view-line').first().waitFor({ timeout: 10_000 });
+  // Back to the top whatever has the focus (the player may have it): the palette acts on the active editor.
+  await runCommand('Go to Line/Column...');
+  await p.keyboard.type('1');
+  await p.keyboard.press('Enter');
+  await editor().locator('.view-line', { hasText: 'Read along' }).first().waitFor({ timeout: 10_000 });
+}
+
+/** Focus in the editor text, where a reader's hands are. */
+async function focusEditor(): Promise<void> {
+  // forced: a lens or the highlight may sit over the line's box
+  await editor().locator('.view-line').first().click({ force: true });
+}
+
+suite('Read-along in the browser', () => {
+  const text = script();
+  const plan = planNarration(text, 'markdown');
+
+  suiteSetup(() => {
+    writeFileSync(join(workbench().workspace, FILE), text);
+  });
+
+  setup(() => {
+    workbench().double.clearFaults();
+    workbench().double.clearRequests();
+  });
+
+  teardown(async () => {
+    workbench().double.latencyMs = 0;
+    await runCommand('GLM Voice Clone: Stop Reading').catch(() => undefined);
+  });
+
+  suiteTeardown(async () => {
+    // The player stays in the panel area otherwise, and other suites look for the clone panel's webview.
+    await runCommand('View: Hide Panel').catch(() => undefined);
+  });
+
+  test('Speak File plays before the last chunk is requested; the highlight is on the sentence the player reads; keybindings control it', async function () {
+    this.timeout(150_000);
+    // Slow enough that the render outlasts a cold player view on a loaded machine: the claim is about order.
+    workbench().double.latencyMs = 600;
+    await openFile();
+    await focusEditor();
+    await runCommand('GLM Voice Clone: Speak File');
+    const p = await player();
+    await eventually('playing', () => state(p), (s) => s === 'playing', 40_000);
+    const asked = ttsInputs().length;
+    assert.ok(asked < plan.chunks.length, `the first audio plays after ${asked} of ${plan.chunks.length} chunk requests`);
+    assert.match((await p.locator('body').getAttribute('data-audio')) ?? '', /^running /, 'the audio clock runs');
+    assert.match((await p.locator('#position').textContent()) ?? '', new RegExp(`^Sentence \\d+ of ${plan.sentences.length}`));
+
+    // First point: once the audio has moved into sentence 2 or later (crossed into by the audio itself), the editor
+    // highlights the sentence the player reads: checked while paused there, so a slow machine cannot blur it.
+    await eventually('the audio moves on', () => sentence(p), (k) => k >= 2, 30_000);
+    await focusEditor();
+    await page().keyboard.press('Control+Alt+P');
+    await eventually('paused', () => state(p), (s) => s === 'paused');
+    const k1 = await sentence(p);
+    await eventually(`the highlight is on sentence ${k1}`, highlightedText, (t) => t.includes(plan.sentences[k1].text));
+    await page().keyboard.press('Control+Alt+P');
+    await eventually('resumed', () => state(p), (s) => s === 'playing' || s === 'waiting');
+
+    // Keybindings: pause, resume, next, previous.
+    await page().keyboard.press('Control+Alt+P');
+    await eventually('paused by Ctrl+Alt+P', () => state(p), (s) => s === 'paused');
+    const pausedAt = await sentence(p);
+    const audioAt = await p.locator('body').getAttribute('data-audio');
+    await sleep(700);
+    assert.equal(await sentence(p), pausedAt, 'paused: the sentence stays');
+    await page().keyboard.press('Control+Alt+P');
+    await eventually('resumed by Ctrl+Alt+P', () => state(p), (s) => s === 'playing' || s === 'waiting');
+    assert.notEqual(await p.locator('body').getAttribute('data-audio'), audioAt);
+    await page().keyboard.press('Control+Alt+P');
+    await eventually('paused again', () => state(p), (s) => s === 'paused');
+    const before = await sentence(p);
+    for (let i = 0; i < 12; i++) await page().keyboard.press('Control+Alt+BracketRight');
+    const skipped = await eventually('Ctrl+Alt+] skips ahead', () => sentence(p), (k) => k >= before + 12);
+    await page().keyboard.press('Control+Alt+BracketLeft');
+    await eventually('Ctrl+Alt+[ goes back one', () => sentence(p), (k) => k === skipped - 1);
+    // Second point, further into the file (kept in view: the editor scrolled to it).
+    const k2 = await sentence(p);
+    assert.ok(k2 >= before + 11);
+    await eventually(`the highlight follows to sentence ${k2}`, highlightedText, (t) => t.includes(plan.sentences[k2].text));
+    await page().keyboard.press('Control+Alt+P');
+    await eventually('playing from there', () => state(p), (s) => s === 'playing');
+    const current = await p.locator('#sentences button[aria-current]').textContent();
+    assert.ok(current && plan.sentences.some((s) => s.text === current), 'the player’s list marks the sentence read');
+    await screenshot('read-along');
+  });
+
+  test('Read from Cursor (Ctrl+Alt+R) starts at the sentence under the cursor', async function () {
+    this.timeout(60_000);
+    await openFile();
+    await focusEditor();
+    const target = plan.sentences.find((s) => s.text.startsWith('Paragraph 21 sentence 1 '))!;
+    const line = text.slice(0, target.start).split('\n').length; // 1-based
+    await page().keyboard.press('Control+G');
+    await page().keyboard.type(String(line));
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Home');
+    for (let i = 0; i < 3; i++) await page().keyboard.press('Control+ArrowRight');
+    await page().keyboard.press('Control+Alt+R');
+    const p = await player();
+    await eventually('playing', () => state(p), (s) => s === 'playing', 20_000);
+    assert.equal(ttsInputs()[0], target.text, 'the first request is the cursor’s sentence');
+    assert.equal(Number(await p.locator('body').getAttribute('data-first')), target.index, 'the player reads from it');
+    assert.ok((await sentence(p)) >= target.index);
+    await page().keyboard.press('Control+Alt+P');
+    await eventually('paused', () => state(p), (s) => s === 'paused');
+    const k = await sentence(p);
+    await eventually(`the highlight is on sentence ${k}`, highlightedText, (t) => t.includes(plan.sentences[k].text));
+  });
+
+  test('the ▶ “Read from here” lens reads from its paragraph', async function () {
+    this.timeout(60_000);
+    await openFile();
+    const target = plan.sentences.find((s) => s.text.startsWith('Paragraph 2 sentence 1 '))!;
+    const lens = editor().locator('.codelens-decoration a', { hasText: 'Read from here' });
+    await lens.first().waitFor({ timeout: 15_000 });
+    // The lens over "Paragraph 2": the one whose widget sits right above that line.
+    const lenses = await lens.all();
+    let clicked = false;
+    for (const l of lenses) {
+      const box = await l.boundingBox();
+      const lineBox = await editor().locator('.view-line', { hasText: 'Paragraph 2 sentence 1 ' }).first().boundingBox();
+      if (box && lineBox && lineBox.y - box.y > 0 && lineBox.y - box.y < 40) {
+        await l.click();
+        clicked = true;
+        break;
+      }
+    }
+    assert.ok(clicked, 'a lens sits above “Paragraph 2”');
+    const p = await player();
+    await eventually('playing', () => state(p), (s) => s === 'playing', 20_000);
+    assert.equal(ttsInputs()[0], target.text);
+    assert.equal(Number(await p.locator('body').getAttribute('data-first')), target.index, 'the player reads from it');
+    assert.ok((await sentence(p)) >= target.index);
+  });
+});
