@@ -11,6 +11,36 @@ import { inPage } from './player';
 import { page, runCommand, screenshot, workbench } from './workbench';
 
 const FILE = 'read-along.md';
+const DIALOGUE_FILE = 'dialogue.md';
+/** A three-voice scene: the narrator (the active voice), Alice and Bob from the front matter. */
+const DIALOGUE = [
+  '---',
+  'voices:',
+  '  Alice: jam',
+  '  Bob: kazi',
+  '---',
+  '',
+  'The station was empty when they arrived.',
+  '',
+  'Alice: Is this the last train tonight?',
+  '',
+  'Bob: It is, and it is late again.',
+  '',
+  'Alice: Then we wait together.',
+  '',
+  'The clock above them ticked on.',
+  '',
+  'Bob: At least the tea is warm.',
+  '',
+].join('\n');
+const DIALOGUE_LINES: Array<[string, string]> = [
+  ['tongtong', 'The station was empty when they arrived.'],
+  ['jam', 'Is this the last train tonight?'],
+  ['kazi', 'It is, and it is late again.'],
+  ['jam', 'Then we wait together.'],
+  ['tongtong', 'The clock above them ticked on.'],
+  ['kazi', 'At least the tea is warm.'],
+];
 
 function script(): string {
   const nouns = ['river', 'lantern', 'harbour', 'mountain', 'letter', 'window', 'garden', 'bridge'];
@@ -73,7 +103,7 @@ async function highlightedText(): Promise<string> {
   return (await editor().evaluate(HIGHLIGHTED_LINES)).replace(/\s+/g, ' ');
 }
 
-async function openFile(): Promise<void> {
+async function openFile(file = FILE, firstLine = 'Read along'): Promise<void> {
   const p = page();
   const input = p.locator('.quick-input-widget input.input');
   // Quick Open finds files once the workspace is indexed, which takes a while on a busy machine.
@@ -81,19 +111,19 @@ async function openFile(): Promise<void> {
     if (await input.isVisible()) await p.keyboard.press('Escape');
     await p.keyboard.press('Control+P');
     await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(FILE);
-    const found = await p.locator('.quick-input-list .monaco-list-row', { hasText: FILE }).first().waitFor({ timeout: 8000 }).then(() => true, () => false);
+    await input.fill(file);
+    const found = await p.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 8000 }).then(() => true, () => false);
     if (found) break;
-    if (attempt >= 5) throw new Error(`Quick Open never listed ${FILE}`);
+    if (attempt >= 5) throw new Error(`Quick Open never listed ${file}`);
   }
   await p.keyboard.press('Enter');
-  await p.locator('.tab.active', { hasText: FILE }).waitFor({ timeout: 10_000 });
+  await p.locator('.tab.active', { hasText: file }).waitFor({ timeout: 10_000 });
   await editor().locator('.view-line').first().waitFor({ timeout: 10_000 });
   // Back to the top whatever has the focus (the player may have it): the palette acts on the active editor.
   await runCommand('Go to Line/Column...');
   await p.keyboard.type('1');
   await p.keyboard.press('Enter');
-  await editor().locator('.view-line', { hasText: 'Read along' }).first().waitFor({ timeout: 10_000 });
+  await editor().locator('.view-line', { hasText: firstLine }).first().waitFor({ timeout: 10_000 });
 }
 
 /** Focus in the editor text, where a reader's hands are. */
@@ -108,6 +138,7 @@ suite('Read-along in the browser', () => {
 
   suiteSetup(() => {
     writeFileSync(join(workbench().workspace, FILE), text);
+    writeFileSync(join(workbench().workspace, DIALOGUE_FILE), DIALOGUE);
   });
 
   setup(() => {
@@ -225,5 +256,35 @@ suite('Read-along in the browser', () => {
     assert.equal(ttsInputs()[0], target.text);
     assert.equal(Number(await p.locator('body').getAttribute('data-first')), target.index, 'the player reads from it');
     assert.ok((await sentence(p)) >= target.index);
+  });
+
+  test('a dialogue is read in its speakers’ voices, the highlight moving line by line', async function () {
+    this.timeout(120_000);
+    workbench().double.latencyMs = 300;
+    await openFile(DIALOGUE_FILE, 'voices:');
+    await focusEditor();
+    await runCommand('GLM Voice Clone: Speak File');
+    const p = await player();
+    await eventually('playing', () => state(p), (s) => s === 'playing', 40_000);
+    await focusEditor();
+    await page().keyboard.press('Control+Alt+P');
+    await eventually('paused', () => state(p), (s) => s === 'paused');
+    // Back to the first line, then line by line with the keyboard: the highlight sits on each speaker's line in turn.
+    for (let i = 0; i < 8; i++) await page().keyboard.press('Control+Alt+BracketLeft');
+    await eventually('at the first line', () => sentence(p), (k) => k === 0);
+    for (const [i, [, line]] of DIALOGUE_LINES.entries()) {
+      if (i > 0) {
+        await page().keyboard.press('Control+Alt+BracketRight');
+        await eventually(`line ${i + 1}`, () => sentence(p), (k) => k === i);
+      }
+      await eventually(`the highlight on line ${i + 1}`, highlightedText, (t) => t.includes(line) && !DIALOGUE_LINES.some(([, other], j) => j !== i && t.includes(other)));
+    }
+    // Every line was sent in its speaker's voice (the narrator's is the active voice).
+    const sent = workbench().double.requests.filter((r) => r.path === '/v3/glm-tts').map((r) => JSON.parse(r.bodyText) as { voice: string; input: string });
+    for (const [voice, line] of DIALOGUE_LINES) {
+      // The narrator is whatever voice is active (other suites may have changed it); the cast's voices are exact.
+      const ok = voice === 'tongtong' ? (b: { voice: string }) => b.voice !== 'jam' && b.voice !== 'kazi' : (b: { voice: string }) => b.voice === voice;
+      assert.ok(sent.some((b) => b.input === line && ok(b)), `“${line}” sent with ${voice === 'tongtong' ? 'the narrator’s voice' : voice}`);
+    }
   });
 });
