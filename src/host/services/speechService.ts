@@ -46,12 +46,17 @@ export class SpeechService {
     private readonly log: Log,
   ) {}
 
+  /** The speak in progress, from its first await (reading the cast, the estimate) to its end: cancellable throughout. */
+  private current: AbortController | undefined;
+
   get isRunning(): boolean {
-    return this.flow.isRunning;
+    return this.flow.isRunning || this.current !== undefined;
   }
 
   cancel(): boolean {
-    return this.flow.cancel();
+    const pending = this.current;
+    pending?.abort();
+    return this.flow.cancel() || pending !== undefined;
   }
 
   /** The narration plan of `text` (chunks and sentences with their offsets, voices); throws CoreError 'nothingToSpeak'. */
@@ -60,7 +65,17 @@ export class SpeechService {
   }
 
   async speak(req: SpeakRequest): Promise<SpeechResult> {
-    if (this.flow.isRunning) return { ok: false, message: describe(new CoreError({ kind: 'narrationBusy' })).message };
+    if (this.isRunning) return { ok: false, message: describe(new CoreError({ kind: 'narrationBusy' })).message };
+    const current = (this.current = new AbortController());
+    try {
+      return await this.speakNow(req, current.signal);
+    } finally {
+      if (this.current === current) this.current = undefined;
+    }
+  }
+
+  private async speakNow(req: SpeakRequest, cancelled: AbortSignal): Promise<SpeechResult> {
+    const stopped = (): SpeechResult => ({ ok: false, cancelled: true, message: l10n.t('Narration cancelled; no partial file was kept.') });
     let script: ScriptContext | undefined;
     try {
       script = req.document ? await scriptSettingsFor(req.document) : undefined;
@@ -79,6 +94,7 @@ export class SpeechService {
     } catch (err) {
       return { ok: false, message: describe(err, this.log).message };
     }
+    if (cancelled.aborted) return stopped();
     void vscode.commands.executeCommand('setContext', 'glmVoiceClone.narrating', true);
     try {
       const result = await vscode.window.withProgress(
@@ -90,6 +106,8 @@ export class SpeechService {
         async (progress, token) => {
           const controller = new AbortController();
           const sub = token.onCancellationRequested(() => controller.abort());
+          const onCancel = () => controller.abort();
+          cancelled.addEventListener('abort', onCancel, { once: true });
           let done = 0;
           let total = 0;
           try {
@@ -114,6 +132,7 @@ export class SpeechService {
             );
           } finally {
             sub.dispose();
+            cancelled.removeEventListener('abort', onCancel);
           }
         },
       );
@@ -127,7 +146,7 @@ export class SpeechService {
       return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId, subtitles: result.subtitles, skipped: result.skipped.length };
     } catch (err) {
       const p = err instanceof CoreError ? err.problem : undefined;
-      if (p?.kind === 'cancelled') return { ok: false, cancelled: true, message: l10n.t('Narration cancelled; no partial file was kept.') };
+      if (p?.kind === 'cancelled') return stopped();
       const message = describe(err, this.log).message;
       if (p?.kind === 'chunkFailed') return { ok: false, message, failedChunk: p.index + 1, keptPath: p.keptFile };
       return { ok: false, message };
