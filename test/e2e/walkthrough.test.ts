@@ -80,6 +80,7 @@ suite('Walkthrough', () => {
     // away so the clone panel's webview is the visible one again.
     await waitDone('speakFile');
     await runCommand('View: Hide Panel');
+    await runCommand('GLM Voice Clone: Open Panel');
     const history = webview().locator('#history-list li[data-watermark="true"]', { hasText: 'A sentence to hear' }).first();
     await history.waitFor({ timeout: 60_000 });
     // the watermark setting (default on) went out as watermark_enabled and the history shows it
