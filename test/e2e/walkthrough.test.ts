@@ -80,7 +80,7 @@ suite('Walkthrough', () => {
     // away so the clone panel's webview is the visible one again.
     await waitDone('speakFile');
     await runCommand('View: Hide Panel');
-    await runCommand('GLM Voice Clone: Open Panel');
+    await p.locator('.tabs-container .tab', { hasText: 'GLM Voice Clone' }).first().click();
     const history = webview().locator('#history-list li[data-watermark="true"]', { hasText: 'A sentence to hear' }).first();
     await history.waitFor({ timeout: 60_000 });
     // the watermark setting (default on) went out as watermark_enabled and the history shows it
