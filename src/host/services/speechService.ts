@@ -78,7 +78,9 @@ export class SpeechService {
     const stopped = (): SpeechResult => ({ ok: false, cancelled: true, message: l10n.t('Narration cancelled; no partial file was kept.') });
     let script: ScriptContext | undefined;
     try {
-      script = req.document ? await scriptSettingsFor(req.document) : undefined;
+      // A plan given (read-along) already carries its voices and pronunciations: no file reading (no await) between
+      // the caller's decision and the flow starting.
+      script = req.document && !req.plan ? await scriptSettingsFor(req.document) : undefined;
       if (!req.plan) this.flow.chunks(req.text, req.languageId, script);
       // Before a long narration: what it would cost, after what the cache already holds.
       const threshold = readExportSettings().confirmAboveChars;
