@@ -71,7 +71,9 @@ suite('Read-along (real extension host, player in the browser, Novita double)', 
     await stopDouble(double);
   });
 
-  setup(() => {
+  setup(async () => {
+    // Each test counts the requests it causes: chunks an earlier test left in the cache would not be sent again.
+    await vscode.commands.executeCommand('glmVoiceClone.clearCache', true);
     double.clearRequests();
     double.clearFaults();
     double.latencyMs = 0;
