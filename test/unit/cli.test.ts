@@ -15,7 +15,7 @@ import { parseShard, resolveInputs, shardOf } from '../../src/cli/files';
 import { Semaphore } from '../../src/cli/pool';
 import { NovitaDouble, samplesFor } from '../double/novitaDouble';
 
-const KEY = 'sk_cli_LEAKCHECK_5521';
+const KEY = 'test-cli-LEAKCHECK-5521';
 
 suite('cli: pieces (in-process)', () => {
   test('--shard i/n: every file in exactly one shard, sizes within one, whatever order the files were listed in', () => {

@@ -20,7 +20,7 @@ import { paragraphStarts } from '../../src/core/readAlong/paragraphs';
 import { shiftRanges } from '../../src/core/readAlong/ranges';
 import { isFromPlayerMessage } from '../../src/shared/playerProtocol';
 
-const KEY = 'sk_readalong_LEAKCHECK_5521';
+const KEY = 'test-readalong-LEAKCHECK-5521';
 
 function story(paragraphs = 12): string {
   const words = ['river', 'lantern', 'quiet', 'harbour', 'mountain', 'letter', 'window', 'garden'];
