@@ -104,6 +104,8 @@ export class ReadAlong extends Disposable {
   private metrics: ReadAlongMetrics = { startedAt: 0, joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0 };
   private readonly waiters = new Map<number, () => void>();
   private controlId = 0;
+  private seeking: Promise<void> | undefined;
+  private pendingSeek: number | undefined;
   private readonly decoration: vscode.TextEditorDecorationType;
 
   constructor(
@@ -170,6 +172,9 @@ export class ReadAlong extends Disposable {
     }
     const first = target.from === undefined ? 0 : sentenceAt(plan, target.from - target.base)?.index;
     if (first === undefined) return this.fail(l10n.t('There is nothing to read after the cursor.'));
+    // A new read replaces any seek still settling in the one before.
+    this.pendingSeek = undefined;
+    await this.seeking;
     await this.stopRender();
     this.scope = {
       document: target.document,
@@ -208,6 +213,8 @@ export class ReadAlong extends Disposable {
 
   async stop(): Promise<ReadAlongStatus> {
     this.player.post({ type: 'control', action: 'stop', id: 0 });
+    this.pendingSeek = undefined;
+    await this.seeking;
     await this.stopRender();
     this.state = 'stopped';
     this.clearHighlight();
@@ -284,6 +291,30 @@ export class ReadAlong extends Disposable {
     });
   }
 
+  /**
+   * Renders from `sentence` on, once the render in progress has let go of the flow. Seeks are taken one at a time;
+   * one that comes while another is settling replaces it (the latest wins), so no two renders ever overlap.
+   */
+  private seek(sentence: number): void {
+    this.pendingSeek = sentence;
+    if (this.seeking) return;
+    const scope = this.scope;
+    this.seeking = (async () => {
+      while (this.pendingSeek !== undefined && this.scope === scope) {
+        const target = this.pendingSeek;
+        this.pendingSeek = undefined;
+        await this.stopRender();
+        if (this.scope !== scope || this.pendingSeek !== undefined) continue;
+        void this.startRender(target, 'window');
+      }
+    })()
+      .catch((err: unknown) => this.log.warn(`read-along seek failed: ${String(err)}`))
+      .finally(() => {
+        this.seeking = undefined;
+        this.pendingSeek = undefined;
+      });
+  }
+
   /** Cancels the render in progress (its chunks stay cached) and waits until it has let go of the flow. */
   private async stopRender(): Promise<void> {
     const render = this.render;
@@ -302,7 +333,8 @@ export class ReadAlong extends Disposable {
         this.rate = m.rate;
         return;
       case 'seek':
-        if (this.scope && m.session === this.render?.session && m.sentence < this.scope.plan.sentences.length) void this.startRender(m.sentence, 'window');
+        // From the session the player last heard of (a seek sent before a newer session reached it is stale).
+        if (this.scope && m.session === this.session && m.sentence < this.scope.plan.sentences.length) this.seek(m.sentence);
         return;
       case 'state': {
         if (m.session !== this.render?.session && !(this.render === undefined && m.session === this.session)) return;

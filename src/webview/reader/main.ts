@@ -63,6 +63,11 @@ let scheduledUntil = 0;
 /** The context time the scheduled audio ends at: the next chunk starts exactly there. */
 let scheduledEndCtx = 0;
 let crossingTimer: ReturnType<typeof setTimeout> | undefined;
+/** A sentence sought that is not rendered yet: playback waits on it (the host is asked to render from there). */
+let waitingFor: number | undefined;
+let seekTimer: ReturnType<typeof setTimeout> | undefined;
+/** How long Next/Previous presses must pause before a seek past the rendered part goes to the host. */
+const SEEK_SETTLE_MS = 150;
 
 function audio(): AudioContext {
   ctx ??= new AudioContext({ latencyHint: 'interactive' });
@@ -198,11 +203,27 @@ function seekSentence(k: number, cause: 'seek' | 'control'): void {
   if (k < 0 || k >= sentences.length) return;
   const t = times.get(k);
   if (!t) {
-    // Not rendered yet (or before this render's start): the host renders from there.
-    post({ type: 'seek', session, sentence: k });
-    if (ack) report(cause);
+    // Not rendered yet (or before this render's start): wait on it, and once the keys settle the host renders from
+    // the last sentence asked for, so a run of Next presses is one render, not one per press.
+    current = k;
+    waitingFor = k;
+    pos0 = 0;
+    stopSources();
+    clearTimeout(crossingTimer);
+    if (state !== 'paused') state = 'waiting';
+    clearTimeout(seekTimer);
+    seekTimer = setTimeout(
+      () => {
+        seekTimer = undefined;
+        if (waitingFor !== undefined) post({ type: 'seek', session, sentence: waitingFor });
+      },
+      cause === 'control' ? SEEK_SETTLE_MS : 0,
+    );
+    report(cause);
     return;
   }
+  waitingFor = undefined;
+  clearTimeout(seekTimer);
   current = k;
   if (state === 'paused' || state === 'ended' || state === 'stopped') {
     pos0 = t.startSec;
@@ -228,6 +249,8 @@ function control(action: PlayerControl): void {
       seekSentence(Math.max(0, current - 1), 'control');
       break;
     case 'stop':
+      waitingFor = undefined;
+      clearTimeout(seekTimer);
       stopSources();
       clearTimeout(crossingTimer);
       pos0 = 0;
@@ -252,6 +275,18 @@ function onChunk(m: Extract<ToPlayerMessage, { type: 'chunk' }>): void {
   chunks.push(chunk);
   for (const s of m.sentences) times.set(s.sentence, s);
   const c = audio();
+  if (waitingFor !== undefined) {
+    // Waiting on a sentence sought: this render may reach it before the host acts on the seek.
+    const t = times.get(waitingFor);
+    if (t) {
+      clearTimeout(seekTimer);
+      waitingFor = undefined;
+      if (state === 'waiting') start(t.startSec, 'load');
+      else pos0 = t.startSec;
+    }
+    render();
+    return;
+  }
   if (state === 'idle') {
     // The first chunk: play at once, then build the list.
     start(m.startSec, 'load');
@@ -288,6 +323,8 @@ function onSession(m: Extract<ToPlayerMessage, { type: 'session' }>): void {
   stopSources();
   clearTimeout(crossingTimer);
   session = m.session;
+  waitingFor = undefined;
+  clearTimeout(seekTimer);
   sentences = m.sentences;
   first = m.first;
   chunks.length = 0;
@@ -395,7 +432,7 @@ window.addEventListener('message', (event: MessageEvent<ToPlayerMessage>) => {
         ui.error.textContent = m.error;
         ui.error.hidden = false;
       }
-      if (state === 'waiting' && !chunks.some((c) => c.endSec > pos0 + 1e-6)) setState('ended', 'audio');
+      if (state === 'waiting' && waitingFor === undefined && !chunks.some((c) => c.endSec > pos0 + 1e-6)) setState('ended', 'audio');
       else if (state === 'idle') setState('ended', 'load');
       break;
     case 'control':
