@@ -9,8 +9,9 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 
-// The features bundle, required by the activation shell on first use, so activation never parses it.
-const lazyChunks = ['./features.js'];
+// The features bundle and the document checks, required by the activation shell on first use, so activation never
+// parses them.
+const lazyChunks = ['./features.js', './documents.js'];
 
 // Large packages the core loads on first use (`require('undici')`, `require('markdown-it')`, `import('music-metadata')`): each is its own
 // bundle in dist/, and a require of the package becomes a require of that file, so neither is parsed before a
@@ -44,6 +45,9 @@ const builds = [
   // Commands, panel, views and the core (flows, Novita client, narration, registry): required on the first
   // command, view or restored panel.
   { ...host, entryPoints: { features: 'src/host/shell/features.ts' }, outdir: 'dist' },
+  // Where the "▶ Read from here" lenses go and whether a document is a script with a cast: on the first Markdown or
+  // screenplay document.
+  { ...host, entryPoints: { documents: 'src/host/shell/documents.ts' }, outdir: 'dist' },
   // The MP3 encoder's worker (src/core/audio/mp3Worker.ts): a thread with a small heap, started per MP3 export.
   { ...host, entryPoints: { 'mp3-worker': 'src/core/audio/mp3WorkerMain.ts' }, outdir: 'dist' },
   // undici: required on the first request only.

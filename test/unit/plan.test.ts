@@ -4,7 +4,9 @@ import { markdownToSpeech, speakableText } from '../../src/core/narration/markdo
 import {
   chunkAt,
   endsChunkGroup,
+  planFrom,
   planNarration,
+  RAMP_CHUNK_MAX_CHARS,
   sentenceAt,
   sentences,
   sentenceTimes,
@@ -224,6 +226,24 @@ suite('narration plan: chunks', () => {
     // Nothing crosses the paragraph break, and all the words are spoken once, in order.
     assert.equal(plan.chunks.map((c) => c.text).join(' '), 'Hello there. This is the second sentence. And a third. A fourth one. Next paragraph. With two.');
     assert.ok(plan.chunks.some((c) => c.sentences.length > 1), 'sentences are grouped');
+  });
+
+  test('the second chunk is short (the ramp); only the first group is ramped, so later chunks do not depend on the start', () => {
+    // One long block: a single group far longer than the ramp.
+    const block = Array.from({ length: 40 }, (_, i) => `Sentence number ${i + 1} of the opening block goes on a little.`).join(' ');
+    const rest = Array.from({ length: 30 }, (_, i) => `Later paragraph ${i + 1} says one thing. And then another thing.`).join('\n\n');
+    const plan = planNarration(`${block}\n\n${rest}`, 'plaintext');
+    assertPlanSound(plan, 1024);
+    assert.equal(plan.chunks[0].sentences.length, 1);
+    assert.ok(codePointLength(plan.chunks[1].text) <= RAMP_CHUNK_MAX_CHARS, `second chunk: ${codePointLength(plan.chunks[1].text)} code points`);
+    assert.ok(plan.chunks[1].sentences.length >= 2, 'the ramp holds as many sentences as fit');
+    assert.ok(codePointLength(plan.chunks[2].text) > RAMP_CHUNK_MAX_CHARS, 'after the ramp, chunks are full size again');
+    // Reading from the middle of the first block: its own ramp, and the later paragraphs' chunks are the same.
+    const from = planFrom(plan, 20);
+    assert.ok(codePointLength(from.chunks[1].text) <= RAMP_CHUNK_MAX_CHARS);
+    const later = (p: NarrationPlan) => p.chunks.filter((c) => c.text.startsWith('Later paragraph')).map((c) => c.text);
+    assert.deepEqual(later(from), later(plan));
+    assert.equal(later(plan).length, 30);
   });
 
   test('firstChunkMaxChars holds back a long first sentence; the rest of it follows', () => {

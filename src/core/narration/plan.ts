@@ -678,13 +678,14 @@ export function endsChunkGroup(text: string, maxChars = DEFAULT_MAX_CHARS): bool
 /**
  * The narration as chunks to synthesize, each knowing its sentences and their source offsets.
  *
- * The first chunk is the first sentence alone, so the first sound comes quickly. After it, a block's sentences
+ * The first chunk is the first sentence alone, so the first sound comes quickly, and the second is short
+ * (RAMP_CHUNK_MAX_CHARS), so it is ready before the first has been heard. After them, a block's sentences
  * are grouped by content: a group ends at the end of a block or after a sentence `endsChunkGroup` picks, and a group
  * that fits in `maxChars` (sentences joined by a space) is one chunk. The plan is a function of the sentences
  * alone, so a chunk's text is a stable cache key: editing one sentence changes the text of at most two chunks, as
  * long as the groups around it fit in `maxChars` before and after the edit. A group that does not fit is packed
  * greedily into chunks, and an edit there may change every chunk after it in that group (as may an edit inside a
- * sentence longer than `maxChars`, which is cut like `splitText` cuts).
+ * sentence longer than `maxChars`, which is cut like `splitText` cuts, or one in the ramped first group).
  */
 export function planNarration(source: string, languageId: string | undefined, opts: PlanOptions = {}): NarrationPlan {
   return planSpeakable(speakable(source, languageId), source, opts);
@@ -727,7 +728,18 @@ export function planFrom(plan: NarrationPlan, from: number, opts: Pick<PlanOptio
   return { chunks: chunkSentences(sentences, opts.maxChars ?? DEFAULT_MAX_CHARS, opts.measure ?? codePointLength), sentences };
 }
 
-/** Sentences (each within maxChars) as chunks: the first alone, then by content-chosen groups packed to maxChars. */
+/**
+ * Most code points in the second chunk: the first group after the first sentence starts with a short chunk, so
+ * it is in (synthesis takes longer the more text it has) before the one-sentence first chunk has finished playing.
+ */
+export const RAMP_CHUNK_MAX_CHARS = 200;
+
+/**
+ * Sentences (each within maxChars) as chunks: the first alone, then by content-chosen groups packed to maxChars,
+ * except that the first group opens with the sentences that fit in RAMP_CHUNK_MAX_CHARS (at least one) as a chunk
+ * of their own. Only the first group is ramped, so from the second group on the chunks do not depend on where the
+ * reading started.
+ */
 function chunkSentences(planned: PlannedSentence[], maxChars: number, measure: (text: string) => number): NarrationChunk[] {
   const chunks: NarrationChunk[] = [];
   const emit = (group: PlannedSentence[]) => {
@@ -737,11 +749,18 @@ function chunkSentences(planned: PlannedSentence[], maxChars: number, measure: (
   };
   if (planned.length) emit([planned[0]]);
   let group: PlannedSentence[] = [];
+  let ramped = false;
   for (let i = 1; i < planned.length; i++) {
     const s = planned[i];
     group.push(s);
     const next = planned[i + 1];
     if (!next || next.block !== s.block || endsChunkGroup(s.text, maxChars)) {
+      if (!ramped) {
+        ramped = true;
+        const head = pack(group, Math.min(RAMP_CHUNK_MAX_CHARS, maxChars), measure)[0];
+        emit(head);
+        group = group.slice(head.length);
+      }
       for (const packed of pack(group, maxChars, measure)) emit(packed);
       group = [];
     }

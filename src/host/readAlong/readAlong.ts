@@ -188,7 +188,25 @@ export class ReadAlong extends Disposable {
     };
     this.metrics = { startedAt: Date.now(), joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0 };
     this.clearHighlight();
-    return this.startRender(first, 'notification');
+    const scope = this.scope;
+    const result = this.startRender(first, 'notification');
+    return this.followSeeks(scope, this.render, await result);
+  }
+
+  /**
+   * A render cancelled because the listener skipped past what was rendered is not the end of the reading: the
+   * render from the sentence sought takes over, and its outcome (the WAV from there on) is the reading's.
+   */
+  private async followSeeks(scope: Scope, last: Render | undefined, result: SpeechResult): Promise<SpeechResult> {
+    // Cancelled by the listener (the notification's Cancel, Stop) or by a new reading: that is the outcome.
+    while (!result.ok && result.cancelled && !result.declined && this.scope === scope && (this.seeking || this.render !== last)) {
+      await this.seeking;
+      const next = this.render;
+      if (!next || next === last || this.scope !== scope) break;
+      last = next;
+      result = await next.result;
+    }
+    return result;
   }
 
   /** Play/pause, next, previous, stop: resolves with the status once the player has acted (or after 3 s). */

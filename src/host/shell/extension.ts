@@ -1,20 +1,14 @@
 // The activation shell: a status-bar item and stubs for every contributed command, tree view and the panel
 // serializer. The features themselves (dist/features.js) load on the first use of any of them.
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ActiveVoice } from '../views/activeVoice';
 import type { Features } from './features';
-import { loadFeatures } from './lazy';
-import { paragraphStarts } from '../../core/readAlong/paragraphs';
+import { loadDocuments, loadFeatures } from './lazy';
 
 const PANEL_VIEW_TYPE = 'glmVoiceClone.panel';
 const PLAYER_VIEW_ID = 'glmVoiceClone.player';
 
-/**
- * "▶ Read from here" over each Markdown heading and paragraph. A line scan (no parser, no features bundle), so a
- * Markdown file opening costs next to nothing; `glmVoiceClone.readAlong.codeLens` turns it off.
- */
+/** "▶ Read from here" over Markdown headings and paragraphs (dist/documents.js places them); a setting turns it off. */
 class ReadFromHereLenses implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -24,12 +18,7 @@ class ReadFromHereLenses implements vscode.CodeLensProvider {
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!vscode.workspace.getConfiguration('glmVoiceClone', document).get<boolean>('readAlong.codeLens', true)) return [];
-    const title = vscode.l10n.t('$(play) Read from here');
-    const tooltip = vscode.l10n.t('Read this file aloud from this paragraph on, highlighting each sentence');
-    return paragraphStarts(document.getText()).map(({ line, offset }) => {
-      const range = new vscode.Range(line, 0, line, 0);
-      return new vscode.CodeLens(range, { title, tooltip, command: 'glmVoiceClone.readFromHere', arguments: [document.uri, offset] });
-    });
+    return loadDocuments().readFromHereLenses(document);
   }
 
   dispose(): void {
@@ -105,13 +94,8 @@ export function activate(context: vscode.ExtensionContext): void {
   }, 0);
 }
 
-/** A screenplay, a Markdown file whose front matter has `voices:`, or Markdown in a folder with a cast file. */
 function isScript(d: vscode.TextDocument): boolean {
-  if (d.languageId === 'fountain') return true;
-  if (d.languageId !== 'markdown' || d.uri.scheme !== 'file') return false;
-  if (/^---\r?\n(?:.*\r?\n)*?voices:/.test(d.getText(new vscode.Range(0, 0, 80, 0)))) return true;
-  const folder = vscode.workspace.getWorkspaceFolder(d.uri);
-  return folder !== undefined && existsSync(join(folder.uri.fsPath, '.vscode', 'glm-voice-cast.json'));
+  return (d.languageId === 'markdown' || d.languageId === 'fountain') && loadDocuments().isScript(d);
 }
 
 export function deactivate(): void {}
