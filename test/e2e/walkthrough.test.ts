@@ -36,10 +36,10 @@ async function openWalkthrough(): Promise<void> {
   await p.locator('.gettingStartedContainer', { hasText: TITLE }).first().waitFor({ timeout: 15_000 });
 }
 
-suite('Walkthrough', () => {
-  // Skipped, flaky in the full e2e run after read-along and the clone-consent merge (the clone step's context key is not
-  // seen in time, or Quick Open misses when it runs first); issue 15 stays open until it is steady again.
-  test.skip('opens from the palette; its steps complete on the real actions: key stored, voice cloned, file spoken', async () => {
+suite('Walkthrough', function () {
+  // A cold panel and a cold player in one test: more than the layer's default minute on a busy runner.
+  this.timeout(120_000);
+  test('opens from the palette; its steps complete on the real actions: key stored, voice cloned, file spoken', async () => {
     const { double, apiKey } = workbench();
     const p = page();
     await openWalkthrough();
@@ -83,8 +83,8 @@ suite('Walkthrough', () => {
     // the watermark setting (default on) went out as watermark_enabled
     const tts = double.requests.filter((r) => r.route === 'tts');
     assert.ok(tts.length > 0 && tts.every((r) => (r.json as { watermark_enabled?: unknown }).watermark_enabled === true), 'watermark_enabled: true sent');
-    // Put the player away: later suites look for the clone panel's webview.
-    await runCommand('GLM Voice Clone: Stop Reading').catch(() => undefined);
+    // Put the player away (the file, two sentences, has been read; Stop Reading is in the palette only while reading):
+    // later suites look for the clone panel's webview.
     await runCommand('View: Hide Panel').catch(() => undefined);
   });
 });

@@ -94,4 +94,19 @@ suite('zh-cn display language', function () {
       await message('.notifications-center').waitFor({ timeout: 10_000 });
     }
   });
+
+  test('the walkthrough is Chinese: its title, its steps and the step’s page (media/walkthrough/*.nls.zh-cn.md)', async () => {
+    await runCommand('View: Close All Editors', 6, p);
+    await runCommand('Welcome: Open Walkthrough...', 6, p);
+    const input = p.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill('GLM');
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: '开始使用 GLM Voice Clone' }).first().waitFor({ timeout: 10_000 });
+    await p.keyboard.press('Enter');
+    const container = p.locator('.gettingStartedContainer', { hasText: '开始使用 GLM Voice Clone' }).first();
+    await container.waitFor({ timeout: 15_000 });
+    for (const step of ['设置 Novita API 密钥', '克隆第一个音色', '朗读文件']) await container.getByText(step, { exact: true }).first().waitFor({ timeout: 5000 });
+    // the first step is open: its Markdown page is the Chinese one
+    await webview(p).locator('h1', { hasText: '你的 Novita API 密钥' }).waitFor({ timeout: 15_000 });
+  });
 });

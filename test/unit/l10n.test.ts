@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLE, extractBundle, L10N_DIR, nonLiteralCalls, REPO_ROOT } from '../../scripts/l10n/extract';
 
@@ -148,6 +148,32 @@ suite('l10n: package.json contributions', () => {
   test('every contribution has a Chinese translation keeping its {n}, codicons, command links and code', () => {
     assert.deepEqual(untranslated(nlsEn, nlsZh), []);
     assert.deepEqual(mismatchedArgs(nlsEn, nlsZh), []);
+  });
+});
+
+suite('l10n: walkthrough pages', () => {
+  // VS Code shows `<page>.nls.<locale>.md` in place of a walkthrough step's Markdown page when it exists.
+  const pages = ((pkg.contributes as { walkthroughs: { steps: { id: string; media: { markdown?: string } }[] }[] }).walkthroughs ?? [])
+    .flatMap((w) => w.steps)
+    .map((s) => s.media.markdown)
+    .filter((m): m is string => m !== undefined);
+
+  test('every step page has a Chinese page beside it, with the same headings, links and code', () => {
+    assert.ok(pages.length >= 3, `${pages.length} step pages`);
+    for (const page of pages) {
+      const zhPath = join(REPO_ROOT, page.replace(/\.md$/, '.nls.zh-cn.md'));
+      assert.ok(existsSync(zhPath), `${page}: no ${page.replace(/\.md$/, '.nls.zh-cn.md')}`);
+      const en = readFileSync(join(REPO_ROOT, page), 'utf8');
+      const zh = readFileSync(zhPath, 'utf8');
+      assert.ok((zh.match(/[\u4e00-\u9fff]/g) ?? []).length > 40, `${page}: the Chinese page is mostly not Chinese`);
+      const shape = (md: string) => ({
+        headings: (md.match(/^#+ /gm) ?? []).length,
+        bullets: (md.match(/^- /gm) ?? []).length,
+        links: (md.match(/\]\((?:https?|command):[^)]*\)/g) ?? []).sort(),
+        code: (md.match(/`[^`]+`/g) ?? []).sort(),
+      });
+      assert.deepEqual(shape(zh), shape(en), `${page}: the Chinese page keeps the English one's structure`);
+    }
   });
 });
 
