@@ -5,7 +5,7 @@
 //   NOVITA_API_KEY=… npm start -- --real                      the same, with the default base URL
 // State (user-data-dir, extensions, demo workspace) persists in .cache/start/ across restarts.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NovitaDouble } from '../test/double/novitaDouble';
@@ -68,6 +68,18 @@ async function chooseBackend(): Promise<Backend> {
   return existsSync(DOUBLE_CLI) ? startDoubleCli() : startDoubleInProcess();
 }
 
+function sampleSetting(backend: Backend): Record<string, string> {
+  if (backend.demo) return backend.sampleUrl ? { 'glmVoiceClone.sampleUrl': backend.sampleUrl } : {};
+  const file = join(START_DIR, 'user-data', 'User', 'settings.json');
+  let previous: unknown;
+  try {
+    previous = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)['glmVoiceClone.sampleUrl'];
+  } catch {
+    return {};
+  }
+  return typeof previous === 'string' && /^http:\/\/127\.0\.0\.1[:/]/.test(previous) ? { 'glmVoiceClone.sampleUrl': '' } : {};
+}
+
 function prepareWorkspace(): void {
   mkdirSync(WORKSPACE, { recursive: true });
   const script = join(WORKSPACE, 'script.md');
@@ -99,7 +111,9 @@ async function main(): Promise<void> {
     userDataDir: join(START_DIR, 'user-data'),
     extensionsDir: join(START_DIR, 'extensions'),
     mergeSettings: true,
-    settings: { 'glmVoiceClone.apiBaseUrl': backend.baseUrl },
+    // The demo's sample fills the clone panel's empty sample field (the walkthrough's "clone a first voice");
+    // with a real key, a demo sample left from an earlier run (a loopback URL, dead now) is cleared.
+    settings: { 'glmVoiceClone.apiBaseUrl': backend.baseUrl, ...sampleSetting(backend) },
     defaultSettings: {
       'workbench.startupEditor': 'none',
       'telemetry.telemetryLevel': 'off',
@@ -119,7 +133,7 @@ async function main(): Promise<void> {
     backend.demo
       ? `  Backend: the Novita double at ${backend.baseUrl} (demo key; nothing leaves this machine).`
       : `  Backend: ${backend.baseUrl} with NOVITA_API_KEY from your environment.`,
-    ...(backend.sampleUrl ? [`  A sample to clone from: ${backend.sampleUrl}`] : []),
+    ...(backend.sampleUrl ? [`  A sample to clone from (the panel starts with it): ${backend.sampleUrl}`] : []),
     `  Then: F1 → "GLM Voice Clone: Open Panel".  Logs: ${server.logFile}`,
     '  Press Ctrl+C to stop.',
     '',

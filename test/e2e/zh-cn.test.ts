@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { pcmToWav } from '../../src/core/audio/wav';
 import { NovitaDouble } from '../double/novitaDouble';
 import { launchChromium, type Browser } from '../../scripts/harness/browser';
 import { startCodeServer, type CodeServer } from '../../scripts/harness/codeServer';
@@ -19,14 +20,17 @@ suite('zh-cn display language', function () {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let p: Page;
+  let configuredSample: string;
 
   suiteSetup(async function () {
     this.timeout(180_000);
     double = new NovitaDouble({ apiKey: 'gvc-e2e-zh-key' });
     const baseUrl = await double.start();
+    // as `npm start` configures the demo: the panel's empty sample field starts with this sample
+    configuredSample = double.addFile('/samples/configured.wav', pcmToWav(Buffer.alloc(24000 * 2 * 5)), 'audio/wav');
     server = await startCodeServer({
       vsix: [VSIX],
-      settings: { ...TEST_SETTINGS, 'glmVoiceClone.apiBaseUrl': baseUrl },
+      settings: { ...TEST_SETTINGS, 'glmVoiceClone.apiBaseUrl': baseUrl, 'glmVoiceClone.sampleUrl': configuredSample },
       env: { NOVITA_API_KEY: 'gvc-e2e-zh-key' },
       displayLanguage: { locale: 'zh-cn', translations: TRANSLATIONS },
     });
@@ -68,13 +72,17 @@ suite('zh-cn display language', function () {
     await p.keyboard.press('Escape');
   });
 
-  test('the panel’s labels are Chinese, its page says lang="zh-cn", and a refused field says why in Chinese', async () => {
+  test('the panel’s labels are Chinese, its page says lang="zh-cn", the configured sample fills the empty field, and a refused field says why in Chinese', async () => {
     await runCommand('GLM Voice Clone: 打开面板', 6, p);
     const view = webview(p);
     await view.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('h1').textContent(), '克隆音色');
     assert.equal(await view.locator('html').getAttribute('lang'), 'zh-cn', 'the extension host reports vscode.env.language zh-cn');
     for (const label of ['样本音频 URL', '试听文本', '音色名称', '我有权克隆这个音色']) await view.getByLabel(label, { exact: true }).waitFor({ timeout: 5000 });
+    // glmVoiceClone.sampleUrl fills the empty sample field (the demo's sample in `npm start`); emptied for what follows
+    const sampleField = view.getByLabel('样本音频 URL', { exact: true });
+    assert.equal(await sampleField.inputValue(), configuredSample, 'the configured sample fills the empty field');
+    await sampleField.fill('');
     await view.getByRole('button', { name: '克隆并试听' }).click();
     const error = view.locator('#sampleUrl-error');
     await error.waitFor({ state: 'visible', timeout: 5000 });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CloneOutcome } from '../../core/flows/clone';
 import { checkSampleUrl, checkText, checkTranscript, checkVoiceName, type CloneForm } from '../../core/validation';
 import { describe, describeProgress, describeSampleCheck, fieldMessage, l10n } from '../platform/describe';
+import { readSuggestedSampleUrl } from '../platform/config';
 import { VoiceClonePanel } from '../panel/panel';
 import type { Services } from '../services/services';
 import type { CommandHandlers } from './ids';
@@ -44,7 +45,7 @@ export type CloneCommandResult = ({ ok: true } & CloneOutcome) | { ok: false; me
 
 async function cloneFromPalette(services: Services, initial: Partial<CloneForm> & { acceptWarnings?: boolean; consent?: boolean } = {}): Promise<CloneCommandResult | undefined> {
   const interactive = !isCompleteForm(initial);
-  const form: CloneForm = { sampleUrl: initial.sampleUrl ?? '', transcript: initial.transcript ?? '', text: initial.text ?? '', voiceName: initial.voiceName ?? '' };
+  const form: CloneForm = { sampleUrl: initial.sampleUrl ?? (interactive ? readSuggestedSampleUrl() : ''), transcript: initial.transcript ?? '', text: initial.text ?? '', voiceName: initial.voiceName ?? '' };
   let acceptWarnings = initial.acceptWarnings === true;
   // Scripts and tests pass `consent: true`; the palette asks (below) unless this sample was cloned with consent before.
   let consent = initial.consent === true;

@@ -16,6 +16,7 @@ import type { CloneOutcome } from '../../core/flows/clone';
 import { checkSampleUrl, type CloneForm } from '../../core/validation';
 import { describe, describeProgress, describeSampleCheck, fieldMessage, l10n } from '../platform/describe';
 import { Disposable } from '../platform/dispose';
+import { readSuggestedSampleUrl } from '../platform/config';
 import { voiceDisplayName } from '../views/libraryTree';
 import { renderPanelHtml } from './panelHtml';
 import type { Services } from '../services/services';
@@ -48,7 +49,9 @@ export class VoiceClonePanel extends Disposable {
 
   /** What was last typed in the panel (kept by the host, so it outlives the panel). */
   static draft(services: Services): CloneForm {
-    return VoiceClonePanel.current?.pendingDraft ?? services.context.globalState.get<CloneForm>(DRAFT_KEY) ?? { sampleUrl: '', transcript: '', text: '', voiceName: '' };
+    const draft = VoiceClonePanel.current?.pendingDraft ?? services.context.globalState.get<CloneForm>(DRAFT_KEY) ?? { sampleUrl: '', transcript: '', text: '', voiceName: '' };
+    // An empty sample field starts with the configured sample (`npm start` sets the demo's); what was typed wins.
+    return draft.sampleUrl ? draft : { ...draft, sampleUrl: readSuggestedSampleUrl() };
   }
 
   static get instance(): VoiceClonePanel | undefined {

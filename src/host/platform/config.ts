@@ -41,6 +41,11 @@ export function readSettings(): Settings {
   };
 }
 
+/** `glmVoiceClone.sampleUrl`: the sample a form starts with when nothing has been typed (a team's, the demo's). */
+export function readSuggestedSampleUrl(): string {
+  return (vscode.workspace.getConfiguration(SECTION).get<string>('sampleUrl') ?? '').trim();
+}
+
 export interface ProxySettings {
   url?: string;
   strictSSL: boolean;
