@@ -1,11 +1,12 @@
 // `npm run bench`: what users feel, measured in the real extension host (code-server 4.139, the product
 // installed from its .vsix), against targets. Prints a table and writes bench/results.json. See bench/README.md.
-// Usage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone|readalong]
+// Usage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone|readalong|narration]
 //   --starts  fresh code-server starts for activation (default 11, at least 10)
 //   --runs    measured panel opens and clone runs (default 12 each, at least 10)
 //   --no-build  reuse dist-vsix/glm-voice-clone.vsix as it is (while working on the bench itself)
 //   --only clone  just the clone runs and their timeline (≈ 1 minute, while working on that path); writes nothing
 //   --only readalong  just the read-along figures (first sound, join gap, highlight lag); writes nothing
+//   --only narration  just the narration runs and the re-export (≈ 2 minutes); writes nothing
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
@@ -51,7 +52,7 @@ const TARGETS = {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-type Only = 'clone' | 'readalong';
+type Only = 'clone' | 'readalong' | 'narration';
 
 function parseArgs(argv: string[]): { starts: number; runs: number; build: boolean; only?: Only } {
   const opts: { starts: number; runs: number; build: boolean; only?: Only } = { starts: 11, runs: 12, build: true };
@@ -65,14 +66,14 @@ function parseArgs(argv: string[]): { starts: number; runs: number; build: boole
     if (a === '--starts') opts.starts = num();
     else if (a === '--runs') opts.runs = num();
     else if (a === '--no-build') opts.build = false;
-    else if (a === '--only' && (argv[i + 1] === 'clone' || argv[i + 1] === 'readalong')) opts.only = argv[++i] as Only;
+    else if (a === '--only' && (argv[i + 1] === 'clone' || argv[i + 1] === 'readalong' || argv[i + 1] === 'narration')) opts.only = argv[++i] as Only;
     else usage(`unknown option ${a}`);
   }
   return opts;
 }
 
 function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone|readalong]\n`);
+  process.stderr.write(`${problem}\nusage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone|readalong|narration]\n`);
   process.exit(2);
 }
 
@@ -249,6 +250,15 @@ async function main(): Promise<number> {
     for (const r of rows) say(`- ${r.figure}: ${r.how}`);
     say('--only readalong: bench/results.json left as it was');
     return rows.every((r) => r.meets !== false) ? 0 : 1;
+  }
+  if (only === 'narration') {
+    const failed = hostResult.narration.find((r) => !r.ok);
+    if (failed) throw new Error(`a narration failed: ${failed.message}`);
+    const ratios = hostResult.narration.map((r) => r.wallMs / r.idealMs);
+    const sent = narrationDouble.requests.filter((r) => r.path === '/v3/glm-tts').length;
+    say(`\nnarration ${ratios.map((r) => `${r.toFixed(3)}×`).join(', ')} (target ≤ ${TARGETS.narrationRatio.toFixed(2)}×); the double answered ${sent} speech requests in all`);
+    say('--only narration: bench/results.json left as it was');
+    return ratios.every((r) => check(r, TARGETS.narrationRatio)) ? 0 : 1;
   }
   const clone = hostResult.clone;
   if (!clone || clone.error || !clone.panelMs.length) throw new Error(`the clone runs failed: ${clone?.error ?? 'no answer'}`);

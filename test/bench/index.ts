@@ -71,6 +71,12 @@ async function runHost(): Promise<HostResult> {
     result.readAlong = await measureReadAlong(required('GVC_BENCH_NARRATION_URL'), dir, say);
     return result;
   }
+  if (env.GVC_BENCH_ONLY === 'narration') {
+    const audioDir = await warmUpNarration(required('GVC_BENCH_NARRATION_URL'), dir);
+    for (let i = 0; i < Number(env.GVC_BENCH_NARRATION_RUNS ?? 3); i++) result.narration.push(await measureNarration(required('GVC_BENCH_NARRATION_URL'), dir, audioDir, say));
+    result.reexport = await measureReexport(required('GVC_BENCH_NARRATION_URL'), dir, say);
+    return result;
+  }
   if (env.GVC_BENCH_ONLY === 'clone') {
     result.webviewFloor = await measureWebviewFloor(dir, 41_760, 12, []);
     await closeAll();

@@ -21,8 +21,9 @@ export function narrationScript(chars = NARRATION_CHARS): string {
     'A somewhat longer sentence follows, with clauses, commas, and a semicolon; it keeps going so that chunks fill unevenly and the splitter has real work to do.',
     'Short one.',
   ];
+  // Each sentence numbered, so no two chunks are the same text: the chunk cache would send a repeated chunk once.
   let out = '';
-  for (let i = 0; out.length < chars; i++) out += `${sentences[i % sentences.length]}${i % 11 === 10 ? '\n\n' : ' '}`;
+  for (let i = 0; out.length < chars; i++) out += `Item ${i + 1}: ${sentences[i % sentences.length]}${i % 11 === 10 ? '\n\n' : ' '}`;
   return out.slice(0, chars);
 }
 

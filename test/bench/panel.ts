@@ -21,6 +21,9 @@ export async function openPanelTimed(): Promise<number> {
 
 /** Closes every editor and waits until the panel's tab is gone, then lets the workbench settle. */
 export async function closeAll(settleMs = 400): Promise<void> {
+  // A Speak File opens the read-along player in the panel area: its webview would be the first one a runner finds.
+  await vscode.commands.executeCommand('glmVoiceClone.readAlong.stop');
+  await vscode.commands.executeCommand('workbench.action.closePanel');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const deadline = Date.now() + 10_000;
   while (panelTabOpen() && Date.now() < deadline) await sleep(20);

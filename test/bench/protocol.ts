@@ -19,7 +19,7 @@ export interface BenchEnv {
   GVC_BENCH_PANEL_RUNS?: string;
   GVC_BENCH_NARRATION_RUNS?: string;
   /** host mode: `clone` skips everything but the clone runs (`npm run bench -- --only clone`). */
-  GVC_BENCH_ONLY?: 'clone' | 'readalong';
+  GVC_BENCH_ONLY?: 'clone' | 'readalong' | 'narration';
   /** activation mode: the hello-world control's id, and whether it is activated before the product. */
   GVC_BENCH_CONTROL_ID?: string;
   GVC_BENCH_CONTROL_FIRST?: string;
