@@ -1,7 +1,7 @@
 // The core's flows (clone, check sample, narrate, transcribe) in plain Node against the double: no editor, the same
 // ports the editor and the CLI give them.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NovitaDouble, samplesFor } from '../double/novitaDouble';
@@ -271,6 +271,41 @@ suite('flows (core, plain Node, against the double)', function () {
       assert.equal(second.cachedChunks, second.chunks);
       assert.ok(readFileSync(second.filePath).equals(readFileSync(first.filePath)), 'the same audio');
       assert.equal((await cached.estimate(story, undefined, 'jam')).cachedChars, 0, 'another voice is another key');
+    });
+
+    test('after an edit near the end, the one changed chunk is requested at once, not when the joiner reaches it', async () => {
+      // A cache whose reads are slow (a busy disk): joining 60 cached chunks takes a while, the check for what is
+      // missing does not.
+      class SlowDisk extends ChunkCache {
+        readonly reads: number[] = [];
+        override async get(key: string, format?: string): Promise<Buffer | undefined> {
+          await new Promise((r) => setTimeout(r, 15));
+          this.reads.push(Date.now());
+          return super.get(key, format);
+        }
+      }
+      const cache = new SlowDisk({ dir: join(dir, 'chunks-slow'), maxBytes: 64 * 1024 * 1024 });
+      const flow = new NarrateFlow({
+        synthesizer: new Synthesizer({ connections, cache, endpoint: () => settings.apiBaseUrl }),
+        folders: { audioDir: async () => (mkdirSync(audioDir(), { recursive: true }), audioDir()) },
+        library: async () => registry,
+        settings: () => ({ speed: 1, volume: 1, concurrency: 3, historyMaxItems: 50 }),
+      });
+      const long = Array.from({ length: 300 }, (_, i) => `Sentence number ${i + 1} of the long story goes on for a little while, so that chunks fill up.`).join(' ');
+      const req = (text: string) => ({ text, voice: { id: 'kazi', name: 'kazi' }, kind: 'narration' as const });
+      const first = await flow.narrate(req(long));
+      assert.ok(first.chunks >= 20, `${first.chunks} chunks`);
+      const edited = long.replace('Sentence number 290 of', 'Sentence NUMBER 290 of');
+      d.clearRequests();
+      d.latencyMs = 100;
+      cache.reads.length = 0;
+      const second = await flow.narrate(req(edited));
+      const tts = d.requests.filter((r) => r.route === 'tts');
+      assert.equal(tts.length, 1, 'only the chunk that changed is sent');
+      assert.match(String((tts[0].json as { input: string }).input), /Sentence NUMBER 290 of/);
+      assert.equal(second.cachedChunks, second.chunks - 1);
+      const readsBefore = cache.reads.filter((t) => t < tts[0].at).length;
+      assert.ok(readsBefore < 10, `the request left after ${readsBefore} of ${cache.reads.length} cached chunks were read`);
     });
 
     test('a script with a cast: each line in its speaker’s voice, in order, a pause between speakers, labelled cues', async () => {

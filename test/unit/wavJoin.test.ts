@@ -178,6 +178,36 @@ suite('wavJoin', () => {
     assert.ok(maxHeld <= 3, `held ${maxHeld} chunks`);
   });
 
+  test('with maxAheadBytes, work goes past maxAhead while a slow chunk is awaited, until the bytes held reach it', async () => {
+    const run = async (maxAheadBytes: number) => {
+      const writer = await WavStreamWriter.create(join(dir, `ahead-bytes-${maxAheadBytes}.wav`));
+      const sink = new OrderedChunkSink(writer);
+      let startedWhileZeroWritten = -1;
+      let maxHeldBytes = 0;
+      await runChunked(
+        Array.from({ length: 40 }, (_, i) => i),
+        2,
+        async (i) => {
+          if (sink.written === 0) startedWhileZeroWritten = Math.max(startedWhileZeroWritten, i);
+          await delay(i === 0 ? 80 : 1);
+          maxHeldBytes = Math.max(maxHeldBytes, sink.heldBytes);
+          return pcm(i, 100); // 200 bytes
+        },
+        sink,
+        { maxAhead: 4, maxAheadBytes },
+      );
+      const result = await writer.finish();
+      assert.equal(result.samples, 40 * 100, 'every chunk written, in full');
+      return { startedWhileZeroWritten, maxHeldBytes };
+    };
+    const wide = await run(1_000_000);
+    assert.equal(wide.startedWhileZeroWritten, 39, 'everything after the slow chunk was fetched meanwhile');
+    const narrow = await run(1000);
+    // 1000 bytes = 5 chunks held; then no new work until chunk 0 is written
+    assert.ok(narrow.startedWhileZeroWritten >= 5 && narrow.startedWhileZeroWritten <= 7, `started up to ${narrow.startedWhileZeroWritten}`);
+    assert.ok(narrow.maxHeldBytes <= 1000 + 200, `held ${narrow.maxHeldBytes} bytes`);
+  });
+
   test('retries a retryable failure, then succeeds', async () => {
     const writer = await WavStreamWriter.create(join(dir, 'retry.wav'));
     const attempts = new Map<number, number>();

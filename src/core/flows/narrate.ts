@@ -17,7 +17,10 @@ import { applyPronunciations, type PronunciationList } from '../narration/pronun
 import { toSrt, toVtt, type Cue } from '../narration/subtitles';
 import { codePointLength } from '../limits';
 import type { FoldersPort, ProgressPort } from './ports';
-import type { Synthesizer, VoiceSettings } from './synthesis';
+import type { SynthesizedChunk, Synthesizer, VoiceSettings } from './synthesis';
+
+/** Audio held in memory, read ahead of the chunk being awaited (about 5½ minutes of 24 kHz mono). */
+const READ_AHEAD_BYTES = 16 * 1024 * 1024;
 
 export interface NarrationSettings {
   speed: number;
@@ -218,13 +221,35 @@ export class NarrateFlow {
       const wavPath = output.format === 'mp3' || !output.path ? join(dir, `${stem}.wav`) : output.path;
       const total = texts.length;
       progress({ step: 'chunks', done: 0, total });
+      // A few chunks to send among many cached ones (a sentence edited, a run resumed): they are requested at once,
+      // while the joiner reads the cached ones in order, instead of when the joiner reaches them. No more of them
+      // than `concurrency`, so the requests in flight stay within it; a fresh text is joined in order as before.
+      // The check runs beside the join, so a fresh text's first request (read-along's first sound) never waits for it.
+      const prefetched = new Map<number, Promise<SynthesizedChunk>>();
+      const started = new Set<number>();
+      let joinOver = false;
+      void this.deps.synthesizer
+        .uncached(texts, (i) => this.voiceSettings(plan.chunks[i]))
+        .then((missing) => {
+          if (missing.length > settings.concurrency || controller.signal.aborted || joinOver) return;
+          for (const i of missing) {
+            if (started.has(i)) continue;
+            const early = this.deps.synthesizer.chunk(texts[i], this.voiceSettings(plan.chunks[i]), { signal: controller.signal });
+            early.catch(() => undefined); // awaited (and its failure handled) when the joiner reaches it
+            prefetched.set(i, early);
+          }
+        })
+        .catch(() => undefined);
       const joined = await this.deps.synthesizer.withRetryNotices(progress, () =>
         joinChunksToWav(
           wavPath,
           texts,
           async (input, index, signal) => {
             try {
-              const chunk = await this.deps.synthesizer.chunk(input, this.voiceSettings(plan.chunks[index]), { signal });
+              started.add(index);
+              const early = prefetched.get(index);
+              prefetched.delete(index);
+              const chunk = await (early ?? this.deps.synthesizer.chunk(input, this.voiceSettings(plan.chunks[index]), { signal }));
               if (chunk.cached) cachedChunks++;
               // A short pause where the next line is someone else's.
               const next = plan.chunks[index + 1];
@@ -238,6 +263,8 @@ export class NarrateFlow {
           },
           {
             concurrency: settings.concurrency,
+            // While one chunk is awaited, cached ones after it are read ahead (within a memory budget, not a count).
+            maxAheadBytes: READ_AHEAD_BYTES,
             // The client already retries what is safe to repeat (429/503 with Retry-After, refused connections);
             // a chunk that timed out or broke mid-answer may already be billed, so it is reported, not resent.
             retries: 0,
@@ -247,7 +274,9 @@ export class NarrateFlow {
             onChunk: onChunk && ((index, samples, timing) => onChunk({ chunk: plan.chunks[index], samples, timing, sentences: sentenceTimes(plan, [timing]) })),
           },
         ),
-      );
+      ).finally(() => {
+        joinOver = true;
+      });
       let filePath = joined.path;
       if (output.format === 'mp3') {
         const target = output.path ?? join(dir, `${stem}.mp3`);

@@ -107,6 +107,17 @@ export class Synthesizer {
     return this.deps.connections.withRetryNotices(listener, fn);
   }
 
+  /** The indices of `texts` that would be sent (neither cached nor landing); all of them without a cache. */
+  async uncached(texts: readonly string[], voice: (index: number) => VoiceSettings): Promise<number[]> {
+    const cache = this.deps.cache;
+    if (!cache) return texts.map((_, i) => i);
+    const held = await Promise.all(texts.map((text, i) => {
+      const key = this.key(text, voice(i));
+      return this.landing.has(key) || cache.has(key);
+    }));
+    return held.flatMap((h, i) => (h ? [] : [i]));
+  }
+
   /** Before a long narration: how many characters the cache already holds, and how many would be sent. */
   async estimate(texts: readonly string[], voice: VoiceSettings | ((index: number) => VoiceSettings)): Promise<{ totalChars: number; cachedChars: number; toSendChars: number }> {
     let totalChars = 0;

@@ -191,6 +191,8 @@ export interface ChunkSink {
   push(index: number, chunk: Buffer): Promise<void>;
   /** How many chunks, from index 0 on, have been written without a gap. */
   readonly written: number;
+  /** Bytes of chunks held in memory waiting for an earlier one (for `maxAheadBytes`). */
+  readonly heldBytes?: number;
 }
 
 /**
@@ -200,6 +202,7 @@ export interface ChunkSink {
 export class OrderedChunkSink implements ChunkSink {
   private next = 0;
   private readonly waiting = new Map<number, Buffer>();
+  private waitingBytes = 0;
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
 
@@ -218,6 +221,10 @@ export class OrderedChunkSink implements ChunkSink {
     return this.waiting.size;
   }
 
+  get heldBytes(): number {
+    return this.waitingBytes;
+  }
+
   push(index: number, chunk: Buffer): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (!Number.isInteger(index) || index < this.next || this.waiting.has(index)) {
@@ -230,6 +237,7 @@ export class OrderedChunkSink implements ChunkSink {
       return Promise.reject(err);
     }
     this.waiting.set(index, samples);
+    this.waitingBytes += samples.byteLength;
     this.chain = this.chain.then(() => this.drain());
     return this.chain;
   }
@@ -243,9 +251,11 @@ export class OrderedChunkSink implements ChunkSink {
       } catch (err) {
         this.failure = new ChunkWriteFailure(this.next, err);
         this.waiting.clear();
+        this.waitingBytes = 0;
         throw this.failure;
       }
       this.waiting.delete(this.next);
+      this.waitingBytes -= data.byteLength;
       const timing = this.writer.chunkTiming(this.next);
       this.next++;
       try {
@@ -285,6 +295,11 @@ export interface RunChunkedOptions {
   retryDelayMs?: (attempt: number, err: unknown) => number;
   /** How far past the first unwritten chunk work may start, bounding the chunks held in memory (default 2 × concurrency). */
   maxAhead?: number;
+  /**
+   * Work may go further than `maxAhead` while the sink holds fewer bytes than this (default 0: never): chunks that
+   * come fast (from a cache) are read ahead while a slow one is awaited, within a memory budget rather than a count.
+   */
+  maxAheadBytes?: number;
 }
 
 function defaultRetryDelay(attempt: number, err: unknown): number {
@@ -312,6 +327,8 @@ export async function runChunked<T>(
   const isRetryable = options.isRetryable ?? isTransient;
   const retryDelay = options.retryDelayMs ?? defaultRetryDelay;
   const maxAhead = Math.max(concurrency, options.maxAhead ?? concurrency * 2);
+  const maxAheadBytes = options.maxAheadBytes ?? 0;
+  const mustWait = (index: number) => index - sink.written >= maxAhead && (sink.heldBytes ?? Infinity) >= maxAheadBytes;
   const outer = options.signal;
   outer?.throwIfAborted();
 
@@ -342,7 +359,7 @@ export async function runChunked<T>(
   const worker = async () => {
     while (!signal.aborted && nextItem < total) {
       const index = nextItem++;
-      while (index - sink.written >= maxAhead && !signal.aborted) await moved;
+      while (mustWait(index) && !signal.aborted) await moved;
       if (signal.aborted) return;
       let chunk: Buffer | undefined;
       for (let attempt = 0; ; attempt++) {

@@ -4,23 +4,40 @@ import { l10n } from './describe';
 import type { CostFigures } from '../../core/flows/synthesis';
 
 const KEY = 'glmVoiceClone.costTotals';
+const WRITE_MS = 250;
 
 export class CostTotals {
-  constructor(private readonly state: vscode.Memento) {}
+  /** Counted but not yet in global state: a re-export serves hundreds of chunks a second from the cache. */
+  private pending: CostFigures | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** `onChange`: after the figures moved (at most every WRITE_MS), e.g. to refresh the status tooltip. */
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly onChange: () => void = () => undefined,
+  ) {}
 
   get total(): CostFigures {
     const t = this.state.get<Partial<CostFigures>>(KEY) ?? {};
-    return { sentChars: t.sentChars ?? 0, cachedChars: t.cachedChars ?? 0, requests: t.requests ?? 0, hits: t.hits ?? 0 };
+    const p = this.pending ?? { sentChars: 0, cachedChars: 0, requests: 0, hits: 0 };
+    return { sentChars: (t.sentChars ?? 0) + p.sentChars, cachedChars: (t.cachedChars ?? 0) + p.cachedChars, requests: (t.requests ?? 0) + p.requests, hits: (t.hits ?? 0) + p.hits };
   }
 
-  async add(delta: CostFigures): Promise<void> {
-    const t = this.total;
-    await this.state.update(KEY, {
-      sentChars: t.sentChars + delta.sentChars,
-      cachedChars: t.cachedChars + delta.cachedChars,
-      requests: t.requests + delta.requests,
-      hits: t.hits + delta.hits,
-    });
+  /** Counts at once (`total` sees it); written to global state, and told, once per WRITE_MS at most. */
+  add(delta: CostFigures): void {
+    const p = this.pending ?? { sentChars: 0, cachedChars: 0, requests: 0, hits: 0 };
+    this.pending = { sentChars: p.sentChars + delta.sentChars, cachedChars: p.cachedChars + delta.cachedChars, requests: p.requests + delta.requests, hits: p.hits + delta.hits };
+    this.timer ??= setTimeout(() => void this.flush(), WRITE_MS);
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.pending) return;
+    const total = this.total;
+    this.pending = undefined;
+    await this.state.update(KEY, total);
+    this.onChange();
   }
 }
 

@@ -13,6 +13,8 @@ import type { Problem } from '../../core/errors';
 import type { Log } from '../platform/log';
 
 const describeProblemText = (p: Problem) => describeProblem(p, l10n).message;
+/** The least time between two "chunk k of n" reports while a narration renders. */
+const PROGRESS_REPORT_MS = 100;
 
 export type SpeechResult =
   | { ok: true; filePath: string; fileName: string; chunks: number; cachedChunks: number; durationSec: number; voice: VoiceChoice; historyId?: string; subtitles: string[]; skipped: number }
@@ -77,11 +79,13 @@ export class SpeechService {
   private async speakNow(req: SpeakRequest, cancelled: AbortSignal): Promise<SpeechResult> {
     const stopped = (): SpeechResult => ({ ok: false, cancelled: true, message: l10n.t('Narration cancelled; no partial file was kept.') });
     let script: ScriptContext | undefined;
+    let plan: SpokenPlan;
     try {
       // A plan given (read-along) already carries its voices and pronunciations: no file reading (no await) between
       // the caller's decision and the flow starting.
       script = req.document && !req.plan ? await scriptSettingsFor(req.document) : undefined;
-      if (!req.plan) this.flow.chunks(req.text, req.languageId, script);
+      // Planned once, here: it throws on nothing to speak before any progress shows, and the flow takes it as is.
+      plan = req.plan ?? this.flow.plan(req.text, req.languageId, req.voice.id, script);
       // Before a long narration: what it would cost, after what the cache already holds.
       const threshold = readExportSettings().confirmAboveChars;
       if (threshold > 0 && !req.plan) {
@@ -112,9 +116,11 @@ export class SpeechService {
           cancelled.addEventListener('abort', onCancel, { once: true });
           let done = 0;
           let total = 0;
+          let reportedAt = 0;
+          let reportedDone = 0;
           try {
             return await this.flow.narrate(
-              { text: req.text, voice: req.voice, languageId: req.languageId, kind: req.kind, script, plan: req.plan },
+              { text: req.text, voice: req.voice, languageId: req.languageId, kind: req.kind, script, plan },
               {
                 signal: controller.signal,
                 output: req.output,
@@ -122,9 +128,15 @@ export class SpeechService {
                 onChunk: req.onChunk,
                 progress: (event) => {
                   if (event.step === 'chunks') {
-                    const increment = event.done > done ? ((event.done - done) * 100) / event.total : undefined;
+                    // Chunks from the cache come hundreds a second: one report per 100 ms at most (each is a message
+                    // to the workbench), the first and the last always.
                     done = event.done;
                     total = event.total;
+                    const now = Date.now();
+                    if (done !== 0 && done < total && now - reportedAt < PROGRESS_REPORT_MS) return;
+                    reportedAt = now;
+                    const increment = done > reportedDone ? ((done - reportedDone) * 100) / total : undefined;
+                    reportedDone = done;
                     progress.report({ message: describeProgress(event), increment });
                   } else {
                     progress.report({ message: `${describeProgress({ step: 'chunks', done, total })} — ${describeProgress(event)}` });

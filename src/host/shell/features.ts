@@ -49,8 +49,8 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   // One synthesizer for everything that speaks: chunks come from the on-disk cache (shared by windows) when it has
   // them, and the cost meter counts what was sent and what was served.
   const cache = new ChunkCache({ dir: join(context.globalStorageUri.fsPath, 'chunks'), maxBytes: readCacheSettings().maxBytes });
-  const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => void costs.add(delta).then(showCosts) });
-  const costs = new CostTotals(context.globalState);
+  const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => costs.add(delta) });
+  const costs = new CostTotals(context.globalState, () => showCosts());
   const showCosts = () => active.setCosts(costSummary(synthesizer.session, costs.total));
   const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log);
   const castDiagnostics = new CastDiagnostics();
@@ -59,7 +59,7 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
   const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services), ...readAlongCommandHandlers(services) };
-  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history, castDiagnostics, readAlong, trackWalkthrough(keys, storage)];
+  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history, castDiagnostics, readAlong, trackWalkthrough(keys, storage), { dispose: () => void costs.flush() }];
 
   return {
     run(command, args) {
