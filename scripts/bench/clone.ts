@@ -85,6 +85,9 @@ function readStalls(file: string | undefined): { start: number; ms: number }[] {
 async function panelRun(page: Page, view: FrameLocator, sampleUrl: string, voiceName: string, served: Served[], stallsFile?: string): Promise<{ ms: number; timeline: TimelineEvent[] }> {
   const values = { 'Sample audio URL': sampleUrl, 'Sample transcript (optional)': '', 'Text to preview': TEXT, 'Voice name': voiceName };
   for (const label of FIELDS) await view.getByLabel(label, { exact: true }).fill(values[label]);
+  // Consent is asked before a sample's first clone (and the box clears after each clone): ticked before the clock.
+  const consent = view.getByLabel('I have the right to clone this voice', { exact: true });
+  if ((await consent.isVisible()) && !(await consent.isChecked())) await consent.check();
   // let the draft save and any live check of the typed values finish before the clock starts
   await sleep(800);
   // The click is a real one (input events at the button's centre, as a mouse gives), but with nothing else sent

@@ -123,6 +123,24 @@ suite('Read-along (real extension host, player in the browser, Novita double)', 
     assert.ok(m.highlightLagsMs.length >= 2, 'crossings were measured');
   });
 
+  test('a long file rendered at once is handed to the player a minute ahead at a time; skipping ahead hands over what was rendered, sending nothing', async function () {
+    this.timeout(90_000);
+    const editor = await open(document(60, 'outbox'));
+    const plan = planNarration(editor.document.getText(), 'markdown');
+    const rendering = vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
+    const result = await rendering;
+    assert.ok(result.ok, JSON.stringify(result));
+    const rendered = await until('playing', (s) => s.state === 'playing' && s.metrics.chunksPosted === plan.chunks.length);
+    assert.ok(rendered.metrics.chunksHanded < plan.chunks.length, `the player got ${rendered.metrics.chunksHanded} of ${plan.chunks.length} chunks while at sentence ${rendered.sentence}`);
+    double.clearRequests();
+    for (let i = 0; i < 200; i++) await vscode.commands.executeCommand('glmVoiceClone.readAlong.next');
+    const far = await until('heard far ahead', (s) => s.sentence >= 200 && s.state === 'playing' && s.highlight !== undefined, 30_000);
+    assertHighlightOnHeardSentence(far, editor.document);
+    assert.equal(far.first, 0, 'no render from the sentence sought: what was rendered was handed over from the host');
+    assert.equal(ttsInputs(double).length, 0, 'nothing sent');
+    assert.ok(far.metrics.chunksHanded > rendered.metrics.chunksHanded);
+  });
+
   test('pause, resume, next and previous act on the player', async function () {
     this.timeout(60_000);
     await open(document(6, 'controls'));

@@ -228,8 +228,12 @@ export class NarrateFlow {
       const prefetched = new Map<number, Promise<SynthesizedChunk>>();
       const started = new Set<number>();
       let joinOver = false;
-      void this.deps.synthesizer
-        .uncached(texts, (i) => this.voiceSettings(plan.chunks[i]))
+      // While someone listens (read-along), only once the first chunk is in: hundreds of cache look-ups would queue
+      // ahead of the first chunk's own.
+      let firstIn: () => void = () => undefined;
+      const listened = onChunk ? new Promise<void>((resolve) => (firstIn = resolve)) : Promise.resolve();
+      void listened
+        .then(() => this.deps.synthesizer.uncached(texts, (i) => this.voiceSettings(plan.chunks[i])))
         .then((missing) => {
           if (missing.length > settings.concurrency || controller.signal.aborted || joinOver) return;
           for (const i of missing) {
@@ -264,14 +268,19 @@ export class NarrateFlow {
           {
             concurrency: settings.concurrency,
             // While one chunk is awaited, cached ones after it are read ahead (within a memory budget, not a count).
-            maxAheadBytes: READ_AHEAD_BYTES,
+            // Not while someone listens (read-along): each chunk written is posted to the player, and a burst of
+            // megabytes the moment the awaited chunk lands would hold up its first sound.
+            maxAheadBytes: onChunk ? 0 : READ_AHEAD_BYTES,
             // The client already retries what is safe to repeat (429/503 with Retry-After, refused connections);
             // a chunk that timed out or broke mid-answer may already be billed, so it is reported, not resent.
             retries: 0,
             signal: controller.signal,
             keepCompletedAs: join(dir, `${stem}-incomplete.wav`),
             onProgress: (done) => progress({ step: 'chunks', done, total }),
-            onChunk: onChunk && ((index, samples, timing) => onChunk({ chunk: plan.chunks[index], samples, timing, sentences: sentenceTimes(plan, [timing]) })),
+            onChunk: onChunk && ((index, samples, timing) => {
+              firstIn();
+              onChunk({ chunk: plan.chunks[index], samples, timing, sentences: sentenceTimes(plan, [timing]) });
+            }),
           },
         ),
       ).finally(() => {

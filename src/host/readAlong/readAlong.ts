@@ -7,7 +7,7 @@ import type { NarratedChunk } from '../../core/flows/narrate';
 import { sentenceAt } from '../../core/narration/plan';
 import { continueFrom, type SpokenPlan } from '../../core/flows/narrate';
 import { shiftRanges, type SourceRange } from '../../core/readAlong/ranges';
-import type { PlayerControl, PlayerState } from '../../shared/playerProtocol';
+import type { PlayerControl, PlayerState, ToPlayerMessage } from '../../shared/playerProtocol';
 import { describe, l10n } from '../platform/describe';
 import { Disposable } from '../platform/dispose';
 import type { Log } from '../platform/log';
@@ -64,8 +64,10 @@ export interface ReadAlongMetrics {
   underruns: number;
   /** Audio crossed a sentence boundary → the decoration moved, one figure per crossing. */
   highlightLagsMs: number[];
-  /** Chunks handed to the player, and when the first was. */
+  /** Chunks the render gave the read-along (in the host), and when the first was. */
   chunksPosted: number;
+  /** Of those, handed to the player so far (it holds LOOKAHEAD_SEC ahead of the sentence it plays). */
+  chunksHanded: number;
   firstChunkAt?: number;
   /** When the player's script said it listens, if that was after the read began (a first showing). */
   playerReadyAt?: number;
@@ -91,6 +93,27 @@ interface Render {
   result: Promise<SpeechResult>;
 }
 
+type ChunkMessage = Extract<ToPlayerMessage, { type: 'chunk' }>;
+type EndMessage = Extract<ToPlayerMessage, { type: 'end' }>;
+
+/**
+ * Rendered chunks not yet handed to the player. The player gets the audio up to LOOKAHEAD_SEC past the sentence it
+ * plays; the rest waits here. A long file served from the cache would otherwise reach the webview as one burst of
+ * megabytes (its whole audio, decoded there), holding up the first sound and the page.
+ */
+interface Outbox {
+  session: number;
+  queue: ChunkMessage[];
+  /** Each rendered sentence's start in this render's audio (seconds). */
+  starts: Map<number, number>;
+  playheadSec: number;
+  /** The render's end, told once the queue is empty. */
+  end?: EndMessage;
+}
+
+/** How much audio the player holds ahead of the sentence it plays. */
+const LOOKAHEAD_SEC = 60;
+
 export class ReadAlong extends Disposable {
   readonly player: PlayerView;
   private scope: Scope | undefined;
@@ -101,10 +124,11 @@ export class ReadAlong extends Disposable {
   private rate = 1;
   private highlighted: SourceRange | undefined;
   private error: string | undefined;
-  private metrics: ReadAlongMetrics = { startedAt: 0, joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0 };
+  private metrics: ReadAlongMetrics = { startedAt: 0, joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0, chunksHanded: 0 };
   private readonly waiters = new Map<number, () => void>();
   private controlId = 0;
   private seeking: Promise<void> | undefined;
+  private outbox: Outbox | undefined;
   private pendingSeek: number | undefined;
   private readonly decoration: vscode.TextEditorDecorationType;
 
@@ -186,7 +210,7 @@ export class ReadAlong extends Disposable {
       title: target.title,
       voice: target.voice,
     };
-    this.metrics = { startedAt: Date.now(), joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0 };
+    this.metrics = { startedAt: Date.now(), joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0, chunksHanded: 0 };
     this.clearHighlight();
     const scope = this.scope;
     const result = this.startRender(first, 'notification');
@@ -231,6 +255,7 @@ export class ReadAlong extends Disposable {
 
   async stop(): Promise<ReadAlongStatus> {
     this.player.post({ type: 'control', action: 'stop', id: 0 });
+    this.outbox = undefined;
     this.pendingSeek = undefined;
     await this.seeking;
     await this.stopRender();
@@ -250,6 +275,7 @@ export class ReadAlong extends Disposable {
     const scope = this.scope!;
     const session = ++this.session;
     const plan = continueFrom(scope.plan, first);
+    this.outbox = { session, queue: [], starts: new Map(), playheadSec: 0 };
     this.state = 'loading';
     this.sentence = first;
     this.error = undefined;
@@ -277,12 +303,12 @@ export class ReadAlong extends Disposable {
     this.render = { session, first, result };
     void result.then((r) => {
       if (this.render?.session !== session) return;
-      if (r.ok) return this.player.post({ type: 'end', session });
+      if (r.ok) return this.finish({ type: 'end', session });
       if (r.cancelled) return;
       const failed = r.failedChunk !== undefined ? plan.chunks[r.failedChunk - 1]?.sentences[0] : undefined;
       const message = failed ? l10n.t('Reading stopped at “{0}”: {1}', failed.text, r.message) : r.message;
       this.error = message;
-      this.player.post({ type: 'end', session, error: message });
+      this.finish({ type: 'end', session, error: message });
       const actions = r.keptPath ? [l10n.t('Reveal Kept Part')] : [];
       void vscode.window.showErrorMessage(`GLM Voice Clone: ${message}`, ...actions).then((choice) => {
         if (choice && r.keptPath) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(r.keptPath));
@@ -297,7 +323,7 @@ export class ReadAlong extends Disposable {
     // A copy: the Buffer may be a view into a larger pooled one.
     const pcm = new Uint8Array(c.samples.byteLength);
     pcm.set(c.samples);
-    this.player.post({
+    const message: ChunkMessage = {
       type: 'chunk',
       session,
       index: c.chunk.index,
@@ -306,7 +332,33 @@ export class ReadAlong extends Disposable {
       sampleRate: SAMPLE_RATE,
       pcm,
       sentences: c.sentences.map((s) => ({ sentence: first + s.sentence, startSec: s.startSec, endSec: s.endSec })),
-    });
+    };
+    const o = this.outbox;
+    if (o?.session !== session) return;
+    for (const s of message.sentences) o.starts.set(s.sentence, s.startSec);
+    o.queue.push(message);
+    this.pump();
+  }
+
+  /** Hands the player what lies within LOOKAHEAD_SEC of the sentence it plays, then the end once all is handed. */
+  private pump(): void {
+    const o = this.outbox;
+    if (!o || o.session !== this.session) return;
+    while (o.queue.length && o.queue[0].startSec <= o.playheadSec + LOOKAHEAD_SEC) {
+      this.player.post(o.queue.shift()!);
+      this.metrics.chunksHanded++;
+    }
+    if (!o.queue.length && o.end) {
+      this.player.post(o.end);
+      o.end = undefined;
+    }
+  }
+
+  private finish(end: EndMessage): void {
+    const o = this.outbox;
+    if (o?.session !== end.session) return this.player.post(end);
+    o.end = end;
+    this.pump();
   }
 
   /**
@@ -352,7 +404,13 @@ export class ReadAlong extends Disposable {
         return;
       case 'seek':
         // From the session the player last heard of (a seek sent before a newer session reached it is stale).
-        if (this.scope && m.session === this.session && m.sentence < this.scope.plan.sentences.length) this.seek(m.sentence);
+        if (!this.scope || m.session !== this.session || m.sentence >= this.scope.plan.sentences.length) return;
+        // Rendered already, only not handed over yet: hand it over instead of rendering again.
+        if (this.outbox?.session === m.session && this.outbox.starts.has(m.sentence)) {
+          this.outbox.playheadSec = this.outbox.starts.get(m.sentence)!;
+          return this.pump();
+        }
+        this.seek(m.sentence);
         return;
       case 'state': {
         if (m.session !== this.render?.session && !(this.render === undefined && m.session === this.session)) return;
@@ -363,6 +421,11 @@ export class ReadAlong extends Disposable {
         this.metrics.underruns = m.underruns;
         if (m.state === 'playing' && this.metrics.playingAt === undefined) this.metrics.playingAt = m.at;
         this.sentence = m.sentence;
+        const o = this.outbox;
+        if (o?.session === m.session && o.starts.has(m.sentence)) {
+          o.playheadSec = o.starts.get(m.sentence)!;
+          this.pump();
+        }
         if (m.state === 'ended' || m.state === 'stopped') {
           this.clearHighlight();
           void vscode.commands.executeCommand('setContext', READING_KEY, false);
