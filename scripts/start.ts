@@ -5,12 +5,12 @@
 //   NOVITA_API_KEY=… npm start -- --real                      the same, with the default base URL
 // State (user-data-dir, extensions, demo workspace) persists in .cache/start/ across restarts.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NovitaDouble } from '../test/double/novitaDouble';
 import { buildAndPackage } from './harness/build';
-import { startCodeServer } from './harness/codeServer';
+import { readSettings, startCodeServer } from './harness/codeServer';
 import { ensureHarness } from './harness/install';
 import { REPO_ROOT, VSIX } from './harness/paths';
 import { onCleanup, runCleanups, stopGroup, trackGroup } from './harness/processes';
@@ -70,13 +70,7 @@ async function chooseBackend(): Promise<Backend> {
 
 function sampleSetting(backend: Backend): Record<string, string> {
   if (backend.demo) return backend.sampleUrl ? { 'glmVoiceClone.sampleUrl': backend.sampleUrl } : {};
-  const file = join(START_DIR, 'user-data', 'User', 'settings.json');
-  let previous: unknown;
-  try {
-    previous = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)['glmVoiceClone.sampleUrl'];
-  } catch {
-    return {};
-  }
+  const previous = readSettings(join(START_DIR, 'user-data', 'User', 'settings.json'))['glmVoiceClone.sampleUrl'];
   return typeof previous === 'string' && /^http:\/\/127\.0\.0\.1[:/]/.test(previous) ? { 'glmVoiceClone.sampleUrl': '' } : {};
 }
 

@@ -93,7 +93,7 @@ function baseEnv(): NodeJS.ProcessEnv {
 }
 
 /** settings.json may hold comments or trailing commas (VS Code writes JSONC): those are dropped on merge. */
-function readSettings(file: string): Record<string, unknown> {
+export function readSettings(file: string): Record<string, unknown> {
   if (!existsSync(file)) return {};
   const text = readFileSync(file, 'utf8');
   const tryParse = (t: string) => {

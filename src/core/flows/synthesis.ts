@@ -120,16 +120,15 @@ export class Synthesizer {
 
   /** Before a long narration: how many characters the cache already holds, and how many would be sent. */
   async estimate(texts: readonly string[], voice: VoiceSettings | ((index: number) => VoiceSettings)): Promise<{ totalChars: number; cachedChars: number; toSendChars: number }> {
+    const missing = new Set(await this.uncached(texts, typeof voice === 'function' ? voice : () => voice));
     let totalChars = 0;
-    let cachedChars = 0;
+    let toSendChars = 0;
     for (const [i, text] of texts.entries()) {
       const chars = codePointLength(text);
       totalChars += chars;
-      const v = typeof voice === 'function' ? voice(i) : voice;
-      const key = this.key(text, v);
-      if (this.deps.cache && (this.landing.has(key) || (await this.deps.cache.has(key)))) cachedChars += chars;
+      if (missing.has(i)) toSendChars += chars;
     }
-    return { totalChars, cachedChars, toSendChars: totalChars - cachedChars };
+    return { totalChars, cachedChars: totalChars - toSendChars, toSendChars };
   }
 
   private count(delta: CostFigures): void {

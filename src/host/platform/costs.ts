@@ -5,6 +5,11 @@ import type { CostFigures } from '../../core/flows/synthesis';
 
 const KEY = 'glmVoiceClone.costTotals';
 const WRITE_MS = 250;
+const NONE: CostFigures = { sentChars: 0, cachedChars: 0, requests: 0, hits: 0 };
+
+function plus(a: Partial<CostFigures>, b: CostFigures): CostFigures {
+  return { sentChars: (a.sentChars ?? 0) + b.sentChars, cachedChars: (a.cachedChars ?? 0) + b.cachedChars, requests: (a.requests ?? 0) + b.requests, hits: (a.hits ?? 0) + b.hits };
+}
 
 export class CostTotals {
   /** Counted but not yet in global state: a re-export serves hundreds of chunks a second from the cache. */
@@ -18,15 +23,12 @@ export class CostTotals {
   ) {}
 
   get total(): CostFigures {
-    const t = this.state.get<Partial<CostFigures>>(KEY) ?? {};
-    const p = this.pending ?? { sentChars: 0, cachedChars: 0, requests: 0, hits: 0 };
-    return { sentChars: (t.sentChars ?? 0) + p.sentChars, cachedChars: (t.cachedChars ?? 0) + p.cachedChars, requests: (t.requests ?? 0) + p.requests, hits: (t.hits ?? 0) + p.hits };
+    return plus(this.state.get<Partial<CostFigures>>(KEY) ?? {}, this.pending ?? NONE);
   }
 
   /** Counts at once (`total` sees it); written to global state, and told, once per WRITE_MS at most. */
   add(delta: CostFigures): void {
-    const p = this.pending ?? { sentChars: 0, cachedChars: 0, requests: 0, hits: 0 };
-    this.pending = { sentChars: p.sentChars + delta.sentChars, cachedChars: p.cachedChars + delta.cachedChars, requests: p.requests + delta.requests, hits: p.hits + delta.hits };
+    this.pending = plus(this.pending ?? NONE, delta);
     this.timer ??= setTimeout(() => void this.flush(), WRITE_MS);
   }
 

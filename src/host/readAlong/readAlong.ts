@@ -354,6 +354,16 @@ export class ReadAlong extends Disposable {
     }
   }
 
+  /** The player is at `sentence` of `session`: hands it what follows, if that is rendered; false if it is not. */
+  private playFrom(session: number, sentence: number): boolean {
+    const o = this.outbox;
+    const at = o?.session === session ? o.starts.get(sentence) : undefined;
+    if (!o || at === undefined) return false;
+    o.playheadSec = at;
+    this.pump();
+    return true;
+  }
+
   private finish(end: EndMessage): void {
     const o = this.outbox;
     if (o?.session !== end.session) return this.player.post(end);
@@ -406,11 +416,7 @@ export class ReadAlong extends Disposable {
         // From the session the player last heard of (a seek sent before a newer session reached it is stale).
         if (!this.scope || m.session !== this.session || m.sentence >= this.scope.plan.sentences.length) return;
         // Rendered already, only not handed over yet: hand it over instead of rendering again.
-        if (this.outbox?.session === m.session && this.outbox.starts.has(m.sentence)) {
-          this.outbox.playheadSec = this.outbox.starts.get(m.sentence)!;
-          return this.pump();
-        }
-        this.seek(m.sentence);
+        if (!this.playFrom(m.session, m.sentence)) this.seek(m.sentence);
         return;
       case 'state': {
         if (m.session !== this.render?.session && !(this.render === undefined && m.session === this.session)) return;
@@ -421,11 +427,7 @@ export class ReadAlong extends Disposable {
         this.metrics.underruns = m.underruns;
         if (m.state === 'playing' && this.metrics.playingAt === undefined) this.metrics.playingAt = m.at;
         this.sentence = m.sentence;
-        const o = this.outbox;
-        if (o?.session === m.session && o.starts.has(m.sentence)) {
-          o.playheadSec = o.starts.get(m.sentence)!;
-          this.pump();
-        }
+        this.playFrom(m.session, m.sentence);
         if (m.state === 'ended' || m.state === 'stopped') {
           this.clearHighlight();
           void vscode.commands.executeCommand('setContext', READING_KEY, false);
