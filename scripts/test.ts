@@ -179,7 +179,12 @@ async function main(): Promise<number> {
 
   heading('summary');
   process.stdout.write(`${table(outcomes)}\n`);
-  const failedTests = outcomes.flatMap((o) => (o.result?.tests ?? []).filter((t) => t.state === 'failed').map((t) => `${o.layer}: ${t.title}`));
+  // With its error's first lines: CI often keeps only the tail of the output, and this summary is that tail.
+  const failedTests = outcomes.flatMap((o) =>
+    (o.result?.tests ?? [])
+      .filter((t) => t.state === 'failed')
+      .map((t) => `${o.layer}: ${t.title}${t.error ? `\n      ${firstLines(t.error, 3).join('\n      ')}` : ''}`),
+  );
   if (failedTests.length) process.stdout.write(`\nfailed:\n${failedTests.map((t) => `  ${t}`).join('\n')}\n`);
   process.stdout.write(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s; peak memory (summed RSS of this run's processes) ${(memory.peakBytes() / 2 ** 30).toFixed(2)} GiB\n`);
   const passes = outcomes.reduce((n, o) => n + (o.result?.passes ?? 0), 0);
@@ -187,6 +192,16 @@ async function main(): Promise<number> {
   const failures = outcomes.reduce((n, o) => n + (o.result?.failures ?? 0) + (o.problem ? 1 : 0), 0);
   process.stdout.write(`${passes} passed, ${failures} failed\n`);
   return failures > 0 ? 1 : 0;
+}
+
+/** The first `n` non-blank lines of an error, each cut at 300 characters. */
+function firstLines(text: string, n: number): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, n)
+    .map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l));
 }
 
 main().then(

@@ -28,3 +28,17 @@ export async function expectPlaying(view: FrameLocator): Promise<void> {
   const t2 = await player.evaluate(CURRENT_TIME);
   assert.ok(t2 > t1, `currentTime advances (${t1} → ${t2})`);
 }
+
+/** The read-along player: the visible webview whose document has the sentence list (it is resolved on first use). */
+export async function readAlongPlayer(timeoutMs = 30_000): Promise<FrameLocator> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const frames = page().locator('iframe.webview').filter({ visible: true });
+    for (let i = 0; i < (await frames.count()); i++) {
+      const f = frames.nth(i).contentFrame().frameLocator('#active-frame');
+      if ((await f.locator('ol#sentences').count().catch(() => 0)) > 0) return f;
+    }
+    await page().waitForTimeout(200);
+  }
+  throw new Error('the read-along player never showed');
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { planNarration } from '../../src/core/narration/plan';
 import { assertStartsAt } from '../support/readFrom';
-import { inPage } from './player';
+import { inPage, readAlongPlayer } from './player';
 import { page, runCommand, screenshot, workbench } from './workbench';
 
 const FILE = 'read-along.md';
@@ -63,20 +63,6 @@ async function eventually<T>(what: string, get: () => Promise<T>, ok: (v: T) => 
     if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs / 1000} s (last: ${JSON.stringify(v)})`);
     await sleep(50);
   }
-}
-
-/** The read-along player: the visible webview whose document has the sentence list. */
-async function player(): Promise<FrameLocator> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const frames = page().locator('iframe.webview').filter({ visible: true });
-    for (let i = 0; i < (await frames.count()); i++) {
-      const f = frames.nth(i).contentFrame().frameLocator('#active-frame');
-      if ((await f.locator('ol#sentences').count().catch(() => 0)) > 0) return f;
-    }
-    await sleep(200);
-  }
-  throw new Error('the read-along player never showed');
 }
 
 const state = async (p: FrameLocator) => (await p.locator('body').getAttribute('data-state')) ?? '';
@@ -164,7 +150,7 @@ suite('Read-along in the browser', () => {
     await openFile();
     await focusEditor();
     await runCommand('GLM Voice Clone: Speak File');
-    const p = await player();
+    const p = await readAlongPlayer();
     await eventually('playing', () => state(p), (s) => s === 'playing', 40_000);
     const asked = ttsInputs().length;
     assert.ok(asked < plan.chunks.length, `the first audio plays after ${asked} of ${plan.chunks.length} chunk requests`);
@@ -222,7 +208,7 @@ suite('Read-along in the browser', () => {
     await page().keyboard.press('Home');
     for (let i = 0; i < 3; i++) await page().keyboard.press('Control+ArrowRight');
     await page().keyboard.press('Control+Alt+R');
-    const p = await player();
+    const p = await readAlongPlayer();
     await eventually('playing', () => state(p), (s) => s === 'playing', 20_000);
     assertStartsAt(ttsInputs(), plan.sentences, target.index);
     assert.equal(Number(await p.locator('body').getAttribute('data-first')), target.index, 'the player reads from it');
@@ -252,7 +238,7 @@ suite('Read-along in the browser', () => {
       }
     }
     assert.ok(clicked, 'a lens sits above “Paragraph 2”');
-    const p = await player();
+    const p = await readAlongPlayer();
     await eventually('playing', () => state(p), (s) => s === 'playing', 20_000);
     assertStartsAt(ttsInputs(), plan.sentences, target.index);
     assert.equal(Number(await p.locator('body').getAttribute('data-first')), target.index, 'the player reads from it');
@@ -265,7 +251,7 @@ suite('Read-along in the browser', () => {
     await openFile(DIALOGUE_FILE, 'voices:');
     await focusEditor();
     await runCommand('GLM Voice Clone: Speak File');
-    const p = await player();
+    const p = await readAlongPlayer();
     await eventually('playing', () => state(p), (s) => s === 'playing', 40_000);
     await focusEditor();
     await page().keyboard.press('Control+Alt+P');
