@@ -48,6 +48,8 @@ export type FromPlayerMessage =
     }
   /** Play from a sentence the player has no audio for yet (the host renders from there). */
   | { type: 'seek'; session: number; sentence: number }
+  /** The chunk `index` of `session` is in the player (the host hands over the next one only then). */
+  | { type: 'received'; session: number; index: number }
   | { type: 'rate'; rate: number };
 
 const STATES: readonly string[] = ['idle', 'waiting', 'playing', 'paused', 'ended', 'stopped'] satisfies PlayerState[];
@@ -88,6 +90,8 @@ export function isFromPlayerMessage(msg: unknown): msg is FromPlayerMessage {
       );
     case 'seek':
       return exactly(msg, ['type', 'session', 'sentence']) && isCount(msg.session) && isCount(msg.sentence) && (msg.sentence as number) >= 0;
+    case 'received':
+      return exactly(msg, ['type', 'session', 'index']) && isCount(msg.session) && isCount(msg.index) && (msg.index as number) >= 0;
     case 'rate':
       return exactly(msg, ['type', 'rate']) && (PLAYER_RATES as readonly number[]).includes(msg.rate as number);
     default:

@@ -134,6 +134,13 @@ suite('Read-along (real extension host, player in the browser, Novita double)', 
     assert.ok(result.ok, JSON.stringify(result));
     const rendered = await until('playing', (s) => s.state === 'playing' && s.metrics.chunksPosted === plan.chunks.length);
     assert.ok(rendered.metrics.chunksHanded < plan.chunks.length, `the player got ${rendered.metrics.chunksHanded} of ${plan.chunks.length} chunks while at sentence ${rendered.sentence}`);
+    // One chunk travels at a time: each is confirmed by the player before the next leaves (all were rendered at once).
+    for (let i = 0; i < 20; i++) {
+      const { chunksHanded, chunksConfirmed } = (await status()).metrics;
+      assert.ok(chunksHanded - chunksConfirmed <= 1 && chunksConfirmed <= chunksHanded, `handed ${chunksHanded}, confirmed ${chunksConfirmed}`);
+      await sleep(25);
+    }
+    await until('all handed confirmed', (s) => s.metrics.chunksConfirmed === s.metrics.chunksHanded && s.metrics.chunksHanded > 1);
     double.clearRequests();
     for (let i = 0; i < 200; i++) await vscode.commands.executeCommand('glmVoiceClone.readAlong.next');
     const far = await until('heard far ahead', (s) => s.sentence >= 200 && s.state === 'playing' && s.highlight !== undefined, 30_000);

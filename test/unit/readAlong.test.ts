@@ -211,6 +211,7 @@ suite('read-along: what the player may send', () => {
     assert.equal(isFromPlayerMessage(state), true);
     assert.equal(isFromPlayerMessage({ type: 'seek', session: 3, sentence: 12 }), true);
     assert.equal(isFromPlayerMessage({ type: 'rate', rate: 2 }), true);
+    assert.equal(isFromPlayerMessage({ type: 'received', session: 3, index: 0 }), true);
     for (const bad of [
       null,
       'ready',
@@ -225,6 +226,9 @@ suite('read-along: what the player may send', () => {
       { type: 'seek', session: 3, sentence: -1 },
       { type: 'seek', session: 3, sentence: '4' },
       { type: 'rate', rate: 1.1 },
+      { type: 'received', session: 3, index: -1 },
+      { type: 'received', session: 3 },
+      { type: 'received', session: 3, index: 2, pcm: [] },
       { type: 'clone', requestId: 'x' },
       Object.assign(Object.create({ polluted: true }), { type: 'ready' }),
     ]) {

@@ -68,6 +68,8 @@ export interface ReadAlongMetrics {
   chunksPosted: number;
   /** Of those, handed to the player so far (it holds LOOKAHEAD_SEC ahead of the sentence it plays). */
   chunksHanded: number;
+  /** Of those, confirmed by the player: one at a time travels, so this is chunksHanded or one less. */
+  chunksConfirmed: number;
   firstChunkAt?: number;
   /** When the player's script said it listens, if that was after the read began (a first showing). */
   playerReadyAt?: number;
@@ -107,12 +109,20 @@ interface Outbox {
   /** Each rendered sentence's start in this render's audio (seconds). */
   starts: Map<number, number>;
   playheadSec: number;
+  /**
+   * The chunk handed over and not yet confirmed by the player, if any. One travels at a time: a chunk is megabytes,
+   * and chunks sent at once share one trip to the webview (code-server batches what the host sends), so the first
+   * sound waited for the chunks after it (1.4-4.6× the first chunk's latency for a long file) and a short chunk
+   * queued behind long ones arrived after the audio before it had run out.
+   */
+  inFlight?: number;
   /** The render's end, told once the queue is empty. */
   end?: EndMessage;
 }
 
 /** How much audio the player holds ahead of the sentence it plays. */
 const LOOKAHEAD_SEC = 60;
+const STATUS_MS = 250;
 
 export class ReadAlong extends Disposable {
   readonly player: PlayerView;
@@ -124,7 +134,7 @@ export class ReadAlong extends Disposable {
   private rate = 1;
   private highlighted: SourceRange | undefined;
   private error: string | undefined;
-  private metrics: ReadAlongMetrics = { startedAt: 0, joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0, chunksHanded: 0 };
+  private metrics: ReadAlongMetrics = { startedAt: 0, joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0, chunksHanded: 0, chunksConfirmed: 0 };
   private readonly waiters = new Map<number, () => void>();
   private controlId = 0;
   private seeking: Promise<void> | undefined;
@@ -210,7 +220,7 @@ export class ReadAlong extends Disposable {
       title: target.title,
       voice: target.voice,
     };
-    this.metrics = { startedAt: Date.now(), joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0, chunksHanded: 0 };
+    this.metrics = { startedAt: Date.now(), joinGapMs: 0, underruns: 0, highlightLagsMs: [], chunksPosted: 0, chunksHanded: 0, chunksConfirmed: 0 };
     this.clearHighlight();
     const scope = this.scope;
     const result = this.startRender(first, 'notification');
@@ -284,6 +294,14 @@ export class ReadAlong extends Disposable {
     // The view loads while the first chunk renders: neither waits for the other.
     void this.player.show().catch((err: unknown) => this.log.warn(`the read-along player did not open: ${String(err)}`));
     let rendered = 0;
+    let statusAt = 0;
+    let statusTimer: ReturnType<typeof setTimeout> | undefined;
+    const tellRendered = () => {
+      clearTimeout(statusTimer);
+      statusTimer = undefined;
+      statusAt = Date.now();
+      if (this.render?.session === session) this.player.post({ type: 'status', session, rendered: l10n.t('{0} of {1} chunks ready', rendered, plan.chunks.length) });
+    };
     const result = this.speech.speak({
       text: scope.text,
       voice: scope.voice,
@@ -297,7 +315,11 @@ export class ReadAlong extends Disposable {
         if (this.render?.session !== session) return;
         this.postChunk(session, first, c);
         rendered++;
-        this.player.post({ type: 'status', session, rendered: l10n.t('{0} of {1} chunks ready', rendered, plan.chunks.length) });
+        // "k of n ready" at most every STATUS_MS (and the last always): a cached file renders hundreds of chunks a
+        // second, and a message for each kept the player too busy to confirm the chunks it was handed.
+        const wait = rendered === plan.chunks.length ? 0 : statusAt + STATUS_MS - Date.now();
+        if (wait <= 0) tellRendered();
+        else statusTimer ??= setTimeout(tellRendered, wait);
       },
     });
     this.render = { session, first, result };
@@ -344,8 +366,10 @@ export class ReadAlong extends Disposable {
   private pump(): void {
     const o = this.outbox;
     if (!o || o.session !== this.session) return;
-    while (o.queue.length && o.queue[0].startSec <= o.playheadSec + LOOKAHEAD_SEC) {
-      this.player.post(o.queue.shift()!);
+    if (o.inFlight === undefined && o.queue.length && o.queue[0].startSec <= o.playheadSec + LOOKAHEAD_SEC) {
+      const next = o.queue.shift()!;
+      o.inFlight = next.index;
+      this.player.post(next);
       this.metrics.chunksHanded++;
     }
     if (!o.queue.length && o.end) {
@@ -412,6 +436,14 @@ export class ReadAlong extends Disposable {
       case 'rate':
         this.rate = m.rate;
         return;
+      case 'received': {
+        const o = this.outbox;
+        if (o?.session !== m.session || o.inFlight !== m.index) return;
+        o.inFlight = undefined;
+        this.metrics.chunksConfirmed++;
+        this.pump();
+        return;
+      }
       case 'seek':
         // From the session the player last heard of (a seek sent before a newer session reached it is stale).
         if (!this.scope || m.session !== this.session || m.sentence >= this.scope.plan.sentences.length) return;

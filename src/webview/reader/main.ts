@@ -271,6 +271,8 @@ function pcmToBuffer(pcm: Uint8Array, sampleRate: number): AudioBuffer {
 
 function onChunk(m: Extract<ToPlayerMessage, { type: 'chunk' }>): void {
   if (m.session !== session) return;
+  // Said first, so the next chunk's trip overlaps this one's decoding.
+  post({ type: 'received', session: m.session, index: m.index });
   const chunk: Chunk = { index: m.index, startSec: m.startSec, endSec: m.endSec, buffer: pcmToBuffer(m.pcm, m.sampleRate) };
   chunks.push(chunk);
   for (const s of m.sentences) times.set(s.sentence, s);
