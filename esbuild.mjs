@@ -9,9 +9,9 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 
-// The features bundle and the document checks, required by the activation shell on first use, so activation never
-// parses them.
-const lazyChunks = ['./features.js', './documents.js'];
+// The features bundle, the document checks and the shell's second half, required by the activation shell on first
+// use or a tick after activation, so activation never parses them.
+const lazyChunks = ['./features.js', './documents.js', './shell.js'];
 
 // Large packages the core loads on first use (`require('undici')`, `require('markdown-it')`, `import('music-metadata')`): each is its own
 // bundle in dist/, and a require of the package becomes a require of that file, so neither is parsed before a
@@ -45,6 +45,8 @@ const builds = [
   // Commands, panel, views and the core (flows, Novita client, narration, registry): required on the first
   // command, view or restored panel.
   { ...host, entryPoints: { features: 'src/host/shell/features.ts' }, outdir: 'dist' },
+  // The shell's second half (views, panel serializer, status-bar item, lens provider): a tick after activation.
+  { ...host, entryPoints: { shell: 'src/host/shell/later.ts' }, outdir: 'dist' },
   // Where the "▶ Read from here" lenses go and whether a document is a script with a cast: on the first Markdown or
   // screenplay document.
   { ...host, entryPoints: { documents: 'src/host/shell/documents.ts' }, outdir: 'dist' },

@@ -4,7 +4,7 @@
 // lines to $GVC_BENCH_LOG (the extension host's console only reaches the browser).
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { measureActivation } from './activation';
 import { measureNarration, measureReexport, warmUpNarration } from './narration';
 import { measureReadAlong } from './readAlong';

@@ -3,7 +3,7 @@
 // growth sampled every 50 ms.
 import { watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NarrationRun, ReexportRun, TimelineEvent } from './protocol';
 import { closeAll, sleep } from './panel';
 

@@ -1,6 +1,6 @@
 // Open Panel → interactive, seen from the extension host: the command resolves only once the webview has
 // loaded its script and the host has answered its "ready" message.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 const PANEL_VIEW_TYPE = /glmVoiceClone\.panel/;
 

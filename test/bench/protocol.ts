@@ -37,6 +37,8 @@ export interface ActivationSample {
   moduleLoadMs: number;
   /** performance.now() around the extension's activate() call (and its promise, if it returned one). */
   activateMs: number;
+  /** The setup activate() leaves for a tick later (status-bar item, lenses, watchers), as the extension timed it. */
+  deferredMs?: number;
   /** VS Code's own marks (Date.now(), 1 ms resolution): code/extHost/{will,did}LoadExtensionCode/<id>. */
   vscodeCodeLoadingMs?: number;
   /** VS Code's own marks: code/extHost/{will,did}ActivateExtension/<id>. */

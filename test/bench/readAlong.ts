@@ -4,7 +4,7 @@
 // chunks while playing, and the highlight's lag (audio crosses a sentence boundary → the decoration has moved).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { NARRATION_CONCURRENCY, NARRATION_LATENCY_MS, narrationScript } from './narration';
 import { closeAll, sleep } from './panel';
 import type { ReadAlongRun } from './protocol';

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { pcmToWav } from '../../src/core/audio/wav';
 import { sleep } from './panel';
 import type { WebviewFloor } from './protocol';

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NovitaDouble } from '../double/novitaDouble';
 import { samplesFor } from '../double/synth';
 import { parseWavHeader } from '../../src/core/audio/wav';

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NovitaDouble } from '../double/novitaDouble';
 import type { SpeechResult } from '../../src/host/services/speechService';
 import { startDouble, stopDouble, waitFor } from './fixture';

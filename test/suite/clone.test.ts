@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { NovitaDouble } from '../double/novitaDouble';
 import { parseWavHeader, pcmToWav } from '../../src/core/audio/wav';
 import type { CloneCommandResult } from '../../src/host/commands/clone';

@@ -1,6 +1,6 @@
 // The shipped extension (installed from its .vsix) in the real extension host.
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 const EXTENSION_ID = 'glm-voice-clone.glm-voice-clone';
 const PANEL_TITLE = 'GLM Voice Clone';

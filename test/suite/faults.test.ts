@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { DoubleRoute, FaultPlan, NovitaDouble } from '../double/novitaDouble';
 import type { CloneCommandResult } from '../../src/host/commands/clone';
 import type { SpeechResult } from '../../src/host/services/speechService';

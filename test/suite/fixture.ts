@@ -1,5 +1,5 @@
 // Shared by the in-editor suites: a Novita double in this extension host, with the extension pointed at it.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { NovitaDouble, type NovitaDoubleOptions } from '../double/novitaDouble';
 import { pcmToWav } from '../../src/core/audio/wav';
 

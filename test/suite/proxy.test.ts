@@ -3,7 +3,7 @@
 // 127.0.0.2 (only localhost, 127.0.0.1 and ::1 bypass a proxy, here as in VS Code) and listens on 127.0.0.1, so a
 // request that bypasses the proxy finds nothing listening and is refused.
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NovitaDouble } from '../double/novitaDouble';
 import type { CloneCommandResult } from '../../src/host/commands/clone';
 import { CountingProxy } from '../support/countingProxy';

@@ -4,7 +4,7 @@
 // it, and a failed chunk stops reading with the sentence named.
 import * as assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NovitaDouble } from '../double/novitaDouble';
 import { planFrom, planNarration } from '../../src/core/narration/plan';
 import type { ReadAlongStatus } from '../../src/host/readAlong/readAlong';

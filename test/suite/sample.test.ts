@@ -1,6 +1,6 @@
 // Checking the sample before paying for a clone, and filling its transcript, in the real extension host.
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NovitaDouble } from '../double/novitaDouble';
 import type { CloneCommandResult } from '../../src/host/commands/clone';
 import { pcmToWav } from '../../src/core/audio/wav';

@@ -1,7 +1,7 @@
 // Where the key may go, in the real extension host: only to the configured base URL, never to the host of a preview
 // (not even after a redirect), and never over plain http unless the base is loopback.
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { NovitaDouble } from '../double/novitaDouble';
 import type { CloneCommandResult } from '../../src/host/commands/clone';
 import { pcmToWav } from '../../src/core/audio/wav';

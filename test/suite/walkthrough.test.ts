@@ -1,7 +1,7 @@
 // The getting-started walkthrough in the real extension host: it opens, and its steps complete on context keys the
 // extension sets on the real action (the e2e layer sees the steps tick in the workbench).
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { WALKTHROUGH_KEYS } from '../../src/host/services/walkthrough';
 
 const EXTENSION_ID = 'glm-voice-clone.glm-voice-clone';

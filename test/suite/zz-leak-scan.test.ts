@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { CloneCommandResult } from '../../src/host/commands/clone';
 import { shownMessages } from '../support/shownMessages';
 import { startDouble, stopDouble, sleep } from './fixture';

@@ -32,16 +32,19 @@ suite('dependency rule: the core imports no vscode and nothing of the host', fun
     assert.match(r.out, /no dependency violations found/);
   });
 
-  test('a core file that imports vscode fails the check, naming the file and the rule', () => {
-    const dir = plantedTree({ 'src/core/planted.ts': "import * as vscode from 'vscode';\nexport const x = vscode.version;\n" });
-    try {
-      const r = cruise(dir);
-      assert.notEqual(r.status, 0, r.out);
-      assert.match(r.out, /core-without-vscode[\s\S]*src\/core\/planted\.ts/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  // Both forms: the host writes `import vscode = require('vscode')` (no ESM interop copy of the API per module).
+  for (const form of ["import * as vscode from 'vscode';", "import vscode = require('vscode');"]) {
+    test(`a core file that imports vscode fails the check, naming the file and the rule (${form})`, () => {
+      const dir = plantedTree({ 'src/core/planted.ts': `${form}\nexport const x = vscode.version;\n` });
+      try {
+        const r = cruise(dir);
+        assert.notEqual(r.status, 0, r.out);
+        assert.match(r.out, /core-without-vscode[\s\S]*src\/core\/planted\.ts/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   test('a core file that reaches into the host fails the check too', () => {
     const dir = plantedTree({ 'src/core/planted.ts': "export { describe } from '../host/platform/describe';\n" });

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { randomUUID } from 'node:crypto';
 import type { CloneOutcome } from '../../core/flows/clone';
 import { checkSampleUrl, checkText, checkTranscript, checkVoiceName, type CloneForm } from '../../core/validation';

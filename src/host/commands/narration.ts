@@ -1,6 +1,6 @@
 // Commands over narration's audio: export beside the source (WAV or MP3, with subtitles), retakes of one
 // sentence's chunk, and the chunk cache. Synthesis goes through the shared Synthesizer, so nothing is paid twice.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, join, parse } from 'node:path';

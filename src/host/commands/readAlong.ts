@@ -1,7 +1,7 @@
 // The read-along commands: where to start (the cursor, a lens over a Markdown paragraph) and the player's controls,
 // which the keybindings call while `glmVoiceClone.reading` is set. Each control resolves with the read-along's
 // status once the player has acted on it.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { basename } from 'node:path';
 import { l10n } from '../platform/describe';
 import type { Services } from '../services/services';

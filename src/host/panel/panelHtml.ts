@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { l10n } from '../platform/describe';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { l10n } from './describe';
 
 const SECRET_KEY = 'glmVoiceClone.apiKey';

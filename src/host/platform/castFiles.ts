@@ -1,7 +1,7 @@
 // The team's shared script settings, read for a document: the cast (`.vscode/glm-voice-cast.json`) and the
 // pronunciation list (`.vscode/glm-voice-pronunciations.json`, plus the `glmVoiceClone.pronunciations` setting) of
 // the workspace folder it is in. Read on every narration (small files), so an edit is used at once.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SettingsFileProblem } from '../../core/errors';

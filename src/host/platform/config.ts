@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 export const SECTION = 'glmVoiceClone';
 export const DEFAULT_BASE_URL = 'https://api.novita.ai';

@@ -1,6 +1,6 @@
 // The one place the editor turns a failure into words: the core reports kinds with data (src/core/errors.ts),
 // src/messages says them, translated here through vscode.l10n.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { problemOf } from '../../core/errors';
 import { describeProblem, fieldProblemText, progressText, sampleRefusalText, sampleSummary, sampleWarningText, type Described, type L10n } from '../../messages/index';
 import type { SamplePreflight } from '../../core/audio/preflight';

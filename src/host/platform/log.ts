@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /** The "GLM Voice Clone" output channel, created on first use so activation does not pay for it. */
 export class Log implements vscode.Disposable {

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { l10n } from './describe';
 import { mkdir } from 'node:fs/promises';
 import { VoiceRegistry } from '../../core/library/voiceRegistry';

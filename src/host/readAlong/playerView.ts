@@ -1,6 +1,6 @@
 // The read-along player's webview view (in the panel area): its document (every label through vscode.l10n, a
 // strict CSP), and a message queue that holds what the host posts until the player's script is listening.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { randomBytes } from 'node:crypto';
 import { isFromPlayerMessage, PLAYER_RATES, type FromPlayerMessage, type ToPlayerMessage } from '../../shared/playerProtocol';
 import { l10n } from '../platform/describe';

@@ -2,7 +2,7 @@
 // history and the cache are as for any narration) whose chunks go to the player as they are written, the sentence
 // heard highlighted in the editor (a decoration in a theme colour, kept in view), the `glmVoiceClone.reading`
 // context key for the keybindings, and seeking (a render from another sentence on; cached chunks cost nothing).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NarratedChunk } from '../../core/flows/narrate';
 import { sentenceAt } from '../../core/narration/plan';
 import { continueFrom, type SpokenPlan } from '../../core/flows/narrate';

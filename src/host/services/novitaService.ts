@@ -1,6 +1,6 @@
 // The editor's side of the Novita connection: the core's NovitaConnections fed by SecretStorage (asking for a key
 // when none is set), VS Code's settings and proxy, and the output channel; rebuilt when any of them changes.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ConnectionSettings } from '../../core/flows/ports';
 import { NovitaConnections } from '../../core/novita/connections';
 import type { ApiKeyStore } from '../platform/apiKey';

@@ -1,6 +1,6 @@
 // The editor's side of a narration: a cancellable progress notification, the `glmVoiceClone.narrating` context key,
 // and the outcome in words. The work itself is the core's NarrateFlow.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { markFileSpoken } from './walkthrough';
 import { CoreError } from '../../core/errors';
 import type { NarrateFlow, NarratedChunk, NarrateOutput, ScriptContext, SpokenPlan } from '../../core/flows/narrate';

@@ -6,7 +6,7 @@
 // walkthrough is opened) and a key already true at that moment never completes its step in that session. So each
 // key goes true on the action (the step ticks, and VS Code keeps that) and back to unset a moment later, ready for
 // the next time. At start, what is already done (a stored key, a voice in the library) pulses once too.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ApiKeyStore } from '../platform/apiKey';
 import type { ExtensionStorage } from '../platform/storage';
 

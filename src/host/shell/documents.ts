@@ -1,7 +1,7 @@
 // What the activation shell asks of an open document, bundled as dist/documents.js and required on the first
 // Markdown or screenplay document (never during activation): where the "▶ Read from here" lenses go, and whether
 // the document is a script with a cast (whose Problems-panel checks need the features loaded).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { paragraphStarts } from '../../core/readAlong/paragraphs';

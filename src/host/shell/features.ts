@@ -1,6 +1,6 @@
 // Everything the extension does, built on the first command, view or restored panel: bundled as dist/features.js
 // so that activation (extension.ts) parses almost nothing.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ActiveVoice } from '../views/activeVoice';
 import { ApiKeyStore } from '../platform/apiKey';
 import { CloneFlow } from '../../core/flows/clone';

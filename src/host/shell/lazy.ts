@@ -3,6 +3,7 @@
 // on first use, are mapped to their own bundles by esbuild.mjs.)
 import type * as DocumentsModule from './documents';
 import type * as FeaturesModule from './features';
+import type * as ShellModule from './later';
 
 function once<T>(load: () => T): () => T {
   let loaded: T | undefined;
@@ -16,3 +17,7 @@ export const loadFeatures = once(() => require('./features.js') as typeof Featur
 /** Lens placement and the script check: `dist/documents.js`, on the first Markdown or screenplay document. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const loadDocuments = once(() => require('./documents.js') as typeof DocumentsModule);
+
+/** The shell's second half: `dist/shell.js`, a tick after activation. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const loadShell = once(() => require('./shell.js') as typeof ShellModule);

@@ -1,7 +1,7 @@
 // Problems-panel warnings for scripts with a cast: a speaker the cast has no voice for (with a Quick Fix "Assign a
 // voice…" that writes the mapping into .vscode/glm-voice-cast.json), and mistakes in the cast, front matter and
 // pronunciation files. Only documents that are scripts are checked: screenplays, and Markdown with a cast.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { frontMatterCast, planScript } from '../../core/narration/cast';
 import { isFountain } from '../../core/narration/fountain';
 import { isMarkdownLanguage } from '../../core/narration/markdown';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { l10n } from '../platform/describe';
 import type { PreviewRecord, VoiceRecord, VoiceRegistry } from '../../core/library/voiceRegistry';
 import { SYSTEM_VOICES, type ActiveVoice } from './activeVoice';

@@ -1,0 +1,49 @@
+// What the .vsix ships: .vscodeignore ignores everything and lets named files back in, so a bundle added to
+// esbuild.mjs is missing from the package until it is named there too. The editor suite loads the extension from
+// the working tree and would not notice; an installed .vsix would fail at the first require of the bundle.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The `dist/<name>.js` bundles esbuild.mjs builds for the extension (entryPoints keys; the CLI and tests are apart). */
+function shippedBundles(): string[] {
+  const source = readFileSync(join(ROOT, 'esbuild.mjs'), 'utf8');
+  return [...source.matchAll(/entryPoints:\s*\{\s*'?([\w-]+)'?\s*:/g)].map((m) => `dist/${m[1]}.js`);
+}
+
+/** The paths .vscodeignore lets back in (`!path` lines). */
+function allowed(): Set<string> {
+  return new Set(
+    readFileSync(join(ROOT, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1)),
+  );
+}
+
+suite('packaging: every bundle the extension loads is in the .vsix', () => {
+  test('each dist/*.js built for the extension is let back in by .vscodeignore', () => {
+    const bundles = shippedBundles();
+    assert.ok(bundles.includes('dist/extension.js') && bundles.includes('dist/features.js') && bundles.length >= 10, `found ${bundles.join(', ')}`);
+    const ok = allowed();
+    assert.deepEqual(
+      bundles.filter((b) => !ok.has(b)),
+      [],
+      'bundles built but left out of the package (add them to .vscodeignore)',
+    );
+  });
+
+  test('each sibling bundle the host requires by name is one esbuild.mjs builds', () => {
+    const bundles = new Set(shippedBundles());
+    const lazy = readFileSync(join(ROOT, 'src', 'host', 'shell', 'lazy.ts'), 'utf8');
+    const required = [...lazy.matchAll(/require\('\.\/([\w-]+\.js)'\)/g)].map((m) => `dist/${m[1]}`);
+    assert.ok(required.length >= 3, `requires found in lazy.ts: ${required.join(', ')}`);
+    assert.deepEqual(
+      required.filter((r) => !bundles.has(r)),
+      [],
+    );
+  });
+});
