@@ -134,10 +134,10 @@ suite('Read-along (real extension host, player in the browser, Novita double)', 
     assert.ok(result.ok, JSON.stringify(result));
     const rendered = await until('playing', (s) => s.state === 'playing' && s.metrics.chunksPosted === plan.chunks.length);
     assert.ok(rendered.metrics.chunksHanded < plan.chunks.length, `the player got ${rendered.metrics.chunksHanded} of ${plan.chunks.length} chunks while at sentence ${rendered.sentence}`);
-    // One chunk travels at a time: each is confirmed by the player before the next leaves (all were rendered at once).
+    // At most two chunks travel at a time: the player confirms each (all were rendered at once).
     for (let i = 0; i < 20; i++) {
       const { chunksHanded, chunksConfirmed } = (await status()).metrics;
-      assert.ok(chunksHanded - chunksConfirmed <= 1 && chunksConfirmed <= chunksHanded, `handed ${chunksHanded}, confirmed ${chunksConfirmed}`);
+      assert.ok(chunksHanded - chunksConfirmed <= 2 && chunksConfirmed <= chunksHanded, `handed ${chunksHanded}, confirmed ${chunksConfirmed}`);
       await sleep(25);
     }
     await until('all handed confirmed', (s) => s.metrics.chunksConfirmed === s.metrics.chunksHanded && s.metrics.chunksHanded > 1);

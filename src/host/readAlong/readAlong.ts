@@ -68,7 +68,7 @@ export interface ReadAlongMetrics {
   chunksPosted: number;
   /** Of those, handed to the player so far (it holds LOOKAHEAD_SEC ahead of the sentence it plays). */
   chunksHanded: number;
-  /** Of those, confirmed by the player: one at a time travels, so this is chunksHanded or one less. */
+  /** Of those, confirmed by the player: at most two travel at a time, so this is chunksHanded or up to two less. */
   chunksConfirmed: number;
   firstChunkAt?: number;
   /** When the player's script said it listens, if that was after the read began (a first showing). */
@@ -110,12 +110,12 @@ interface Outbox {
   starts: Map<number, number>;
   playheadSec: number;
   /**
-   * The chunk handed over and not yet confirmed by the player, if any. One travels at a time: a chunk is megabytes,
-   * and chunks sent at once share one trip to the webview (code-server batches what the host sends), so the first
-   * sound waited for the chunks after it (1.4-4.6× the first chunk's latency for a long file) and a short chunk
-   * queued behind long ones arrived after the audio before it had run out.
+   * The chunks handed over and not yet confirmed by the player: at most IN_FLIGHT travel at once. Chunks are
+   * megabytes, and chunks sent at once share one trip to the webview (code-server batches what the host sends), so
+   * with no bound a long file's first sound waited for the chunks after it. Two, not one: the first chunk is one
+   * short sentence, and the (short) second must not wait a round trip for the first to be confirmed.
    */
-  inFlight?: number;
+  inFlight: Set<number>;
   /** The render's end, told once the queue is empty. */
   end?: EndMessage;
 }
@@ -123,6 +123,8 @@ interface Outbox {
 /** How much audio the player holds ahead of the sentence it plays. */
 const LOOKAHEAD_SEC = 60;
 const STATUS_MS = 250;
+/** Chunks handed to the player and not yet confirmed, at most (see Outbox.inFlight). */
+const IN_FLIGHT = 2;
 
 export class ReadAlong extends Disposable {
   readonly player: PlayerView;
@@ -285,7 +287,7 @@ export class ReadAlong extends Disposable {
     const scope = this.scope!;
     const session = ++this.session;
     const plan = continueFrom(scope.plan, first);
-    this.outbox = { session, queue: [], starts: new Map(), playheadSec: 0 };
+    this.outbox = { session, queue: [], starts: new Map(), playheadSec: 0, inFlight: new Set() };
     this.state = 'loading';
     this.sentence = first;
     this.error = undefined;
@@ -366,9 +368,9 @@ export class ReadAlong extends Disposable {
   private pump(): void {
     const o = this.outbox;
     if (!o || o.session !== this.session) return;
-    if (o.inFlight === undefined && o.queue.length && o.queue[0].startSec <= o.playheadSec + LOOKAHEAD_SEC) {
+    while (o.inFlight.size < IN_FLIGHT && o.queue.length && o.queue[0].startSec <= o.playheadSec + LOOKAHEAD_SEC) {
       const next = o.queue.shift()!;
-      o.inFlight = next.index;
+      o.inFlight.add(next.index);
       this.player.post(next);
       this.metrics.chunksHanded++;
     }
@@ -438,8 +440,7 @@ export class ReadAlong extends Disposable {
         return;
       case 'received': {
         const o = this.outbox;
-        if (o?.session !== m.session || o.inFlight !== m.index) return;
-        o.inFlight = undefined;
+        if (o?.session !== m.session || !o.inFlight.delete(m.index)) return;
         this.metrics.chunksConfirmed++;
         this.pump();
         return;
