@@ -175,6 +175,55 @@ suite('read-along: chunks handed over in order as they are written', function ()
     assert.ok(result.cachedChunks >= from.chunks.length - sent.length);
   });
 
+  /** A flow over its own empty cache whose audio folder is made by `audioDir` (to see what happens before it). */
+  function flowWith(audioDir: () => Promise<string>, name: string): { flow: NarrateFlow; cache: ChunkCache } {
+    const cache = new ChunkCache({ dir: join(dir, name), maxBytes: 100_000_000 });
+    const own = new Synthesizer({ connections, endpoint: () => d.baseUrl, cache });
+    return {
+      cache,
+      flow: new NarrateFlow({ synthesizer: own, folders: { audioDir }, library: async () => VoiceRegistry.open(dir), settings: () => ({ speed: 1, volume: 1, concurrency: 4, historyMaxItems: 50 }) }),
+    };
+  }
+
+  /** Resolves with the double's first speech request once it has one, or undefined after `ms`. */
+  async function firstSpeechRequest(ms: number): Promise<string | undefined> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const first = d.requests.find((r) => r.route === 'tts');
+      if (first) return (first.json as { input: string }).input;
+      if (Date.now() > deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  test('the first chunk is asked for before the audio folder is made: the listener’s first sound does not wait for the setup', async () => {
+    const text = `${story(3)}\n\nA fresh ending ${Date.now()}.`;
+    const plan = planNarration(text, 'markdown');
+    let askedBeforeFolder: string | undefined;
+    const { flow: own } = flowWith(async () => {
+      askedBeforeFolder = await firstSpeechRequest(2000);
+      const audio = join(dir, 'audio');
+      await mkdir(audio, { recursive: true });
+      return audio;
+    }, 'chunks-first');
+    d.latencyMs = 50;
+    await own.narrate({ text, languageId: 'markdown', voice: { id: 'jam', name: 'jam' }, kind: 'narration' }, { onChunk: () => undefined });
+    assert.equal(askedBeforeFolder, plan.chunks[0].text, 'the double had the first chunk’s request before the folder was asked for');
+  });
+
+  test('a setup that fails lets the first chunk’s request go: it is neither paid for in full nor cached', async () => {
+    const text = `${story(2)}\n\nFresh words ${Date.now()}.`;
+    const { flow: own, cache } = flowWith(async () => {
+      await firstSpeechRequest(2000);
+      throw Object.assign(new Error('EACCES: permission denied, mkdir'), { code: 'EACCES' });
+    }, 'chunks-setup-fails');
+    d.latencyMs = 400;
+    await assert.rejects(own.narrate({ text, languageId: 'markdown', voice: { id: 'jam', name: 'jam' }, kind: 'narration' }), /EACCES/);
+    // Past the double's answer time: a request left running would have landed in the cache by now.
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal((await cache.stats()).entries, 0);
+  });
+
   test('a failed chunk: the chunks before it were handed over, none after; the error names its index', async () => {
     const text = story(6);
     const plan = planNarration(text, 'markdown');

@@ -215,6 +215,12 @@ export class NarrateFlow {
     const skipped: NarrateResult['skipped'] = [];
     let cachedChunks = 0;
     try {
+      // The first chunk is asked for before anything else (the audio folder, the file, the cache look-ups): its answer
+      // is what a listener waits on (read-along's first sound), and the rest of the setup runs while it travels.
+      const prefetched = new Map<number, Promise<SynthesizedChunk>>();
+      const opening = this.deps.synthesizer.chunk(texts[0], this.voiceSettings(plan.chunks[0]), { signal: controller.signal });
+      opening.catch(() => undefined); // awaited (and its failure handled) when the joiner reaches it
+      prefetched.set(0, opening);
       const settings = this.deps.settings();
       const dir = await this.deps.folders.audioDir();
       const stem = `${req.kind}-${Date.now()}-${randomBytes(3).toString('hex')}`;
@@ -225,7 +231,6 @@ export class NarrateFlow {
       // while the joiner reads the cached ones in order, instead of when the joiner reaches them. No more of them
       // than `concurrency`, so the requests in flight stay within it; a fresh text is joined in order as before.
       // The check runs beside the join, so a fresh text's first request (read-along's first sound) never waits for it.
-      const prefetched = new Map<number, Promise<SynthesizedChunk>>();
       const started = new Set<number>();
       let joinOver = false;
       // While someone listens (read-along), only once the first chunk is in: hundreds of cache look-ups would queue
@@ -237,7 +242,7 @@ export class NarrateFlow {
         .then((missing) => {
           if (missing.length > settings.concurrency || controller.signal.aborted || joinOver) return;
           for (const i of missing) {
-            if (started.has(i)) continue;
+            if (started.has(i) || prefetched.has(i)) continue;
             const early = this.deps.synthesizer.chunk(texts[i], this.voiceSettings(plan.chunks[i]), { signal: controller.signal });
             early.catch(() => undefined); // awaited (and its failure handled) when the joiner reaches it
             prefetched.set(i, early);
@@ -327,7 +332,10 @@ export class NarrateFlow {
       }
       return { filePath, fileName: basename(filePath), chunks: total, durationSec: joined.durationSec, historyId, timing: joined.timing, cachedChunks, skipped, subtitles };
     } catch (err) {
-      if (controller.signal.aborted && !(err instanceof CoreError && err.kind === 'cancelled')) throw new CoreError({ kind: 'cancelled' }, { cause: err });
+      const cancelled = controller.signal.aborted;
+      // Nothing more is wanted: a request still in flight (the first chunk's, when the setup failed) is let go.
+      controller.abort();
+      if (cancelled && !(err instanceof CoreError && err.kind === 'cancelled')) throw new CoreError({ kind: 'cancelled' }, { cause: err });
       throw err;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);

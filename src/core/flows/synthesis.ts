@@ -45,6 +45,8 @@ export interface SynthesizerDeps {
 }
 
 const MODEL = '/v3/glm-tts';
+/** Cache look-ups `uncached` runs at a time. */
+const LOOKUPS_AT_ONCE = 16;
 
 export class Synthesizer {
   /** This session's figures. */
@@ -111,11 +113,18 @@ export class Synthesizer {
   async uncached(texts: readonly string[], voice: (index: number) => VoiceSettings): Promise<number[]> {
     const cache = this.deps.cache;
     if (!cache) return texts.map((_, i) => i);
-    const held = await Promise.all(texts.map((text, i) => {
-      const key = this.key(text, voice(i));
-      return this.landing.has(key) || cache.has(key);
-    }));
-    return held.flatMap((h, i) => (h ? [] : [i]));
+    // A few look-ups at a time: hundreds at once (a long file) held the event loop for tens of milliseconds, just
+    // as read-along hands the player its first chunk.
+    const missing: number[] = [];
+    for (let from = 0; from < texts.length; from += LOOKUPS_AT_ONCE) {
+      const part = texts.slice(from, from + LOOKUPS_AT_ONCE);
+      const held = await Promise.all(part.map((text, j) => {
+        const key = this.key(text, voice(from + j));
+        return this.landing.has(key) || cache.has(key);
+      }));
+      held.forEach((h, j) => h || missing.push(from + j));
+    }
+    return missing;
   }
 
   /** Before a long narration: how many characters the cache already holds, and how many would be sent. */

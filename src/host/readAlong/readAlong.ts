@@ -291,10 +291,6 @@ export class ReadAlong extends Disposable {
     this.state = 'loading';
     this.sentence = first;
     this.error = undefined;
-    void vscode.commands.executeCommand('setContext', READING_KEY, true);
-    this.player.post({ type: 'session', session, title: scope.title, sentences: scope.plan.sentences.map((s) => s.text), first, rate: this.rate });
-    // The view loads while the first chunk renders: neither waits for the other.
-    void this.player.show().catch((err: unknown) => this.log.warn(`the read-along player did not open: ${String(err)}`));
     let rendered = 0;
     let statusAt = 0;
     let statusTimer: ReturnType<typeof setTimeout> | undefined;
@@ -325,6 +321,11 @@ export class ReadAlong extends Disposable {
       },
     });
     this.render = { session, first, result };
+    // Only now, with the first chunk on its way (the render looks it up and asks for it before anything else): the player,
+    // the context key and the view load while it renders, and none of them waits for the other.
+    this.player.post({ type: 'session', session, title: scope.title, sentences: scope.plan.sentences.map((s) => s.text), first, rate: this.rate });
+    void this.player.show().catch((err: unknown) => this.log.warn(`the read-along player did not open: ${String(err)}`));
+    void vscode.commands.executeCommand('setContext', READING_KEY, true);
     void result.then((r) => {
       if (this.render?.session !== session) return;
       if (r.ok) return this.finish({ type: 'end', session });
