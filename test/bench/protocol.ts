@@ -115,10 +115,13 @@ export interface HostResult {
 /** One read-along run (test/bench/readAlong.ts). */
 export interface ReadAlongRun {
   chars: number;
-  chunks: number;
+  /** Sentences in the text read. */
+  sentences: number;
+  /** When Speak File was run (Date.now in the extension host: the same clock as the double's tap). */
+  commandAt: number;
   /** Speak File → the player starts the audio (wall clock, both sides on this machine). */
   firstSoundMs: number;
-  /** The double's latency for the first chunk's request. */
+  /** The double's configured delay per request (the time it takes to answer is measured by the runner's tap). */
   firstChunkLatencyMs: number;
   /** Speak File → the host has the first chunk written and posts it (the rest of firstSoundMs is the webview's). */
   firstChunkInHostMs: number;

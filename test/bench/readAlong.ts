@@ -12,6 +12,8 @@ import type { ReadAlongRun } from './protocol';
 interface Status {
   state: string;
   sentence: number;
+  /** Sentences in the text read. */
+  total: number;
   metrics: { startedAt: number; playingAt?: number; firstChunkAt?: number; joinGapMs: number; underruns: number; highlightLagsMs: number[]; chunksPosted: number };
 }
 
@@ -29,18 +31,20 @@ async function readOnce(dir: string, name: string, text: string, listenMs: numbe
   const deadline = Date.now() + 60_000;
   while (s.metrics.playingAt === undefined || s.metrics.startedAt < commandAt) {
     if (Date.now() > deadline) throw new Error(`${name}: never played (state ${s.state})`);
-    await sleep(10);
+    // Not faster: each poll is a command, and every command the extension host runs sends the workbench a message.
+    await sleep(50);
     s = await status();
   }
   const firstSoundMs = s.metrics.playingAt! - commandAt;
   await sleep(listenMs);
   s = await status();
   await vscode.commands.executeCommand('glmVoiceClone.readAlong.stop');
-  const result = await rendering;
+  await rendering;
   await closeAll(200);
   return {
     chars: text.length,
-    chunks: result?.chunks ?? 0,
+    sentences: s.total,
+    commandAt,
     firstSoundMs,
     firstChunkLatencyMs: NARRATION_LATENCY_MS,
     firstChunkInHostMs: (s.metrics.firstChunkAt ?? Number.NaN) - commandAt,
