@@ -113,6 +113,19 @@ async function openFile(file = FILE, firstLine = 'Read along'): Promise<void> {
   await editor().locator('.view-line', { hasText: firstLine }).first().waitFor({ timeout: 10_000 });
 }
 
+/** From now on, every place the workbench's focus goes to (the editor, the quick input, a webview's frame…). */
+const WATCH_FOCUS = inPage<void>(`
+  const where = (el) => !el || el === document.body ? 'nowhere'
+    : el.closest('.part.editor') ? 'editor'
+    : el.closest('.quick-input-widget') ? 'quick input'
+    : el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className ? '.' + el.className.split(' ')[0] : '');
+  const log = (window.__gvcFocus = [where(document.activeElement)]);
+  const note = () => { const at = where(document.activeElement); if (log[log.length - 1] !== at) log.push(at); };
+  document.addEventListener('focusin', note, true);
+  document.addEventListener('focusout', () => setTimeout(note, 0), true);
+  window.__gvcFocusTimer = setInterval(note, 5);`);
+const FOCUS_SEEN = inPage<string[]>(`clearInterval(window.__gvcFocusTimer); return window.__gvcFocus;`);
+
 /** Focus in the editor text, where a reader's hands are. */
 async function focusEditor(): Promise<void> {
   // forced: a lens or the highlight may sit over the line's box
@@ -122,6 +135,9 @@ async function focusEditor(): Promise<void> {
 suite('Read-along in the browser', () => {
   const text = script();
   const plan = planNarration(text, 'markdown');
+
+  /** Sentence k as the editor shows it: its source (a heading's spoken text gains a period the line does not have). */
+  const source = (k: number) => text.slice(plan.sentences[k].start, plan.sentences[k].end).replace(/\s+/g, ' ');
 
   suiteSetup(() => {
     writeFileSync(join(workbench().workspace, FILE), text);
@@ -149,9 +165,15 @@ suite('Read-along in the browser', () => {
     workbench().double.latencyMs = 600;
     await openFile();
     await focusEditor();
+    await page().evaluate(WATCH_FOCUS);
     await runCommand('GLM Voice Clone: Speak File');
     const p = await readAlongPlayer();
     await eventually('playing', () => state(p), (s) => s === 'playing', 40_000);
+    // The player opened (the first time in this workbench: no suite before this one reads) without taking the
+    // focus: once the palette closed, it stayed in the editor.
+    const focus = await page().evaluate(FOCUS_SEEN);
+    const afterPalette = focus.slice(focus.lastIndexOf('quick input') + 1).filter((f) => f !== 'nowhere');
+    assert.ok(afterPalette.length > 0 && afterPalette.every((f) => f === 'editor'), `the focus went: ${focus.join(' → ')}`);
     const asked = ttsInputs().length;
     assert.ok(asked < plan.chunks.length, `the first audio plays after ${asked} of ${plan.chunks.length} chunk requests`);
     assert.match((await p.locator('body').getAttribute('data-audio')) ?? '', /^running /, 'the audio clock runs');
@@ -164,7 +186,7 @@ suite('Read-along in the browser', () => {
     await page().keyboard.press('Control+Alt+P');
     await eventually('paused', () => state(p), (s) => s === 'paused');
     const k1 = await sentence(p);
-    await eventually(`the highlight is on sentence ${k1}`, highlightedText, (t) => t.includes(plan.sentences[k1].text));
+    await eventually(`the highlight is on sentence ${k1}`, highlightedText, (t) => t.includes(source(k1)));
     await page().keyboard.press('Control+Alt+P');
     await eventually('resumed', () => state(p), (s) => s === 'playing' || s === 'waiting');
 
@@ -188,7 +210,7 @@ suite('Read-along in the browser', () => {
     // Second point, further into the file (kept in view: the editor scrolled to it).
     const k2 = await sentence(p);
     assert.ok(k2 >= before + 11);
-    await eventually(`the highlight follows to sentence ${k2}`, highlightedText, (t) => t.includes(plan.sentences[k2].text));
+    await eventually(`the highlight follows to sentence ${k2}`, highlightedText, (t) => t.includes(source(k2)));
     await page().keyboard.press('Control+Alt+P');
     await eventually('playing from there', () => state(p), (s) => s === 'playing');
     const current = await p.locator('#sentences button[aria-current]').textContent();
@@ -216,7 +238,7 @@ suite('Read-along in the browser', () => {
     await page().keyboard.press('Control+Alt+P');
     await eventually('paused', () => state(p), (s) => s === 'paused');
     const k = await sentence(p);
-    await eventually(`the highlight is on sentence ${k}`, highlightedText, (t) => t.includes(plan.sentences[k].text));
+    await eventually(`the highlight is on sentence ${k}`, highlightedText, (t) => t.includes(source(k)));
   });
 
   test('the ▶ “Read from here” lens reads from its paragraph', async function () {

@@ -126,9 +126,8 @@ async function walkThrough(): Promise<void> {
   double.clearRequests();
   await runCommand('GLM Voice Clone: Speak File');
   mark('Speak File run');
-  // Speak File reads along in the player (a webview in the bottom panel), not in the clone panel. The player's first
-  // showing hands the focus back to the editor, which closes any quick pick open at that moment: the walkthrough is
-  // opened again only once the player has shown and read the file (two short sentences).
+  // Speak File reads along in the player (a webview in the bottom panel), not in the clone panel. The walkthrough is
+  // opened again once the player has read the file (two short sentences): the step is done when the file is spoken.
   const player = await readAlongPlayer();
   await player.locator('body[data-state="ended"]').waitFor({ timeout: 60_000 });
   mark('read to the end');

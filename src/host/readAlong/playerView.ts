@@ -69,11 +69,13 @@ export class PlayerView extends Disposable {
     return (this.showing ??= this.firstShow().finally(() => (this.showing = undefined)));
   }
 
-  /** The view's first showing: only its focus command makes VS Code resolve it; the editor gets the focus back. */
+  /**
+   * The view's first showing: only its focus command makes VS Code resolve it, and told to preserve the focus it
+   * opens the view without taking it. (Focusing the view, then the editor again, closed a quick pick the user had
+   * just opened, and moved the focus twice under a screen reader.)
+   */
   private async firstShow(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
-    await vscode.commands.executeCommand(`${PLAYER_VIEW_ID}.focus`);
-    if (editor) await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection, preserveFocus: false });
+    await vscode.commands.executeCommand(`${PLAYER_VIEW_ID}.focus`, { preserveFocus: true });
   }
 
   whenReady(): Promise<void> {
