@@ -70,8 +70,6 @@ export interface ReadAlongMetrics {
   chunksHanded: number;
   /** Of those, confirmed by the player: at most two travel at a time, so this is chunksHanded or up to two less. */
   chunksConfirmed: number;
-  /** Chunks handed when the player confirmed the render's first: 1, as the first travels alone. */
-  handedAtFirstConfirmed?: number;
   firstChunkAt?: number;
   /** When the player's script said it listens, if that was after the read began (a first showing). */
   playerReadyAt?: number;
@@ -114,13 +112,10 @@ interface Outbox {
   /**
    * The chunks handed over and not yet confirmed by the player: at most IN_FLIGHT travel at once. Chunks are
    * megabytes, and chunks sent at once share one trip to the webview (code-server batches what the host sends), so
-   * with no bound a long file's first sound waited for the chunks after it. Two, not one, once the first is in:
-   * later chunks must not each wait a round trip. The first travels alone: it is one short sentence, and the one
-   * after it (larger) held it up when they left together.
+   * with no bound a long file's first sound waited for the chunks after it. Two, not one: the first chunk is one
+   * short sentence, and the (short) second must not wait a round trip for the first to be confirmed.
    */
   inFlight: Set<number>;
-  /** Chunks the player confirmed in this render. */
-  confirmed: number;
   /** The render's end, told once the queue is empty. */
   end?: EndMessage;
 }
@@ -292,7 +287,7 @@ export class ReadAlong extends Disposable {
     const scope = this.scope!;
     const session = ++this.session;
     const plan = continueFrom(scope.plan, first);
-    this.outbox = { session, queue: [], starts: new Map(), playheadSec: 0, inFlight: new Set(), confirmed: 0 };
+    this.outbox = { session, queue: [], starts: new Map(), playheadSec: 0, inFlight: new Set() };
     this.state = 'loading';
     this.sentence = first;
     this.error = undefined;
@@ -374,9 +369,7 @@ export class ReadAlong extends Disposable {
   private pump(): void {
     const o = this.outbox;
     if (!o || o.session !== this.session) return;
-    // The render's first chunk travels alone: sent with the next one it arrived later (they share the trip).
-    const limit = o.confirmed ? IN_FLIGHT : 1;
-    while (o.inFlight.size < limit && o.queue.length && o.queue[0].startSec <= o.playheadSec + LOOKAHEAD_SEC) {
+    while (o.inFlight.size < IN_FLIGHT && o.queue.length && o.queue[0].startSec <= o.playheadSec + LOOKAHEAD_SEC) {
       const next = o.queue.shift()!;
       o.inFlight.add(next.index);
       this.player.post(next);
@@ -449,7 +442,6 @@ export class ReadAlong extends Disposable {
       case 'received': {
         const o = this.outbox;
         if (o?.session !== m.session || !o.inFlight.delete(m.index)) return;
-        if (!o.confirmed++) this.metrics.handedAtFirstConfirmed = o.inFlight.size + 1;
         this.metrics.chunksConfirmed++;
         this.pump();
         return;
