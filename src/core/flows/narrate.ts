@@ -215,12 +215,16 @@ export class NarrateFlow {
     const skipped: NarrateResult['skipped'] = [];
     let cachedChunks = 0;
     try {
-      // The first chunk is asked for before anything else (the audio folder, the file, the cache look-ups): its answer
-      // is what a listener waits on (read-along's first sound), and the rest of the setup runs while it travels.
+      // Chunks asked for ahead of the joiner, which takes them from here when it reaches them.
       const prefetched = new Map<number, Promise<SynthesizedChunk>>();
-      const opening = this.deps.synthesizer.chunk(texts[0], this.voiceSettings(plan.chunks[0]), { signal: controller.signal });
-      opening.catch(() => undefined); // awaited (and its failure handled) when the joiner reaches it
-      prefetched.set(0, opening);
+      const prefetch = (i: number) => {
+        const early = this.deps.synthesizer.chunk(texts[i], this.voiceSettings(plan.chunks[i]), { signal: controller.signal });
+        early.catch(() => undefined); // awaited (and its failure handled) when the joiner reaches it
+        prefetched.set(i, early);
+      };
+      // The first chunk is asked for before anything else (the audio folder, the file, the check of what is cached):
+      // its answer is what a listener waits on (read-along's first sound), and the rest of the setup runs meanwhile.
+      prefetch(0);
       const settings = this.deps.settings();
       const dir = await this.deps.folders.audioDir();
       const stem = `${req.kind}-${Date.now()}-${randomBytes(3).toString('hex')}`;
@@ -242,10 +246,7 @@ export class NarrateFlow {
         .then((missing) => {
           if (missing.length > settings.concurrency || controller.signal.aborted || joinOver) return;
           for (const i of missing) {
-            if (started.has(i) || prefetched.has(i)) continue;
-            const early = this.deps.synthesizer.chunk(texts[i], this.voiceSettings(plan.chunks[i]), { signal: controller.signal });
-            early.catch(() => undefined); // awaited (and its failure handled) when the joiner reaches it
-            prefetched.set(i, early);
+            if (!started.has(i) && !prefetched.has(i)) prefetch(i);
           }
         })
         .catch(() => undefined);

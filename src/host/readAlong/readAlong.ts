@@ -321,8 +321,8 @@ export class ReadAlong extends Disposable {
       },
     });
     this.render = { session, first, result };
-    // Only now, with the first chunk on its way (the render looks it up and asks for it before anything else): the player,
-    // the context key and the view load while it renders, and none of them waits for the other.
+    // Only now, with the first chunk on its way (the render asks for it before anything else): the player, the
+    // context key and the view load while it renders, and none of them waits for the other.
     this.player.post({ type: 'session', session, title: scope.title, sentences: scope.plan.sentences.map((s) => s.text), first, rate: this.rate });
     void this.player.show().catch((err: unknown) => this.log.warn(`the read-along player did not open: ${String(err)}`));
     void vscode.commands.executeCommand('setContext', READING_KEY, true);
