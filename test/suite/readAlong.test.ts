@@ -1,7 +1,7 @@
 // Read-along in the real extension host (code-server; the player's webview runs in chromium) against the double:
 // the first chunk plays while later ones are still to be asked for, the decoration covers the sentence heard, the
 // controls act, Read from Cursor and the Markdown lens start where they say, an edit under the highlight clears
-// it, and a failed chunk stops reading with the sentence named.
+// it, a failed chunk stops reading with the sentence named, and audio the player let go of plays again when sought.
 import * as assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import vscode = require('vscode');
@@ -125,7 +125,7 @@ suite('Read-along (real extension host, player in the browser, Novita double)', 
     assert.ok(m.highlightLagsMs.length >= 2, 'crossings were measured');
   });
 
-  test('a long file rendered at once is handed to the player a minute ahead at a time; skipping ahead hands over what was rendered, sending nothing', async function () {
+  test('a long file rendered at once is handed to the player a minute ahead at a time; skipping ahead hands over what was rendered, sending nothing; what the player let go of far behind is rendered again when sought', async function () {
     this.timeout(90_000);
     const editor = await open(document(60, 'outbox'));
     const plan = planNarration(editor.document.getText(), 'markdown');
@@ -148,6 +148,22 @@ suite('Read-along (real extension host, player in the browser, Novita double)', 
     assert.equal(far.first, 0, 'no render from the sentence sought: what was rendered was handed over from the host');
     assert.equal(ttsInputs(double).length, 0, 'nothing sent');
     assert.ok(far.metrics.chunksHanded > rendered.metrics.chunksHanded);
+    // The player keeps two minutes behind what it plays and lets go of the rest (the double speaks a sentence here
+    // in ~0.6 s: 270 sentences on, the first ~70 are more than two minutes behind).
+    for (let i = 0; i < 70; i++) await vscode.commands.executeCommand('glmVoiceClone.readAlong.next');
+    const released = await until('the player lets go of the audio far behind', (s) => (s.metrics.releasedBefore ?? 0) > 20 && s.state === 'playing');
+    const before = released.metrics.releasedBefore!;
+    assert.ok(before < released.sentence, `released before sentence ${before} while at ${released.sentence}`);
+    // Previous, back past what it holds: that sentence is rendered again (from the cache, but for its first group) and heard.
+    let back = released;
+    for (let i = 0; i < 400 && back.sentence >= before; i++) back = (await vscode.commands.executeCommand<ReadAlongStatus>('glmVoiceClone.readAlong.previous'))!;
+    const sought = back.sentence;
+    assert.ok(sought < before, `went back to sentence ${sought}`);
+    const again = await until('heard again from the sentence sought', (s) => s.first === sought && s.state === 'playing' && s.highlight !== undefined, 30_000);
+    assertHighlightOnHeardSentence(again, editor.document);
+    assert.ok(again.sentence >= sought && again.sentence < sought + 3, `at sentence ${again.sentence}`);
+    const sent = ttsInputs(double);
+    assert.ok(sent.length <= 3, `${sent.length} requests to render it again: ${JSON.stringify(sent)}`);
   });
 
   test('pause, resume, next and previous act on the player', async function () {

@@ -19,6 +19,7 @@ import { NovitaConnections } from '../../src/core/novita/connections';
 import { paragraphStarts } from '../../src/core/readAlong/paragraphs';
 import { shiftRanges } from '../../src/core/readAlong/ranges';
 import { isFromPlayerMessage } from '../../src/shared/playerProtocol';
+import { releasable } from '../../src/shared/playerRetention';
 
 const KEY = 'test-readalong-LEAKCHECK-5521';
 
@@ -261,6 +262,7 @@ suite('read-along: what the player may send', () => {
     assert.equal(isFromPlayerMessage({ type: 'seek', session: 3, sentence: 12 }), true);
     assert.equal(isFromPlayerMessage({ type: 'rate', rate: 2 }), true);
     assert.equal(isFromPlayerMessage({ type: 'received', session: 3, index: 0 }), true);
+    assert.equal(isFromPlayerMessage({ type: 'released', session: 3, before: 40 }), true);
     for (const bad of [
       null,
       'ready',
@@ -278,10 +280,47 @@ suite('read-along: what the player may send', () => {
       { type: 'received', session: 3, index: -1 },
       { type: 'received', session: 3 },
       { type: 'received', session: 3, index: 2, pcm: [] },
+      { type: 'released', session: 3, before: -1 },
+      { type: 'released', session: 3, before: 2.5 },
+      { type: 'released', session: 3 },
+      { type: 'released', session: 3, before: 4, chunks: [1] },
       { type: 'clone', requestId: 'x' },
       Object.assign(Object.create({ polluted: true }), { type: 'ready' }),
     ]) {
       assert.equal(isFromPlayerMessage(bad), false, JSON.stringify(bad));
     }
+  });
+});
+
+suite('read-along: the audio the player lets go of', () => {
+  // Ten chunks of 30 s, three sentences each: sentence k of chunk i is 3i + k.
+  const chunks = Array.from({ length: 10 }, (_, i) => ({ startSec: i * 30, endSec: (i + 1) * 30, sentences: [3 * i, 3 * i + 1, 3 * i + 2] }));
+
+  test('nothing within the kept stretch behind the playhead, nor ahead of it', () => {
+    assert.equal(releasable(chunks, 0, 120), undefined);
+    assert.equal(releasable(chunks, 150, 120), undefined, 'chunk 0 ends 120 s before 150 s: kept');
+  });
+
+  test('the chunks ending more than the kept stretch behind go, and the first sentence still held bounds them', () => {
+    const r = releasable(chunks, 185, 120)!;
+    assert.deepEqual(r.release.map((c) => c.startSec), [0, 30]);
+    assert.deepEqual(r.keep.map((c) => c.startSec), [60, 90, 120, 150, 180, 210, 240, 270]);
+    assert.equal(r.before, 6);
+    // After a skip far ahead, everything behind goes at once.
+    const far = releasable(chunks, 299, 120)!;
+    assert.equal(far.before, 15, "chunk 5 ends at 180 s, within 120 s of 299 s");
+    assert.equal(far.keep.length + far.release.length, chunks.length);
+  });
+
+  test('the last chunk held is never let go, even past its end (playback ran on, the next not in)', () => {
+    const r = releasable(chunks.slice(0, 2), 1000, 120)!;
+    assert.deepEqual(r.keep.map((c) => c.startSec), [30]);
+    assert.equal(r.before, 3);
+    assert.equal(releasable(chunks.slice(0, 1), 1000, 120), undefined);
+  });
+
+  test('kept chunks without sentences: the bound is past the last sentence let go', () => {
+    const r = releasable([chunks[0], { startSec: 30, endSec: 31, sentences: [] }], 500, 60)!;
+    assert.equal(r.before, 3);
   });
 });

@@ -75,6 +75,8 @@ export interface ReadAlongMetrics {
   playerReadyAt?: number;
   /** When VS Code resolved the player's view, if after the read began. */
   viewResolvedAt?: number;
+  /** In the render playing: the player holds no audio of the sentences before this one (it keeps RELEASE_BEHIND_SEC behind). */
+  releasedBefore?: number;
 }
 
 interface Scope {
@@ -288,6 +290,7 @@ export class ReadAlong extends Disposable {
     const session = ++this.session;
     const plan = continueFrom(scope.plan, first);
     this.outbox = { session, queue: [], starts: new Map(), playheadSec: 0, inFlight: new Set() };
+    this.metrics.releasedBefore = undefined;
     this.state = 'loading';
     this.sentence = first;
     this.error = undefined;
@@ -444,6 +447,14 @@ export class ReadAlong extends Disposable {
         if (o?.session !== m.session || !o.inFlight.delete(m.index)) return;
         this.metrics.chunksConfirmed++;
         this.pump();
+        return;
+      }
+      case 'released': {
+        // What the player let go of is rendered again when sought (a seek there is not a hand-over any more).
+        const o = this.outbox;
+        if (o?.session !== m.session) return;
+        for (const k of o.starts.keys()) if (k < m.before) o.starts.delete(k);
+        this.metrics.releasedBefore = m.before;
         return;
       }
       case 'seek':

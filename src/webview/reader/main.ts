@@ -3,7 +3,8 @@
 // next, stop, speed and a sentence list to seek in, every control a button or a select (keyboard first).
 // Audio runs here, in the client, so it works in code-server and Remote as on the desktop.
 import './player.css';
-import type { ChunkSentence, FromPlayerMessage, PlayerControl, PlayerState, ToPlayerMessage } from '../../shared/playerProtocol';
+import { RELEASE_BEHIND_SEC, type ChunkSentence, type FromPlayerMessage, type PlayerControl, type PlayerState, type ToPlayerMessage } from '../../shared/playerProtocol';
+import { releasable } from '../../shared/playerRetention';
 
 interface VsCodeApi {
   postMessage(message: FromPlayerMessage): void;
@@ -36,6 +37,7 @@ interface Chunk {
   startSec: number;
   endSec: number;
   buffer: AudioBuffer;
+  sentences: number[];
 }
 
 let ctx: AudioContext | undefined;
@@ -167,10 +169,23 @@ function watchCrossings(): void {
     // when the audio crossed into it, on the wall clock
     const crossedAt = t ? Date.now() - Math.max(0, ((pos - t.startSec) / rate) * 1000) : Date.now();
     report('audio', crossedAt);
+    release();
   }
   const t = times.get(current);
   const untilEnd = t ? ((t.endSec - pos) / rate) * 1000 : 50;
   crossingTimer = setTimeout(watchCrossings, Math.max(1, Math.min(250, untilEnd + 0.5)));
+}
+
+/**
+ * Lets go of the audio more than RELEASE_BEHIND_SEC behind what plays (a long reading would otherwise hold all of it
+ * here) and tells the host, which renders those sentences again (from the cache) when they are sought.
+ */
+function release(): void {
+  const gone = releasable(chunks, position(), RELEASE_BEHIND_SEC);
+  if (!gone) return;
+  chunks.splice(0, chunks.length, ...gone.keep);
+  for (const c of gone.release) for (const k of c.sentences) times.delete(k);
+  post({ type: 'released', session, before: gone.before });
 }
 
 function start(pos: number, cause: 'seek' | 'control' | 'load'): void {
@@ -189,6 +204,7 @@ function start(pos: number, cause: 'seek' | 'control' | 'load'): void {
   current = sentenceAt(pos);
   report(cause);
   watchCrossings();
+  release();
 }
 
 function pause(): void {
@@ -273,7 +289,7 @@ function onChunk(m: Extract<ToPlayerMessage, { type: 'chunk' }>): void {
   if (m.session !== session) return;
   // Said first, so the next chunk's trip overlaps this one's decoding.
   post({ type: 'received', session: m.session, index: m.index });
-  const chunk: Chunk = { index: m.index, startSec: m.startSec, endSec: m.endSec, buffer: pcmToBuffer(m.pcm, m.sampleRate) };
+  const chunk: Chunk = { index: m.index, startSec: m.startSec, endSec: m.endSec, buffer: pcmToBuffer(m.pcm, m.sampleRate), sentences: m.sentences.map((s) => s.sentence) };
   chunks.push(chunk);
   for (const s of m.sentences) times.set(s.sentence, s);
   const c = audio();
