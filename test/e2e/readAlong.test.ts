@@ -126,6 +126,37 @@ const WATCH_FOCUS = inPage<void>(`
   window.__gvcFocusTimer = setInterval(note, 5);`);
 const FOCUS_SEEN = inPage<string[]>(`clearInterval(window.__gvcFocusTimer); return window.__gvcFocus;`);
 
+interface Started {
+  playbackRate: number;
+  length: number;
+  /** The tone in the buffer's middle, from its zero crossings. */
+  toneHz: number;
+}
+
+/** In the player's page: records every AudioBufferSourceNode started from now on. */
+const WATCH_SOURCES = inPage<void>(`
+  const w = el.ownerDocument.defaultView;
+  if (w.__gvcStarted) return;
+  w.__gvcStarted = [];
+  const proto = w.AudioBufferSourceNode.prototype;
+  w.__gvcStart = proto.start;
+  proto.start = function (...args) {
+    const b = this.buffer;
+    const d = b.getChannelData(0);
+    const from = Math.floor(d.length * 0.25), to = Math.floor(d.length * 0.75);
+    let first = -1, last = -1, n = 0;
+    for (let i = from + 1; i < to; i++) if (d[i - 1] < 0 && d[i] >= 0) { const x = i - 1 + -d[i - 1] / (d[i] - d[i - 1]); if (first < 0) first = x; last = x; n++; }
+    w.__gvcStarted.push({ playbackRate: this.playbackRate.value, length: b.length, toneHz: n > 1 ? ((n - 1) * b.sampleRate) / (last - first) : 0 });
+    return w.__gvcStart.apply(this, args);
+  };`);
+const TAKE_SOURCES = inPage<Started[]>('return el.ownerDocument.defaultView.__gvcStarted.splice(0);');
+const PEEK_SOURCES = inPage<number>('return el.ownerDocument.defaultView.__gvcStarted.length;');
+const UNWATCH_SOURCES = inPage<void>(`
+  const w = el.ownerDocument.defaultView;
+  if (w.__gvcStart) w.AudioBufferSourceNode.prototype.start = w.__gvcStart;
+  delete w.__gvcStarted;
+  delete w.__gvcStart;`);
+
 /** Focus in the editor text, where a reader's hands are. */
 async function focusEditor(): Promise<void> {
   // forced: a lens or the highlight may sit over the line's box
@@ -265,6 +296,57 @@ suite('Read-along in the browser', () => {
     assertStartsAt(ttsInputs(), plan.sentences, target.index);
     assert.equal(Number(await p.locator('body').getAttribute('data-first')), target.index, 'the player reads from it');
     assert.ok((await sentence(p)) >= target.index);
+  });
+
+  test('speed 2× plays the audio in half the time at the same pitch, the highlight following', async function () {
+    this.timeout(90_000);
+    await openFile();
+    await focusEditor();
+    await runCommand('GLM Voice Clone: Speak File');
+    const p = await readAlongPlayer();
+    await eventually('playing', () => state(p), (s) => s === 'playing', 20_000);
+    // Every source the player starts, as Web Audio gets it: its playback rate, length, and the tone in its samples
+    // (the double speaks a 220 Hz tone). What is heard is that tone × the playback rate.
+    await p.locator('body').evaluate(WATCH_SOURCES);
+    const speed = p.locator('#speed');
+    try {
+      // Pause and resume at 1×: every chunk from there on is scheduled again, as it is.
+      await focusEditor();
+      await page().keyboard.press('Control+Alt+P');
+      await eventually('paused', () => state(p), (s) => s === 'paused');
+      await page().keyboard.press('Control+Alt+P');
+      await eventually('playing at 1×', () => state(p), (s) => s === 'playing');
+      // 2× while playing, chosen in the player's select (a chunk that came in meanwhile counts as one at 1×).
+      await speed.focus();
+      const atOne: Started[] = await p.locator('body').evaluate(TAKE_SOURCES);
+      await speed.selectOption('2');
+      assert.ok(atOne.length >= 2, `${atOne.length} sources at 1×`);
+      await eventually('sources at 2×', () => p.locator('body').evaluate(PEEK_SOURCES), (n) => n >= 2);
+      assert.equal(await state(p), 'playing');
+      const atTwo: Started[] = await p.locator('body').evaluate(TAKE_SOURCES);
+      for (const [label, list] of [['1×', atOne], ['2×', atTwo]] as const) {
+        for (const x of list) {
+          const heard = x.toneHz * x.playbackRate;
+          assert.ok(Math.abs(heard - 220) < 8, `at ${label} a source is heard at ${heard.toFixed(1)} Hz (tone ${x.toneHz.toFixed(1)} Hz × rate ${x.playbackRate}), not 220 Hz`);
+        }
+      }
+      // After the first (the chunk playing, from where it was), each chunk lasts half as long as it did at 1×.
+      for (const x of atTwo.slice(1)) {
+        const heardSamples = x.length / x.playbackRate;
+        assert.ok(atOne.some((y) => Math.abs(y.length / y.playbackRate / 2 - heardSamples) <= 2), `a chunk heard for ${heardSamples} samples at 2× is half of one at 1× (${atOne.map((y) => y.length).join(', ')})`);
+      }
+      // The highlight follows at the new speed.
+      await eventually('the audio moves on at 2×', () => sentence(p), (k) => k >= 1);
+      await focusEditor();
+      await page().keyboard.press('Control+Alt+P');
+      await eventually('paused', () => state(p), (s) => s === 'paused');
+      const k = await sentence(p);
+      await eventually(`the highlight is on sentence ${k}`, highlightedText, (t) => t.includes(source(k)));
+    } finally {
+      // The speed is remembered by the player: the other tests read at 1×.
+      await speed.selectOption('1').catch(() => undefined);
+      await p.locator('body').evaluate(UNWATCH_SOURCES).catch(() => undefined);
+    }
   });
 
   test('a dialogue is read in its speakers’ voices, the highlight moving line by line', async function () {

@@ -5,6 +5,7 @@
 import './player.css';
 import { RELEASE_BEHIND_SEC, type ChunkSentence, type FromPlayerMessage, type PlayerControl, type PlayerState, type ToPlayerMessage } from '../../shared/playerProtocol';
 import { releasable } from '../../shared/playerRetention';
+import { timeStretch } from '../../shared/timeStretch';
 
 interface VsCodeApi {
   postMessage(message: FromPlayerMessage): void;
@@ -36,7 +37,10 @@ interface Chunk {
   index: number;
   startSec: number;
   endSec: number;
+  /** The audio as rendered (1×). */
   buffer: AudioBuffer;
+  /** The same at the speed chosen, time-stretched so the pitch stays (made once per speed). */
+  stretched?: { rate: number; buffer: AudioBuffer };
   sentences: number[];
 }
 
@@ -115,10 +119,34 @@ function stopSources(): void {
   sources = [];
 }
 
-/** Schedules every chunk in, from the anchor on, back to back on the context clock. */
-function scheduleFrom(pos: number, startCtx: number): void {
+/**
+ * The chunk's audio at speed `r`: the rendered buffer at 1×, else a copy time-stretched at the same pitch (playing
+ * it faster through the source's playbackRate raised the voice with the speed). Costs ~2 ms per second of audio.
+ */
+function audioAt(chunk: Chunk, r: number): AudioBuffer {
+  if (r === 1) return chunk.buffer;
+  if (chunk.stretched?.rate !== r) {
+    const samples = timeStretch(chunk.buffer.getChannelData(0), r, chunk.buffer.sampleRate);
+    const buffer = audio().createBuffer(1, samples.length, chunk.buffer.sampleRate);
+    buffer.copyToChannel(samples, 0);
+    chunk.stretched = { rate: r, buffer };
+  }
+  return chunk.stretched.buffer;
+}
+
+/** Makes the audio at speed `r` of every chunk from `pos` on, before anything is scheduled on the clock. */
+function prepare(pos: number, r: number): void {
+  for (const chunk of chunks) if (chunk.endSec > pos + 1e-9) audioAt(chunk, r);
+}
+
+/** Schedules every chunk in, from `pos` on, back to back on the context clock, starting LEAD_SEC from now. */
+function scheduleFrom(pos: number): void {
+  // First the audio at this speed, then the clock: a start time read before minutes of audio were stretched would
+  // already be past, and the first chunk would overlap the next.
+  prepare(pos, rate);
   stopSources();
   const c = audio();
+  const startCtx = c.currentTime + LEAD_SEC;
   pos0 = pos;
   ctx0 = startCtx;
   scheduledUntil = pos;
@@ -132,10 +160,10 @@ function append(chunk: Chunk, c: AudioContext): void {
   const offset = Math.max(0, scheduledUntil - chunk.startSec);
   const when = scheduledEndCtx;
   const src = c.createBufferSource();
-  src.buffer = chunk.buffer;
-  src.playbackRate.value = rate;
+  src.buffer = audioAt(chunk, rate);
   src.connect(c.destination);
-  src.start(when, offset);
+  // The buffer plays at 1×: `offset` seconds of the rendered audio are offset ÷ rate of the stretched one.
+  src.start(when, offset / rate);
   const ends = when + (chunk.endSec - chunk.startSec - offset) / rate;
   src.onended = () => onSourceEnded(src);
   sources.push(src);
@@ -199,7 +227,7 @@ function start(pos: number, cause: 'seek' | 'control' | 'load'): void {
     setState(streamEnded ? 'ended' : 'waiting', cause);
     return;
   }
-  scheduleFrom(pos, c.currentTime + LEAD_SEC);
+  scheduleFrom(pos);
   state = 'playing';
   current = sentenceAt(pos);
   report(cause);
@@ -292,6 +320,8 @@ function onChunk(m: Extract<ToPlayerMessage, { type: 'chunk' }>): void {
   const chunk: Chunk = { index: m.index, startSec: m.startSec, endSec: m.endSec, buffer: pcmToBuffer(m.pcm, m.sampleRate), sentences: m.sentences.map((s) => s.sentence) };
   chunks.push(chunk);
   for (const s of m.sentences) times.set(s.sentence, s);
+  // At the speed chosen, made before its place on the clock is decided (below, against the clock's time now).
+  audioAt(chunk, rate);
   const c = audio();
   if (waitingFor !== undefined) {
     // Waiting on a sentence sought: this render may reach it before the host acts on the seek.
@@ -421,13 +451,15 @@ ui.list.addEventListener('click', (e) => {
 ui.speed.value = String(rate);
 ui.speed.addEventListener('change', () => {
   const next = Number(ui.speed.value) || 1;
+  // The audio at the new speed is made while the old plays on, so the switch itself is immediate.
+  if (state === 'playing') prepare(position(), next);
   const pos = position();
   rate = next;
   vscode.setState({ rate });
   post({ type: 'rate', rate });
   if (state === 'playing') {
     // Rescheduled from where it is, at the new rate; the crossings follow the new clock.
-    scheduleFrom(pos, audio().currentTime + LEAD_SEC);
+    scheduleFrom(pos);
     watchCrossings();
   }
   report('control');
