@@ -51,16 +51,14 @@ export type FromPlayerMessage =
   /** The chunk `index` of `session` is in the player (the host hands over the next one only then). */
   | { type: 'received'; session: number; index: number }
   /**
-   * The player let go of the audio of every sentence before `before` in `session` (it keeps RELEASE_BEHIND_SEC behind
-   * what it plays): a seek back there must be rendered again (from the cache).
+   * The player let go of the audio of every sentence before `before` in `session` (it holds at most HOLD_SEC of audio,
+   * playerRetention.ts): a seek back there must be rendered again (from the cache).
    */
   | { type: 'released'; session: number; before: number }
   | { type: 'rate'; rate: number };
 
 const STATES: readonly string[] = ['idle', 'waiting', 'playing', 'paused', 'ended', 'stopped'] satisfies PlayerState[];
 const CAUSES: readonly string[] = ['audio', 'seek', 'control', 'load'];
-/** How much audio the player keeps behind the sentence it plays (Previous, a click on a recent sentence: at once). */
-export const RELEASE_BEHIND_SEC = 120;
 export const PLAYER_RATES = [0.75, 1, 1.25, 1.5, 1.75, 2] as const;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -125,7 +125,7 @@ suite('Read-along (real extension host, player in the browser, Novita double)', 
     assert.ok(m.highlightLagsMs.length >= 2, 'crossings were measured');
   });
 
-  test('a long file rendered at once is handed to the player a minute ahead at a time; skipping ahead hands over what was rendered, sending nothing; what the player let go of far behind is rendered again when sought', async function () {
+  test('a long file rendered at once is handed to the player a minute ahead at a time; skipping ahead hands over what was rendered, sending nothing', async function () {
     this.timeout(90_000);
     const editor = await open(document(60, 'outbox'));
     const plan = planNarration(editor.document.getText(), 'markdown');
@@ -148,20 +148,38 @@ suite('Read-along (real extension host, player in the browser, Novita double)', 
     assert.equal(far.first, 0, 'no render from the sentence sought: what was rendered was handed over from the host');
     assert.equal(ttsInputs(double).length, 0, 'nothing sent');
     assert.ok(far.metrics.chunksHanded > rendered.metrics.chunksHanded);
-    // The player keeps two minutes behind what it plays and lets go of the rest (the double speaks a sentence here
-    // in ~0.6 s: 270 sentences on, the first ~70 are more than two minutes behind).
-    for (let i = 0; i < 70; i++) await vscode.commands.executeCommand('glmVoiceClone.readAlong.next');
-    const released = await until('the player lets go of the audio far behind', (s) => (s.metrics.releasedBefore ?? 0) > 20 && s.state === 'playing');
+  });
+
+  test('past ten minutes of audio the player lets go of what lies furthest behind; going back there renders it again', async function () {
+    this.timeout(120_000);
+    // Sentences of ~280 characters: the double speaks each for ~3 s, so 300 of them are about 15 minutes.
+    const filler = 'and the long slow afternoon went on over the water while the boats came in one by one '.repeat(3);
+    const text = Array.from({ length: 60 }, (_, p) => Array.from({ length: 5 }, (_, k) => `Part ${p + 1}.${k + 1} of the long read ${filler}until evening.`).join(' ')).join('\n\n');
+    const editor = await open(text);
+    const plan = planNarration(editor.document.getText(), 'markdown');
+    const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
+    assert.ok(result.ok && result.durationSec > 800, JSON.stringify(result));
+    await until('playing', (s) => s.state === 'playing');
+    // Five minutes in, the player still holds everything it was handed.
+    for (let i = 0; i < 100; i++) await vscode.commands.executeCommand('glmVoiceClone.readAlong.next');
+    const early = await until('heard five minutes in', (s) => s.sentence >= 100 && s.state === 'playing');
+    await sleep(500);
+    assert.equal((await status()).metrics.releasedBefore, undefined, `nothing let go at sentence ${early.sentence}`);
+    // Further on, past ten minutes of audio handed over, what lies furthest behind goes.
+    for (let i = 0; i < 170; i++) await vscode.commands.executeCommand('glmVoiceClone.readAlong.next');
+    const released = await until('the player lets go of the audio furthest behind', (s) => (s.metrics.releasedBefore ?? 0) > 20 && s.state === 'playing', 30_000);
     const before = released.metrics.releasedBefore!;
     assert.ok(before < released.sentence, `released before sentence ${before} while at ${released.sentence}`);
+    assert.equal(released.first, 0, 'still the first render');
     // Previous, back past what it holds: that sentence is rendered again (from the cache, but for its first group) and heard.
+    double.clearRequests();
     let back = released;
     for (let i = 0; i < 400 && back.sentence >= before; i++) back = (await vscode.commands.executeCommand<ReadAlongStatus>('glmVoiceClone.readAlong.previous'))!;
     const sought = back.sentence;
-    assert.ok(sought < before, `went back to sentence ${sought}`);
+    assert.ok(sought < before && sought >= 0, `went back to sentence ${sought}`);
     const again = await until('heard again from the sentence sought', (s) => s.first === sought && s.state === 'playing' && s.highlight !== undefined, 30_000);
     assertHighlightOnHeardSentence(again, editor.document);
-    assert.ok(again.sentence >= sought && again.sentence < sought + 3, `at sentence ${again.sentence}`);
+    assert.ok(again.sentence >= sought && again.sentence < sought + 3, `at sentence ${again.sentence} of ${plan.sentences.length}`);
     const sent = ttsInputs(double);
     assert.ok(sent.length <= 3, `${sent.length} requests to render it again: ${JSON.stringify(sent)}`);
   });

@@ -19,7 +19,7 @@ import { NovitaConnections } from '../../src/core/novita/connections';
 import { paragraphStarts } from '../../src/core/readAlong/paragraphs';
 import { shiftRanges } from '../../src/core/readAlong/ranges';
 import { isFromPlayerMessage } from '../../src/shared/playerProtocol';
-import { releasable } from '../../src/shared/playerRetention';
+import { HOLD_SEC, releasable } from '../../src/shared/playerRetention';
 
 const KEY = 'test-readalong-LEAKCHECK-5521';
 
@@ -293,34 +293,38 @@ suite('read-along: what the player may send', () => {
 });
 
 suite('read-along: the audio the player lets go of', () => {
-  // Ten chunks of 30 s, three sentences each: sentence k of chunk i is 3i + k.
-  const chunks = Array.from({ length: 10 }, (_, i) => ({ startSec: i * 30, endSec: (i + 1) * 30, sentences: [3 * i, 3 * i + 1, 3 * i + 2] }));
+  // Forty chunks of 30 s (20 minutes), three sentences each: sentence k of chunk i is 3i + k.
+  const chunks = Array.from({ length: 40 }, (_, i) => ({ startSec: i * 30, endSec: (i + 1) * 30, sentences: [3 * i, 3 * i + 1, 3 * i + 2] }));
 
-  test('nothing within the kept stretch behind the playhead, nor ahead of it', () => {
-    assert.equal(releasable(chunks, 0, 120), undefined);
-    assert.equal(releasable(chunks, 150, 120), undefined, 'chunk 0 ends 120 s before 150 s: kept');
+  test('ten minutes or less held: nothing goes, wherever it plays (a reading that short replays at once)', () => {
+    assert.equal(HOLD_SEC, 600);
+    assert.equal(releasable(chunks.slice(0, 20), 599), undefined);
+    assert.equal(releasable(chunks.slice(0, 20), 10_000), undefined);
   });
 
-  test('the chunks ending more than the kept stretch behind go, and the first sentence still held bounds them', () => {
-    const r = releasable(chunks, 185, 120)!;
-    assert.deepEqual(r.release.map((c) => c.startSec), [0, 30]);
-    assert.deepEqual(r.keep.map((c) => c.startSec), [60, 90, 120, 150, 180, 210, 240, 270]);
+  test('past ten minutes, the chunks furthest behind go until ten minutes are held, never the last two minutes', () => {
+    // 20 minutes held, playing at 15:00: 10 minutes must go, and everything before 13:00 may.
+    const r = releasable(chunks, 900)!;
+    assert.deepEqual(r.release.map((c) => c.startSec / 30), [...Array(20).keys()]);
+    assert.equal(r.keep.length, 20);
+    assert.equal(r.before, 60, 'chunk 20 holds sentences 60–62');
+    // Playing at 4:00: only what ends before 2:00 may go (chunks 0–2; chunk 3 ends at 2:00), though more than ten
+    // minutes stay.
+    const early = releasable(chunks, 240)!;
+    assert.deepEqual(early.release.map((c) => c.startSec / 30), [0, 1, 2]);
+    assert.equal(early.before, 9);
+    assert.equal(releasable(chunks, 100), undefined, 'nothing ends two minutes before 1:40');
+  });
+
+  test('the keep-behind and the budget are parameters; the last chunk held is never let go', () => {
+    const r = releasable(chunks.slice(0, 3), 1000, 120, 30)!;
+    assert.deepEqual(r.keep.map((c) => c.startSec), [60]);
     assert.equal(r.before, 6);
-    // After a skip far ahead, everything behind goes at once.
-    const far = releasable(chunks, 299, 120)!;
-    assert.equal(far.before, 15, "chunk 5 ends at 180 s, within 120 s of 299 s");
-    assert.equal(far.keep.length + far.release.length, chunks.length);
-  });
-
-  test('the last chunk held is never let go, even past its end (playback ran on, the next not in)', () => {
-    const r = releasable(chunks.slice(0, 2), 1000, 120)!;
-    assert.deepEqual(r.keep.map((c) => c.startSec), [30]);
-    assert.equal(r.before, 3);
-    assert.equal(releasable(chunks.slice(0, 1), 1000, 120), undefined);
+    assert.equal(releasable(chunks.slice(0, 1), 1000, 120, 0), undefined);
   });
 
   test('kept chunks without sentences: the bound is past the last sentence let go', () => {
-    const r = releasable([chunks[0], { startSec: 30, endSec: 31, sentences: [] }], 500, 60)!;
+    const r = releasable([chunks[0], { startSec: 30, endSec: 31, sentences: [] }], 500, 60, 10)!;
     assert.equal(r.before, 3);
   });
 });

@@ -75,7 +75,7 @@ export interface ReadAlongMetrics {
   playerReadyAt?: number;
   /** When VS Code resolved the player's view, if after the read began. */
   viewResolvedAt?: number;
-  /** In the render playing: the player holds no audio of the sentences before this one (it keeps RELEASE_BEHIND_SEC behind). */
+  /** In the render playing: the player holds no audio of the sentences before this one (past HOLD_SEC held, it lets go). */
   releasedBefore?: number;
 }
 

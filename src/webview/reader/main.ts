@@ -3,7 +3,7 @@
 // next, stop, speed and a sentence list to seek in, every control a button or a select (keyboard first).
 // Audio runs here, in the client, so it works in code-server and Remote as on the desktop.
 import './player.css';
-import { RELEASE_BEHIND_SEC, type ChunkSentence, type FromPlayerMessage, type PlayerControl, type PlayerState, type ToPlayerMessage } from '../../shared/playerProtocol';
+import type { ChunkSentence, FromPlayerMessage, PlayerControl, PlayerState, ToPlayerMessage } from '../../shared/playerProtocol';
 import { releasable } from '../../shared/playerRetention';
 import { timeStretch } from '../../shared/timeStretch';
 
@@ -205,11 +205,11 @@ function watchCrossings(): void {
 }
 
 /**
- * Lets go of the audio more than RELEASE_BEHIND_SEC behind what plays (a long reading would otherwise hold all of it
+ * Past ten minutes of audio held, lets go of what lies furthest behind (a long reading would otherwise hold all of it
  * here) and tells the host, which renders those sentences again (from the cache) when they are sought.
  */
 function release(): void {
-  const gone = releasable(chunks, position(), RELEASE_BEHIND_SEC);
+  const gone = releasable(chunks, position());
   if (!gone) return;
   chunks.splice(0, chunks.length, ...gone.keep);
   for (const c of gone.release) for (const k of c.sentences) times.delete(k);
