@@ -1,11 +1,11 @@
 // Faster or slower speech at the same pitch, for the read-along player's speed control: WSOLA (waveform-similarity
-// overlap-add). Frames of 25 ms are taken from the input every `rate` × 12.5 ms, each shifted by up to 4 ms to where
-// it best continues the frame before it, and laid down every 12.5 ms under a Hann window (whose halves sum to one).
-// Playing the samples faster instead (the source's playbackRate) raises the pitch with the speed: 2× sounded an
-// octave up. Pure (no DOM), so it is tested in Node.
+// overlap-add). Frames of 25 ms are taken from the input every `rate` × 12.5 ms, each shifted by up to 6 ms (half the
+// period of a low voice, 85 Hz) to where it best continues the frame before it, and laid down every 12.5 ms under a
+// Hann window (whose halves sum to one). Playing the samples faster instead (the source's playbackRate) raises the
+// pitch with the speed: 2× sounded an octave up. Pure (no DOM), so it is tested in Node.
 
 const FRAME_SEC = 0.025;
-const TOLERANCE_SEC = 0.004;
+const TOLERANCE_SEC = 0.006;
 /** The similarity is measured on every COARSE-th sample and candidate first, then refined around the best. */
 const COARSE = 4;
 
