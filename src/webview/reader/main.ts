@@ -121,7 +121,7 @@ function stopSources(): void {
 
 /**
  * The chunk's audio at speed `r`: the rendered buffer at 1×, else a copy time-stretched at the same pitch (playing
- * it faster through the source's playbackRate raised the voice with the speed). Costs ~2 ms per second of audio.
+ * it faster through the source's playbackRate raised the voice with the speed). Costs 1.5–3.3 ms per second of audio.
  */
 function audioAt(chunk: Chunk, r: number): AudioBuffer {
   if (r === 1) return chunk.buffer;
