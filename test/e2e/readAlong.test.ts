@@ -10,7 +10,7 @@ import { planNarration } from '../../src/core/narration/plan';
 import { samplesFor } from '../double/synth';
 import { assertStartsAt } from '../support/readFrom';
 import { inPage, readAlongPlayer } from './player';
-import { page, runCommand, screenshot, workbench } from './workbench';
+import { page, quickOpen, runCommand, screenshot, workbench } from './workbench';
 
 const FILE = 'read-along.md';
 const DIALOGUE_FILE = 'dialogue.md';
@@ -95,19 +95,7 @@ async function highlightedText(): Promise<string> {
 
 async function openFile(file = FILE, firstLine = 'Read along'): Promise<void> {
   const p = page();
-  const input = p.locator('.quick-input-widget input.input');
-  // Quick Open finds files once the workspace is indexed, which takes a while on a busy machine.
-  for (let attempt = 1; ; attempt++) {
-    if (await input.isVisible()) await p.keyboard.press('Escape');
-    await p.keyboard.press('Control+P');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(file);
-    const found = await p.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 8000 }).then(() => true, () => false);
-    if (found) break;
-    if (attempt >= 5) throw new Error(`Quick Open never listed ${file}`);
-  }
-  await p.keyboard.press('Enter');
-  await p.locator('.tab.active', { hasText: file }).waitFor({ timeout: 10_000 });
+  await quickOpen(file);
   await editor().locator('.view-line').first().waitFor({ timeout: 10_000 });
   // Back to the top whatever has the focus (the player may have it): the palette acts on the active editor.
   await runCommand('Go to Line/Column...');

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { pcmToWav } from '../../src/core/audio/wav';
 import { readAlongPlayer } from './player';
-import { page, runCommand, webview, workbench } from './workbench';
+import { page, quickOpen, runCommand, webview, workbench } from './workbench';
 
 const TITLE = 'Get started with GLM Voice Clone';
 
@@ -118,10 +118,8 @@ async function walkThrough(): Promise<void> {
 
   // 3. the workspace's script.md, spoken: Quick Open (from the workbench, not the panel's frame), then the command
   await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } });
-  await p.keyboard.press('ControlOrMeta+P');
-  await p.locator('.quick-input-widget input.input').fill('script.md');
-  await p.locator('.quick-input-list .monaco-list-row', { hasText: 'script.md' }).first().waitFor({ timeout: 10_000 });
-  await p.keyboard.press('Enter');
+  await quickOpen('script.md');
+  mark('script.md open');
   await p.locator('.monaco-editor .view-lines', { hasText: 'A sentence to hear' }).first().waitFor({ timeout: 10_000 });
   double.clearRequests();
   await runCommand('GLM Voice Clone: Speak File');

@@ -71,6 +71,32 @@ export async function runCommand(title: string, attempts = 6, p: Page = page()):
   throw new Error(`"${title}" never became the first row of the command palette (last seen: "${seen}")`);
 }
 
+/**
+ * Opens a workspace file with Quick Open (Ctrl+P) and waits for its tab. Quick Open lists files only once the
+ * workspace's file search answers, which on a busy machine can take many seconds, and a query typed before then is
+ * not searched again: so the query is typed anew until the file's row shows, and the focus is taken back from a
+ * webview that kept the keys. What it waits on is the row and then the tab, never a fixed time.
+ */
+export async function quickOpen(file: string, attempts = 8, p: Page = page()): Promise<void> {
+  const input = p.locator('.quick-input-widget input.input');
+  const row = p.locator('.quick-input-list .monaco-list-row', { hasText: file }).first();
+  for (let attempt = 1; ; attempt++) {
+    if (await input.isVisible()) await p.keyboard.press('Escape');
+    await p.keyboard.press('ControlOrMeta+P');
+    const opened = await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
+    if (opened) {
+      await input.fill(file);
+      if (await row.waitFor({ timeout: 8000 }).then(() => true, () => false)) break;
+    } else {
+      // a webview (the clone panel, the player) kept Ctrl+P: the workbench takes the keys again
+      await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+    }
+    if (attempt >= attempts) throw new Error(`Quick Open never listed ${file} (${attempts} attempts)`);
+  }
+  await p.keyboard.press('Enter');
+  await p.locator('.tab.active', { hasText: file }).waitFor({ timeout: 15_000 });
+}
+
 /** The active webview panel's document (webviews are nested iframes). */
 export function webview(p: Page = page()): FrameLocator {
   return p.locator('iframe.webview').filter({ visible: true }).first().contentFrame().frameLocator('#active-frame');
