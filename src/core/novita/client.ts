@@ -14,9 +14,6 @@ import { undici, type Dispatcher, type ResponseData } from '../http/undici';
 import { codePointLength, LIMITS } from '../limits';
 import { problemForStatus } from './status';
 
-export type { ProxyConfig } from '../http/dispatcher';
-export { parseRetryAfter, urlForLog } from '../http/get';
-
 export interface RequestLogEntry {
   method: string;
   /** Origin and path; query values other than task_id are elided (signed URLs carry secrets). */
