@@ -4,7 +4,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NovitaClient, isCoreError, parseWavHeader, sniffAudio } from '../src/core/novita/index';
+import { sniffAudio } from '../src/core/audio/sniff';
+import { parseWavHeader } from '../src/core/audio/wav';
+import { isCoreError } from '../src/core/errors';
+import { NovitaClient } from '../src/core/novita/client';
 import { describeProblem, english } from '../src/messages/index';
 
 async function main(): Promise<number> {

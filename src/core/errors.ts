@@ -104,6 +104,19 @@ export type Problem =
   /** `keptFile`: the full path of the WAV holding the completed chunks. */
   | { kind: 'chunkFailed'; index: number; total: number; completed: number; keptFile?: string; cause: Problem }
   | { kind: 'chunkFormat'; reason: 'noSections' | 'notPcm' | 'mismatch' | 'compressed' | 'torn'; format?: string; expected?: string; bytes?: number; frame?: number }
+  /** The narration cache could not store a chunk (disk full, no permission): the chunk itself was not lost. */
+  | { kind: 'cacheWrite'; dir: string; code?: string }
+  /**
+   * The voice library file cannot be read and could not be renamed aside either, so it is left as it is (starting
+   * empty would overwrite it). `code`: why the rename failed; `detail`: why the file could not be read (for the log).
+   */
+  | { kind: 'libraryUnreadable'; file: string; code?: string; detail?: string }
+  /**
+   * MP3 encoding failed: the encoder is missing from the build (`encoderMissing`), the file to encode is not a WAV
+   * (`notWav`) or not 16-bit integer PCM in one or two channels (`notPcm16`), or the encoder's thread stopped
+   * (`stopped`, with its exit code).
+   */
+  | { kind: 'mp3Encoding'; reason: 'encoderMissing' | 'notWav' | 'notPcm16' | 'stopped'; path?: string; bitsPerSample?: number; channels?: number; exitCode?: number }
   | { kind: 'narrationBusy' }
   | { kind: 'nothingToSpeak' }
   /** A bug or an error from outside the core: `detail` is its message. */
@@ -156,6 +169,19 @@ export class CoreError extends Error {
   /** The same problem, now known to concern the accepted clone task `taskId`. */
   withTask(taskId: string): CoreError {
     return new CoreError(this.problem, { taskId, cause: this.cause });
+  }
+}
+
+/**
+ * A broken internal invariant (a caller broke the contract: a bug) or a signal caught inside the core: never a
+ * situation the user is in, so it has no kind and no sentence; if one escapes, the user reads it as `unexpected`.
+ * The core throws nothing else but CoreError (test/unit/coreThrows.test.ts; RangeError and TypeError only for an
+ * argument outside a function's contract).
+ */
+export class InternalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InternalError';
   }
 }
 

@@ -195,6 +195,20 @@ function describeBare(p: Problem, l10n: L10n, taskId?: string): Described {
     }
     case 'chunkFormat':
       return { message: chunkFormatText(p, l10n) };
+    case 'cacheWrite':
+      return {
+        message: p.code
+          ? l10n.t('Could not write to the narration cache in {0} ({1}). The audio itself is not lost; check the space and permissions there.', p.dir, p.code)
+          : l10n.t('Could not write to the narration cache in {0}. The audio itself is not lost; check the space and permissions there.', p.dir),
+      };
+    case 'libraryUnreadable':
+      return {
+        message: p.code
+          ? l10n.t('The voice library {0} cannot be read and could not be moved aside ({1}), so it was left as it is. Move or fix the file, then try again.', p.file, p.code)
+          : l10n.t('The voice library {0} cannot be read and could not be moved aside, so it was left as it is. Move or fix the file, then try again.', p.file),
+      };
+    case 'mp3Encoding':
+      return { message: mp3EncodingText(p, l10n) };
     case 'narrationBusy':
       return { message: l10n.t('A narration is already running. Wait for it, or run “GLM Voice Clone: Cancel Narration”.') };
     case 'nothingToSpeak':
@@ -203,6 +217,19 @@ function describeBare(p: Problem, l10n: L10n, taskId?: string): Described {
       return { message: l10n.t('Something went wrong: {0}. See the “GLM Voice Clone” output for details.', p.detail) };
   }
   return { message: l10n.t('Something went wrong: {0}. See the “GLM Voice Clone” output for details.', (p as Problem).kind) };
+}
+
+function mp3EncodingText(p: Extract<Problem, { kind: 'mp3Encoding' }>, l10n: L10n): string {
+  switch (p.reason) {
+    case 'encoderMissing':
+      return l10n.t('The MP3 encoder could not be loaded: this installation is incomplete. Reinstall the extension, or export WAV.');
+    case 'notWav':
+      return l10n.t('{0} is not a WAV file with a readable header, so it cannot be encoded as MP3.', p.path ?? '?');
+    case 'notPcm16':
+      return l10n.t('{0} is {1}-bit audio with {2} channels; MP3 encoding takes 16-bit PCM, mono or stereo.', p.path ?? '?', p.bitsPerSample ?? '?', p.channels ?? '?');
+    case 'stopped':
+      return l10n.t('The MP3 encoder stopped before it finished (exit code {0}). Try again, or export WAV.', p.exitCode ?? '?');
+  }
 }
 
 function chunkFormatText(p: Extract<Problem, { kind: 'chunkFormat' }>, l10n: L10n): string {

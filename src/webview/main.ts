@@ -5,14 +5,15 @@
 //   sampleCheck  the sample URL's live check, playing the sample, the transcript offer
 //   player       the preview's <audio> and the result section
 //   lists        the voices and the history
-//   router       the host's messages to the modules, held back while a preview loads
+//   router       the host's messages to the modules, held back while a preview loads (hold)
 import '@vscode/codicons/dist/codicon.css';
 import './panel.css';
 import { createPanel } from './context';
 import { createForm } from './form';
 import { createLists } from './lists';
 import { createPlayer } from './player';
-import { createHold, listen } from './router';
+import { createHold } from './hold';
+import { listen } from './router';
 import { createSampleCheck } from './sampleCheck';
 import { getVsCodeApi } from './vscodeApi';
 

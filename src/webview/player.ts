@@ -3,7 +3,7 @@
 import type { PreviewInfo } from '../shared/protocol';
 import { byId, type Panel } from './context';
 import { announce, l10n } from './l10n';
-import type { Hold } from './router';
+import type { Hold } from './hold';
 
 /** The longest a loading preview holds the panel's other updates back. */
 const LOAD_HOLD_MS = 1500;

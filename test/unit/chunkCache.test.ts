@@ -5,6 +5,8 @@ import { readdir, readFile, stat, truncate, utimes, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChunkCache, chunkKey, isChunkKey, PCM_S16LE_24K_MONO, type ChunkKeyInput } from '../../src/core/cache/chunkCache';
+import { CoreError } from '../../src/core/errors';
+import { describeProblem, english } from '../../src/messages/index';
 
 const WRITER = join(__dirname, '..', 'support', 'chunkCacheWriter.ts');
 
@@ -111,6 +113,18 @@ suite('chunk cache: entries', () => {
     assert.equal(await cache.get('../../etc/passwd'), undefined);
     assert.equal(await cache.has('../x'), false);
     await assert.rejects(cache.put('../x', pcm(1), { textChars: 1 }), /Not a chunk cache key/);
+  });
+
+  test('an entry that cannot be written is a CoreError cacheWrite naming the folder, worded in src/messages', async () => {
+    const notAFolder = join(dir, 'file');
+    await writeFile(notAFolder, 'a file where the cache folder should be');
+    const cache = new ChunkCache({ dir: notAFolder, maxBytes: 10_000_000 });
+    await assert.rejects(cache.put(keyFor(1), pcm(1), { textChars: 1 }), (e: unknown) => {
+      assert.ok(e instanceof CoreError, String(e));
+      assert.deepEqual(e.problem, { kind: 'cacheWrite', dir: notAFolder, code: 'ENOTDIR' });
+      assert.match(describeProblem(e.problem, english).message, /^Could not write to the narration cache in .*file \(ENOTDIR\)\. The audio itself is not lost/);
+      return true;
+    });
   });
 
   const damages: [string, (path: string, bytes: Buffer) => Promise<void>][] = [

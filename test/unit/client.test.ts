@@ -3,17 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelFor, NovitaDouble, readLabel, samplesFor, synthesizePcm } from '../double/novitaDouble';
-import {
-  NovitaClient,
-  parseRetryAfter,
-  parseWavHeader,
-  pcmToWav,
-  urlForLog,
-  validateBaseUrl,
-  type NovitaClientOptions,
-  type RequestLogEntry,
-  type RetryInfo,
-} from '../../src/core/novita/index';
+import { parseWavHeader, pcmToWav } from '../../src/core/audio/wav';
+import { parseRetryAfter, urlForLog } from '../../src/core/http/get';
+import { NovitaClient, validateBaseUrl, type NovitaClientOptions, type RequestLogEntry, type RetryInfo } from '../../src/core/novita/client';
 import type { ProblemKind } from '../../src/core/errors';
 import { coreError, said, type Said } from '../support/said';
 

@@ -23,7 +23,7 @@ function plantedTree(files: Record<string, string>): string {
   return dir;
 }
 
-suite('dependency rule: the core imports no vscode and nothing of the host', function () {
+suite('dependency rules: the core imports no vscode and nothing of the host; the webview and shared no vscode; no circles', function () {
   this.timeout(180_000);
 
   test('src/ as it is has no violation', () => {
@@ -56,6 +56,51 @@ suite('dependency rule: the core imports no vscode and nothing of the host', fun
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // Each planted tree breaks exactly one rule; the check must fail and name that rule and the planted file.
+  const plants: { title: string; files: Record<string, string>; rule: string; file: RegExp }[] = [
+    {
+      title: 'a shared file that imports vscode fails the check: src/shared runs in the webview too',
+      files: { 'src/shared/planted.ts': "import * as vscode from 'vscode';\nexport const x = vscode.version;\n" },
+      rule: 'shared-without-vscode-or-host',
+      file: /src\/shared\/planted\.ts/,
+    },
+    {
+      title: 'a webview file that imports vscode fails the check: the webview is a browser page',
+      files: { 'src/webview/planted.ts': "import * as vscode from 'vscode';\nexport const x = vscode.version;\n" },
+      rule: 'webview-without-vscode-or-host',
+      file: /src\/webview\/planted\.ts/,
+    },
+    {
+      title: 'a host file that imports src/messages directly (not through describe.ts) fails the check',
+      files: { 'src/host/views/planted.ts': "export { describeProblem } from '../../messages/index';\n" },
+      rule: 'host-words-through-describe',
+      file: /src\/host\/views\/planted\.ts/,
+    },
+    {
+      title: 'two modules that import each other fail the check (no-circular)',
+      files: {
+        'src/core/plantedA.ts': "import { b } from './plantedB';\nexport const a = () => b;\n",
+        'src/core/plantedB.ts': "import { a } from './plantedA';\nexport const b = () => a;\n",
+      },
+      rule: 'no-circular',
+      file: /src\/core\/planted[AB]\.ts/,
+    },
+  ];
+  for (const plant of plants) {
+    test(plant.title, () => {
+      const dir = plantedTree(plant.files);
+      try {
+        const r = cruise(dir);
+        assert.notEqual(r.status, 0, r.out);
+        const errors = r.out.split('\n').filter((l) => /^\s*error /.test(l));
+        assert.ok(errors.length > 0 && errors.every((l) => l.includes(` ${plant.rule}:`)), `only ${plant.rule} expected:\n${r.out}`);
+        assert.match(r.out, new RegExp(`${plant.rule}[\\s\\S]*${plant.file.source}`));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   test('a CLI file that imports vscode fails the check: dist/cli.js runs without an editor', () => {
     const dir = plantedTree({ 'src/cli/planted.ts': "import * as vscode from 'vscode';\nexport const x = vscode.version;\n" });

@@ -111,3 +111,34 @@ suite('errors: status mapping', () => {
     assert.equal(p.kind === 'notFound' ? p.detail : undefined, 'the server answered with a web page');
   });
 });
+
+suite('errors: the kinds the core throws instead of English (cache, library, MP3)', () => {
+  test('cacheWrite names the folder and the system code, and says the audio is not lost', () => {
+    assert.equal(say({ kind: 'cacheWrite', dir: '/c/chunks', code: 'ENOSPC' }), 'Could not write to the narration cache in /c/chunks (ENOSPC). The audio itself is not lost; check the space and permissions there.');
+    assert.equal(say({ kind: 'cacheWrite', dir: '/c/chunks' }), 'Could not write to the narration cache in /c/chunks. The audio itself is not lost; check the space and permissions there.');
+  });
+
+  test('libraryUnreadable names the file and why it could not be moved aside, not the technical reason', () => {
+    const p: Problem = { kind: 'libraryUnreadable', file: '/d/registry.json', code: 'EACCES', detail: 'it is not valid JSON (Unexpected token)' };
+    assert.equal(say(p), 'The voice library /d/registry.json cannot be read and could not be moved aside (EACCES), so it was left as it is. Move or fix the file, then try again.');
+    assert.ok(!say(p).includes('Unexpected token'), 'the parser message is for the log');
+    assert.match(new CoreError(p).message, /libraryUnreadable .*file=\/d\/registry\.json/, 'the log line has the data');
+    assert.doesNotMatch(say({ kind: 'libraryUnreadable', file: '/d/registry.json' }), /\(\w*\)/);
+  });
+
+  test('mp3Encoding: one sentence per reason, with its data', () => {
+    assert.match(say({ kind: 'mp3Encoding', reason: 'encoderMissing' }), /^The MP3 encoder could not be loaded: this installation is incomplete\. Reinstall the extension, or export WAV\.$/);
+    assert.equal(say({ kind: 'mp3Encoding', reason: 'notWav', path: '/t/a.wav' }), '/t/a.wav is not a WAV file with a readable header, so it cannot be encoded as MP3.');
+    assert.equal(say({ kind: 'mp3Encoding', reason: 'notPcm16', path: '/t/a.wav', bitsPerSample: 24, channels: 6 }), '/t/a.wav is 24-bit audio with 6 channels; MP3 encoding takes 16-bit PCM, mono or stereo.');
+    assert.equal(say({ kind: 'mp3Encoding', reason: 'stopped', exitCode: 134 }), 'The MP3 encoder stopped before it finished (exit code 134). Try again, or export WAV.');
+  });
+
+  test('none of them reads as "Something went wrong"', () => {
+    const problems: Problem[] = [
+      { kind: 'cacheWrite', dir: '/c' },
+      { kind: 'libraryUnreadable', file: '/f' },
+      ...(['encoderMissing', 'notWav', 'notPcm16', 'stopped'] as const).map((reason): Problem => ({ kind: 'mp3Encoding', reason })),
+    ];
+    for (const p of problems) assert.doesNotMatch(say(p), /Something went wrong/, p.kind);
+  });
+});

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelFor, NovitaDouble, readLabel, samplesFor } from '../double/novitaDouble';
 import { joinChunksToWav } from '../../src/core/narration/join';
-import { NovitaClient, parseWavHeader, type RetryInfo } from '../../src/core/novita/index';
+import { parseWavHeader } from '../../src/core/audio/wav';
+import { NovitaClient, type RetryInfo } from '../../src/core/novita/client';
 
 const KEY = 'gvc-load-key-93b0e5a17c24';
 const CHUNKS = Array.from({ length: 200 }, (_, i) => `Chunk number ${i + 1} of the long narration, spoken in order.`);

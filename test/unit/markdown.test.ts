@@ -1,14 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { markdownToSpeech, speakableText } from '../../src/core/narration/markdown';
+import { speakable } from '../../src/core/narration/plan';
 import { splitText } from '../../src/core/narration/split';
 
-const md = (s: string) => speakableText(s, 'markdown');
+// What the product speaks of a document: the plan's reader (markdown-it, with source offsets), as narration and
+// read-along use it.
+const md = (s: string) => speakable(s, 'markdown').text;
 
-suite('speakableText (Markdown)', () => {
+suite('speakable text (Markdown)', () => {
   test('plain text passes through, only CRLF normalised', () => {
     const text = '# Not a heading here\r\n*stars* and [brackets](x)\r\nend';
-    assert.equal(speakableText(text, 'plaintext'), '# Not a heading here\n*stars* and [brackets](x)\nend');
-    assert.equal(speakableText(text), '# Not a heading here\n*stars* and [brackets](x)\nend');
+    assert.equal(speakable(text, 'plaintext').text, '# Not a heading here\n*stars* and [brackets](x)\nend');
+    assert.equal(speakable(text).text, '# Not a heading here\n*stars* and [brackets](x)\nend');
   });
 
   test('CRLF Markdown is read like LF Markdown', () => {
@@ -79,7 +81,7 @@ suite('speakableText (Markdown)', () => {
   });
 
   test('the splitter cuts between headings and list items', () => {
-    const chunks = splitText(markdownToSpeech('# Introduction\n\n- first point\n- second point'), 20);
+    const chunks = splitText(md('# Introduction\n\n- first point\n- second point'), 20);
     assert.deepEqual(chunks, ['Introduction.', 'first point.', 'second point.']);
   });
 });

@@ -4,8 +4,19 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWavFileToMp3, Mp3StreamEncoder } from '../../src/core/audio/mp3';
+import { encodeInWorker } from '../../src/core/audio/mp3Worker';
+import { CoreError, type Problem } from '../../src/core/errors';
+import { describeProblem, english } from '../../src/messages/index';
 import { sniffAudio } from '../../src/core/audio/sniff';
 import { pcmToWav, wavHeader } from '../../src/core/audio/wav';
+
+/** A rejection that is a CoreError with exactly `problem`, whose English sentence matches `said`. */
+const mp3Problem = (problem: Problem, said: RegExp) => (e: unknown) => {
+  assert.ok(e instanceof CoreError, String(e));
+  assert.deepEqual(e.problem, problem);
+  assert.match(describeProblem(e.problem, english).message, said);
+  return true;
+};
 
 /** `seconds` of a 440 Hz sine as 16-bit little-endian PCM, `channels` interleaved. */
 function sine(seconds: number, sampleRate = 24000, channels = 1): Buffer {
@@ -126,14 +137,39 @@ suite('mp3: WAV file to MP3 file', () => {
     assert.ok(Math.abs((await mp3Duration(await readFile(result.path))) - 1.5) <= 0.1);
   });
 
-  test('not a WAV, or not 16-bit PCM: an error, and no MP3 left behind', async () => {
+  test('not a WAV, or not 16-bit PCM: a CoreError (kind mp3Encoding, worded in src/messages), and no MP3 left behind', async () => {
     const text = join(dir, 'notes.txt');
     await writeFile(text, 'just words, not audio');
-    await assert.rejects(encodeWavFileToMp3(text, join(dir, 'a.mp3')), /not a WAV file/);
+    await assert.rejects(encodeWavFileToMp3(text, join(dir, 'a.mp3')), mp3Problem({ kind: 'mp3Encoding', reason: 'notWav', path: text }, /notes\.txt is not a WAV file/));
     const eight = join(dir, 'eight.wav');
     await writeFile(eight, pcmToWav(Buffer.alloc(1000), { bitsPerSample: 8 }));
-    await assert.rejects(encodeWavFileToMp3(eight, join(dir, 'b.mp3')), /16-bit integer PCM/);
+    await assert.rejects(
+      encodeWavFileToMp3(eight, join(dir, 'b.mp3')),
+      mp3Problem({ kind: 'mp3Encoding', reason: 'notPcm16', path: eight, bitsPerSample: 8, channels: 1 }, /8-bit audio with 1 channels; MP3 encoding takes 16-bit PCM/),
+    );
     await assert.rejects(encodeWavFileToMp3(join(dir, 'missing.wav'), join(dir, 'c.mp3')), /ENOENT/);
     assert.deepEqual((await readdir(dir)).sort(), ['eight.wav', 'notes.txt']);
+  });
+});
+
+suite('mp3: the worker thread reports failures as problems', () => {
+  let dir: string;
+  setup(() => {
+    dir = mkdtempSync(join(tmpdir(), 'glm-mp3-worker-'));
+  });
+  teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+  // Stand-ins for dist/mp3-worker.js: the main side's handling of what a worker says, or of a worker that dies.
+  test('a worker that stops without an answer: mp3Encoding "stopped" with its exit code', async () => {
+    const script = join(dir, 'exits.js');
+    await writeFile(script, 'process.exit(3);\n');
+    await assert.rejects(encodeInWorker(script, join(dir, 'a.wav'), join(dir, 'a.mp3')), mp3Problem({ kind: 'mp3Encoding', reason: 'stopped', exitCode: 3 }, /stopped before it finished \(exit code 3\)/));
+  });
+
+  test("a worker's CoreError crosses the thread with its kind and data", async () => {
+    const script = join(dir, 'fails.js');
+    const problem: Problem = { kind: 'mp3Encoding', reason: 'notWav', path: '/x/in.wav' };
+    await writeFile(script, `require('node:worker_threads').parentPort.postMessage({ ok: false, problem: ${JSON.stringify(problem)} });\n`);
+    await assert.rejects(encodeInWorker(script, join(dir, 'a.wav'), join(dir, 'a.mp3')), mp3Problem(problem, /\/x\/in\.wav is not a WAV file/));
   });
 });

@@ -5,14 +5,8 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { NovitaDouble } from '../double/novitaDouble';
 import { probeSampleBytes } from '../../src/core/audio/probe';
-import {
-  assessSample as assessFacts,
-  pcmToWav,
-  preflightSample as preflight,
-  type PreflightOptions,
-  type SampleFacts,
-  type SamplePreflight,
-} from '../../src/core/novita/index';
+import { assessSample as assessFacts, preflightSample as preflight, type PreflightOptions, type SampleFacts, type SamplePreflight } from '../../src/core/audio/preflight';
+import { pcmToWav } from '../../src/core/audio/wav';
 import { english, sampleRefusalText, sampleSummary, sampleWarningText } from '../../src/messages/index';
 import { coreError } from '../support/said';
 

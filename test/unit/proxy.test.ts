@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NovitaDouble, synthesizePcm } from '../double/novitaDouble';
-import { NovitaClient, pcmToWav, type NovitaClientOptions, type ProxyConfig } from '../../src/core/novita/index';
+import { pcmToWav } from '../../src/core/audio/wav';
+import type { ProxyConfig } from '../../src/core/http/dispatcher';
+import { NovitaClient, type NovitaClientOptions } from '../../src/core/novita/client';
 import { coreError, said } from '../support/said';
 import { CountingProxy } from '../support/countingProxy';
 

@@ -4,6 +4,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { CoreError, InternalError } from '../errors';
 import { tryParseWavHeader } from './wav';
 
 interface LameEncoder {
@@ -35,7 +36,8 @@ function loadLame(): LameModule {
     cause = err;
   }
   if (typeof fallback?.Mp3Encoder !== 'function') {
-    throw new Error('The MP3 encoder (@breezystack/lamejs) could not be loaded (bundled without the "import" condition?).', { cause });
+    // a build without the "import" condition: a bug of the package, but the user's export fails, so it is said
+    throw new CoreError({ kind: 'mp3Encoding', reason: 'encoderMissing' }, { cause });
   }
   return (lame = fallback as LameModule);
 }
@@ -83,7 +85,7 @@ export class Mp3StreamEncoder {
 
   /** MP3 bytes for the PCM so far (often empty: lamejs holds back a frame or two). */
   encode(pcm: Uint8Array): Uint8Array {
-    if (this.flushed) throw new Error('This MP3 encoder is already flushed.');
+    if (this.flushed) throw new InternalError('This MP3 encoder is already flushed.');
     let bytes = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
     if (this.carry.length) {
       bytes = Buffer.concat([this.carry, bytes]);
@@ -102,7 +104,7 @@ export class Mp3StreamEncoder {
 
   /** The last MP3 frames. A dangling half sample (an odd byte count overall) is dropped. */
   flush(): Uint8Array {
-    if (this.flushed) throw new Error('This MP3 encoder is already flushed.');
+    if (this.flushed) throw new InternalError('This MP3 encoder is already flushed.');
     this.flushed = true;
     this.carry = Buffer.alloc(0);
     return asBytes(this.encoder.flush());
@@ -163,7 +165,8 @@ const HEADER_PROBE_BYTES = 64 * 1024;
 /**
  * Encodes a 16-bit PCM WAV file to an MP3 file, reading and writing in blocks so memory stays flat for long files.
  * The MP3 is written to `mp3Path + '.partial'` and renamed into place when complete; on failure it is removed.
- * Throws an Error when the WAV cannot be read, is not 16-bit integer PCM, or the MP3 cannot be written.
+ * Throws a CoreError `mp3Encoding` when the file is not a WAV or not 16-bit integer PCM; a Node error when a file
+ * cannot be read or written.
  */
 export async function encodeWavFileToMp3(wavPath: string, mp3Path: string, options: EncodeWavFileOptions = {}): Promise<Mp3FileResult> {
   const blockBytes = Math.max(4096, options.blockBytes ?? 256 * 1024);
@@ -175,9 +178,9 @@ export async function encodeWavFileToMp3(wavPath: string, mp3Path: string, optio
     const head = Buffer.alloc(Math.min(size, HEADER_PROBE_BYTES));
     await readFully(input, head, 0);
     const info = tryParseWavHeader(head);
-    if (!info) throw new Error(`${wavPath} is not a WAV file with a readable header.`);
+    if (!info) throw new CoreError({ kind: 'mp3Encoding', reason: 'notWav', path: wavPath });
     if ((info.audioFormat !== 1 && info.audioFormat !== 0xfffe) || info.bitsPerSample !== 16 || (info.channels !== 1 && info.channels !== 2)) {
-      throw new Error(`${wavPath} is ${info.bitsPerSample}-bit format ${info.audioFormat} with ${info.channels} channels; MP3 encoding takes 16-bit integer PCM, mono or stereo.`);
+      throw new CoreError({ kind: 'mp3Encoding', reason: 'notPcm16', path: wavPath, bitsPerSample: info.bitsPerSample, channels: info.channels });
     }
     // The parsed size is capped at the probe; take the declared one, capped at the file (0 or a placeholder: to the end).
     const declared = head.readUInt32LE(info.dataOffset - 4);

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { CoreError, type Problem } from '../errors';
 import { encodeWavFileToMp3, type EncodeWavFileOptions, type Mp3FileResult } from './mp3';
 
 /** The worker's heap: room for lamejs's tables and a few blocks, not for garbage to pile up. */
@@ -17,7 +18,8 @@ export interface Mp3JobMessage {
   options: EncodeWavFileOptions;
 }
 
-export type Mp3WorkerReply = { ok: true; result: Mp3FileResult } | { ok: false; message: string };
+/** A failure crosses the thread as its problem (plain data): a CoreError thrown in the worker keeps its kind. */
+export type Mp3WorkerReply = { ok: true; result: Mp3FileResult } | { ok: false; problem: Problem };
 
 /** `encodeWavFileToMp3`, in a worker when the bundled one is there. `signal` stops the worker (the partial is removed). */
 export async function encodeWavFileToMp3Off(wavPath: string, mp3Path: string, options: EncodeWavFileOptions = {}, signal?: AbortSignal): Promise<Mp3FileResult> {
@@ -40,8 +42,8 @@ export function encodeInWorker(script: string, wavPath: string, mp3Path: string,
       signal?.removeEventListener('abort', onAbort);
       fn();
     };
-    worker.once('message', (reply: Mp3WorkerReply) => settle(() => (reply.ok ? resolve(reply.result) : reject(new Error(reply.message)))));
+    worker.once('message', (reply: Mp3WorkerReply) => settle(() => (reply.ok ? resolve(reply.result) : reject(new CoreError(reply.problem)))));
     worker.once('error', (err) => settle(() => reject(err)));
-    worker.once('exit', (code) => settle(() => reject(signal?.aborted ? signal.reason : new Error(`The MP3 encoder stopped (exit code ${code}).`))));
+    worker.once('exit', (code) => settle(() => reject(signal?.aborted ? signal.reason : new CoreError({ kind: 'mp3Encoding', reason: 'stopped', exitCode: code }))));
   });
 }

@@ -251,7 +251,7 @@ function unreachable(err: unknown, url: URL, ctx: Context): Error {
       refusal = { code: 'certificate', host: url.hostname, errorCode: net.code };
       break;
     default:
-      if (errorCode(err) === undefined) return err instanceof Error ? err : new Error(String(err));
+      if (errorCode(err) === undefined) return err instanceof Error ? err : new CoreError({ kind: 'unexpected', detail: String(err) });
       refusal = { code: 'unreachable', host, errorCode: net.code };
   }
   return new Stop({ url: url.href, status: 0, refusal });

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CoreError, InternalError } from '../errors';
 
 /** Novita's `pcm` answer: 16-bit little-endian mono at 24 000 Hz. */
 export const PCM_S16LE_24K_MONO = 'pcm_s16le_24000_mono';
@@ -157,10 +158,11 @@ export class ChunkCache {
   /**
    * Stores `pcm` under `key`, replacing any entry there, then evicts least recently used entries when the cache is
    * over maxBytes. PCM that is not whole 16-bit frames of its format is not stored (it could not be played back).
-   * Throws an Error when the entry cannot be written (disk full, no permission…): the caller may go on without it.
+   * Throws a CoreError `cacheWrite` when the entry cannot be written (disk full, no permission…): the caller may go
+   * on without it.
    */
   async put(key: string, pcm: Uint8Array, meta: ChunkMeta): Promise<void> {
-    if (!isChunkKey(key)) throw new Error(`Not a chunk cache key: "${key.slice(0, 80)}" (use chunkKey()).`);
+    if (!isChunkKey(key)) throw new InternalError(`Not a chunk cache key: "${key.slice(0, 80)}" (use chunkKey()).`);
     const format = meta.format ?? this.format;
     if (pcm.length % frameBytes(format) !== 0) return;
     const entry = encodeEntry(key, format, pcm, meta.textChars);
@@ -179,7 +181,8 @@ export class ChunkCache {
       await this.landTemp(temp, path, key, format);
     } catch (err) {
       await rm(temp, { force: true }).catch(() => undefined);
-      throw new Error(`Could not write to the narration cache in ${this.dir}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      const code = (err as NodeJS.ErrnoException | undefined)?.code;
+      throw new CoreError({ kind: 'cacheWrite', dir: this.dir, ...(typeof code === 'string' ? { code } : {}) }, { cause: err });
     }
     if (this.estimate === undefined) await this.scanSize();
     else this.estimate += entry.length;
@@ -336,7 +339,8 @@ function frameBytes(format: string): number {
 
 function encodeEntry(key: string, format: string, payload: Uint8Array, textChars: number): Buffer {
   const fmt = Buffer.from(format, 'ascii');
-  if (fmt.length > MAX_FORMAT) throw new Error(`Format name too long for the chunk cache: "${format.slice(0, 40)}…".`);
+  // the format names are the core's own constants
+  if (fmt.length > MAX_FORMAT) throw new InternalError(`Format name too long for the chunk cache: "${format.slice(0, 40)}…".`);
   const header = Buffer.alloc(FIXED_HEADER + fmt.length);
   MAGIC.copy(header, 0);
   header.writeUInt16LE(VERSION, 4);

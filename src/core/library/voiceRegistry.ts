@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { CoreError } from '../errors';
 import { freeName } from '../validation';
 
 export interface VoiceRecord {
@@ -350,7 +351,8 @@ export class VoiceRegistry {
       await rename(this.file, movedTo);
     } catch (err) {
       // Starting empty here would overwrite the file on the next save: refuse instead.
-      throw new Error(`The voice library ${this.file} cannot be read (${reason}) and could not be moved aside: ${(err as Error).message}`, { cause: err });
+      const code = (err as NodeJS.ErrnoException | undefined)?.code;
+      throw new CoreError({ kind: 'libraryUnreadable', file: this.file, detail: reason, ...(typeof code === 'string' ? { code } : {}) }, { cause: err });
     }
     this.recovered = { movedTo, reason };
     this.seen = undefined;

@@ -3,7 +3,7 @@
 
 import { open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { CoreError, isTransient, problemOf } from '../errors';
+import { CoreError, InternalError, isTransient, problemOf } from '../errors';
 import { NOVITA_PCM, tryParseWavHeader, wavHeader } from '../audio/wav';
 import { sniffAudio } from '../audio/sniff';
 
@@ -181,7 +181,7 @@ export class WavStreamWriter {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error('This WAV writer is already finished or aborted.');
+    if (this.closed) throw new InternalError('This WAV writer is already finished or aborted.');
   }
 }
 

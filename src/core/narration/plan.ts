@@ -95,7 +95,7 @@ export interface SentenceTime {
 
 /**
  * The text to speak and where each run of it came from. Markdown is parsed with markdown-it and reduced to the
- * prose `markdownToSpeech` keeps (one block a line; headings, list items and table rows end as sentences); any
+ * prose worth speaking (one block a line; headings, list items and table rows end as sentences); any
  * other text is spoken as written, its line endings normalised, and maps one to one (CRLF counted as written).
  */
 export function speakable(source: string, languageId?: string): Speakable {
@@ -128,7 +128,7 @@ export function toSourceOffset(sp: Speakable, offsetInText: number, edge: 'start
   return oneToOne ? seg.sourceStart + (offsetInText - seg.textStart) : seg.sourceEnd;
 }
 
-/** "\r\n" becomes "\n" (as `normaliseLineEndings` does); `crlf` lists where, in normalised offsets, for the way back. */
+/** "\r\n" becomes "\n"; `crlf` lists where, in normalised offsets, for the way back. */
 function normalise(source: string): { text: string; crlf: number[] } {
   const crlf: number[] = [];
   let removed = 0;

@@ -6,16 +6,13 @@ import { basename, dirname, join } from 'node:path';
 import { preflightSample, type PreflightOptions, type SamplePreflight } from '../audio/preflight';
 import { looksLikeHtml, sniffAudio, SNIFF_BYTES, WEBVIEW_PLAYABLE, type AudioFormat } from '../audio/sniff';
 import { tryParseWavHeader, wavHeader } from '../audio/wav';
-import { CoreError, sanitizeDetail, type Problem } from '../errors';
+import { CoreError, InternalError, sanitizeDetail, type Problem } from '../errors';
 import { createDispatcher, type ProxyConfig } from '../http/dispatcher';
 import { abortableSleep, followRedirects, headerValue as header, parseRetryAfter, readCapped, RedirectError, urlForLog } from '../http/get';
 import { classifyNetworkError } from '../http/network';
 import { undici, type Dispatcher, type ResponseData } from '../http/undici';
 import { codePointLength, LIMITS } from '../limits';
 import { problemForStatus } from './status';
-
-export type { ProxyConfig } from '../http/dispatcher';
-export { parseRetryAfter, urlForLog } from '../http/get';
 
 export interface RequestLogEntry {
   method: string;
@@ -490,7 +487,8 @@ export class NovitaClient {
   /** One logical request: attempts, safe retries (429, 503, refused connection), error mapping. */
   private async exchange<T>(x: Exchange, handle: (res: ResponseData) => Promise<T>): Promise<T> {
     if (this.closed) throw cancelled();
-    if (x.auth && x.url.origin !== this.origin) throw new Error('refusing to send the API key outside the base URL');
+    // a guard on the client's own URLs: every keyed path is built on the base URL
+    if (x.auth && x.url.origin !== this.origin) throw new InternalError('refusing to send the API key outside the base URL');
     if (x.auth && !this.apiKey) throw new CoreError({ kind: 'unauthorized', cause: 'missing' });
     const started = Date.now();
     const accept = x.accept ?? ((s: number) => s >= 200 && s < 300);
@@ -517,7 +515,7 @@ export class NovitaClient {
         const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
         let text = '';
         try {
-          text = (await readCapped(res.body, MAX_ERROR_BODY_BYTES, () => new Error('error body too large'))).toString('utf8');
+          text = (await readCapped(res.body, MAX_ERROR_BODY_BYTES, () => new InternalError('error body too large'))).toString('utf8');
         } catch {
           // the status says enough
         }

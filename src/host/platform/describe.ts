@@ -1,8 +1,8 @@
 // The one place the editor turns a failure into words: the core reports kinds with data (src/core/errors.ts),
 // src/messages says them, translated here through vscode.l10n.
 import vscode = require('vscode');
-import { problemOf } from '../../core/errors';
-import { describeProblem, fieldProblemText, progressText, sampleRefusalText, sampleSummary, sampleWarningText, type Described, type L10n } from '../../messages/index';
+import { problemOf, type Problem, type SettingsFileProblem } from '../../core/errors';
+import { describeProblem, fieldProblemText, progressText, sampleRefusalText, sampleSummary, sampleWarningText, settingsFileProblemText, type Described, type L10n } from '../../messages/index';
 import type { SamplePreflight } from '../../core/audio/preflight';
 import type { SampleCheck } from '../../shared/protocol';
 import type { CloneField, FieldProblem } from '../../core/validation';
@@ -19,6 +19,16 @@ export function describe(err: unknown, log?: { error(message: string): void }): 
   if (problem.kind === 'unexpected') log?.error(`unexpected failure: ${problem.detail}`);
   const taskId = (err as { taskId?: unknown })?.taskId;
   return describeProblem(problem, l10n, typeof taskId === 'string' ? taskId : undefined);
+}
+
+/** A problem's sentence alone (no action), e.g. for a chunk that failed inside a narration that went on. */
+export function describeProblemText(problem: Problem): string {
+  return describeProblem(problem, l10n).message;
+}
+
+/** A mistake in a cast, front-matter or pronunciation file, as the Problems panel shows it. */
+export function describeSettingsFileProblem(problem: SettingsFileProblem): string {
+  return settingsFileProblemText(problem, l10n);
 }
 
 export function describeProgress(event: ProgressEvent): string {

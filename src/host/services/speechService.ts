@@ -7,12 +7,9 @@ import type { NarrateFlow, NarratedChunk, NarrateOutput, ScriptContext, SpokenPl
 import { scriptSettingsFor } from '../platform/castFiles';
 import { readExportSettings } from '../platform/config';
 import type { VoiceChoice } from '../views/activeVoice';
-import { describe, describeProgress, l10n } from '../platform/describe';
-import { describeProblem } from '../../messages/index';
-import type { Problem } from '../../core/errors';
+import { describe, describeProblemText, describeProgress, l10n } from '../platform/describe';
 import type { Log } from '../platform/log';
 
-const describeProblemText = (p: Problem) => describeProblem(p, l10n).message;
 /** The least time between two "chunk k of n" reports while a narration renders. */
 const PROGRESS_REPORT_MS = 100;
 

@@ -4,7 +4,12 @@
 import vscode = require('vscode');
 import type { ActiveVoice } from '../views/activeVoice';
 import type { Features } from './features';
-import { loadFeatures, loadShell } from './lazy';
+import type * as ShellModule from './later';
+import { loadFeatures, once } from './lazy';
+
+/** The shell's second half: `dist/shell.js`, a tick after activation (a literal path, as in lazy.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadShell = once(() => require('./shell.js') as typeof ShellModule);
 
 /** How long the setup left for after activate() took (ms), for the bench: it runs in the extension host too. */
 export const startup: { deferredMs?: number } = {};

@@ -3,9 +3,8 @@
 // on first use, are mapped to their own bundles by esbuild.mjs.)
 import type * as DocumentsModule from './documents';
 import type * as FeaturesModule from './features';
-import type * as ShellModule from './later';
 
-function once<T>(load: () => T): () => T {
+export function once<T>(load: () => T): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= load());
 }
@@ -18,6 +17,5 @@ export const loadFeatures = once(() => require('./features.js') as typeof Featur
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const loadDocuments = once(() => require('./documents.js') as typeof DocumentsModule);
 
-/** The shell's second half: `dist/shell.js`, a tick after activation. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const loadShell = once(() => require('./shell.js') as typeof ShellModule);
+// The shell's second half (`dist/shell.js`) is loaded by extension.ts itself: later.ts uses `loadDocuments` from
+// here, so naming it here too would make an import circle.

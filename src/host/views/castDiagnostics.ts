@@ -5,8 +5,7 @@ import vscode = require('vscode');
 import { frontMatterCast, planScript } from '../../core/narration/cast';
 import { isFountain } from '../../core/narration/fountain';
 import { isMarkdownLanguage } from '../../core/narration/markdown';
-import { settingsFileProblemText } from '../../messages/index';
-import { l10n } from '../platform/describe';
+import { describeSettingsFileProblem, l10n } from '../platform/describe';
 import { scriptSettingsFor } from '../platform/castFiles';
 import { Disposable } from '../platform/dispose';
 
@@ -91,14 +90,14 @@ export class CastDiagnostics extends Disposable implements vscode.CodeActionProv
       }
       for (const p of plan.problems) {
         const range = p.start !== undefined ? new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.end ?? p.start)) : new vscode.Range(0, 0, 0, 0);
-        const d = new vscode.Diagnostic(range, settingsFileProblemText(p, l10n), vscode.DiagnosticSeverity.Warning);
+        const d = new vscode.Diagnostic(range, describeSettingsFileProblem(p), vscode.DiagnosticSeverity.Warning);
         d.source = SOURCE;
         out.push(d);
       }
     }
     // Mistakes in the shared files are shown on the document that uses them (line 1), naming the file.
     for (const { file, problem } of settings.problems) {
-      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${vscode.workspace.asRelativePath(file)}: ${settingsFileProblemText(problem, l10n)}`, vscode.DiagnosticSeverity.Warning);
+      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${vscode.workspace.asRelativePath(file)}: ${describeSettingsFileProblem(problem)}`, vscode.DiagnosticSeverity.Warning);
       d.source = SOURCE;
       out.push(d);
     }
