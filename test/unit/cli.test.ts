@@ -236,7 +236,7 @@ suite('cli: dist/cli.js as a process, against the double', function () {
     assert.equal(r.lines.at(-1)!.exitCode, 1);
   });
 
-  test('an unknown --voice is a usage error (exit 2) before any request; a key Novita refuses is one clear line per file (exit 1)', async () => {
+  test('an unknown --voice is a usage error (exit 2) before any request; a key Novita refuses is one clear line for the batch (exit 1)', async () => {
     const cwd = project({ 'a.md': text(7), 'b.md': text(8) });
     const unknown = await cli(['narrate', 'a.md', '--voice', 'nobody'], { cwd });
     assert.equal(unknown.code, 2);
@@ -245,13 +245,33 @@ suite('cli: dist/cli.js as a process, against the double', function () {
 
     const refused = await cli(['narrate', 'a.md', 'b.md'], { cwd, env: { NOVITA_API_KEY: 'sk_wrong_key_0000' } });
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /a\.md: Novita refused the API key \(401\): check NOVITA_API_KEY or the key file\./);
-    assert.match(refused.stderr, /b\.md: Novita refused the API key/);
+    assert.match(refused.stderr, /^Novita refused the API key \(401\): check NOVITA_API_KEY or the key file\. Nothing more was sent: 2 of 2 file\(s\) not narrated\.$/m);
     assert.ok(!refused.stderr.includes('sk_wrong_key_0000') && !refused.stdout.includes('sk_wrong_key_0000'), 'not even a wrong key is printed');
 
     const none = await cli(['narrate', 'a.md'], { cwd, env: { NOVITA_API_KEY: undefined } });
     assert.equal(none.code, 1);
     assert.match(none.stderr, /No Novita API key: set NOVITA_API_KEY or pass --key-file\./);
+  });
+
+  test('a refused key stops the whole batch: two files, -j 2, at most 2 requests reach Novita, one line, exit 1', async () => {
+    const long = (k: number) => Array.from({ length: 30 }, (_, i) => `File ${k} says sentence ${i} of its thirty, with a few more words to speak.`).join(' ');
+    const cwd = project({ 'a.md': long(1), 'b.md': long(2) });
+    // Slow answers: both files have queued their chunks in the pool before the first refusal comes back.
+    d.latencyMs = 150;
+    const r = await cli(['narrate', 'a.md', 'b.md', '-j', '2', '--cache-dir', 'c'], { cwd, env: { NOVITA_API_KEY: 'sk_wrong_key_0000' } });
+    assert.equal(r.code, 1, 'exit 1: something failed (docs/ci.md)');
+    assert.ok(ttsRequests() <= 2, `${ttsRequests()} requests reached the double; only the 2 in flight may`);
+    const refusals = r.stderr.split('\n').filter((l) => l.includes('refused the API key'));
+    assert.equal(refusals.length, 1, `one line about the key:\n${r.stderr}`);
+    assert.match(refusals[0], /^Novita refused the API key \(401\): check NOVITA_API_KEY or the key file\. Nothing more was sent: 2 of 2 file\(s\) not narrated\.$/);
+    assert.match(r.stderr, /0 file\(s\) done, 2 failed/);
+    const json = await cli(['narrate', 'a.md', 'b.md', '-j', '2', '--json'], { cwd, env: { NOVITA_API_KEY: 'sk_wrong_key_0000' } });
+    assert.equal(json.code, 1);
+    const stopped = json.lines.filter((l) => l.event === 'stopped');
+    assert.equal(stopped.length, 1);
+    assert.equal((stopped[0].error as { kind: string }).kind, 'unauthorized');
+    assert.equal(json.lines.filter((l) => l.event === 'file').length, 0, 'no line per file');
+    assert.equal(json.lines.at(-1)!.exitCode, 1);
   });
 
   test('--key-file is read (and the key never taken as an argument, nor echoed)', async () => {
