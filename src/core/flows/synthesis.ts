@@ -1,6 +1,7 @@
 // One chunk of speech, from the chunk cache when it has it, else from Novita (and then into the cache): the one
 // place narration, read-along, export and the CLI get their audio, so nobody pays twice for the same chunk.
 import { ChunkCache, chunkKey, PCM_S16LE_24K_MONO } from '../cache/chunkCache';
+import type { HeldLock } from '../cache/chunkLock';
 import { CoreError, isKeyRefusal } from '../errors';
 import { codePointLength } from '../limits';
 import type { NovitaClient } from '../novita/client';
@@ -95,6 +96,16 @@ export class Synthesizer {
       }
     }
     options.signal?.throwIfAborted();
+    // Another process (a second CLI run, another window) fetching this chunk right now is waited for, not paid twice.
+    let lock: HeldLock | undefined;
+    if (cache && !options.fresh && options.keep !== false) {
+      const claim = await cache.claim(key, { signal: options.signal });
+      if (claim.cached) {
+        this.count({ sentChars: 0, cachedChars: chars, requests: 0, hits: 1 });
+        return { pcm: claim.cached, cached: true, key };
+      }
+      lock = claim.lock;
+    }
     this.outstanding++;
     let pcm: Buffer;
     try {
@@ -112,6 +123,10 @@ export class Synthesizer {
       } catch (err) {
         throw this.refused(client, err);
       }
+    } catch (err) {
+      // Failed or cancelled: whoever waits for this chunk fetches it instead.
+      await lock?.release();
+      throw err;
     } finally {
       if (--this.outstanding === 0) this.refusal = undefined;
     }
@@ -122,11 +137,13 @@ export class Synthesizer {
       const done: Promise<void> = cache
         .put(key, pcm, { textChars: chars })
         .catch(() => undefined)
+        // Released once the entry is on disk: a waiter then finds it there.
+        .then(() => lock?.release())
         .finally(() => {
           if (this.landing.get(key)?.done === done) this.landing.delete(key);
         });
       this.landing.set(key, { pcm, done });
-    }
+    } else void lock?.release();
     return { pcm, cached: false, key };
   }
 
