@@ -335,6 +335,71 @@ suite('cli: dist/cli.js as a process, against the double', function () {
     assert.equal(second.lines.filter((l) => l.event === 'file' && l.status === 'done').length, 6);
   });
 
+  /** Two narrate runs over `files` started together, sharing one --cache-dir, each writing under its own --out. */
+  async function twoRuns(cwd: string, extra: string[], kill?: (a: ReturnType<typeof start>, cacheDir: string) => Promise<void>) {
+    const cacheDir = join(cwd, 'shared-cache');
+    const args = (out: string) => ['narrate', 'docs', '-j', '2', '--cache-dir', 'shared-cache', '--out', out, '--json', ...extra];
+    const started = performance.now();
+    const a = start(args('out-a'), { cwd });
+    const b = start(args('out-b'), { cwd });
+    a.child.stdin.end();
+    b.child.stdin.end();
+    let killedAt: number | undefined;
+    if (kill) {
+      await kill(a, cacheDir);
+      killedAt = performance.now();
+    }
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    const ended = performance.now();
+    const sent = d.requests.filter((r) => r.route === 'tts').map((r) => (r.json as { input: string }).input);
+    return { ra, rb, sent, distinct: new Set(sent), ms: Math.round(ended - started), afterKillMs: killedAt === undefined ? undefined : Math.round(ended - killedAt) };
+  }
+
+  const book = (files: number, sentences: number) => {
+    const out: Record<string, string> = {};
+    for (let i = 0; i < files; i++) out[`docs/ch${i}.md`] = text(500 + i, sentences);
+    return out;
+  };
+  const distinctChunks = (files: Record<string, string>) => new Set(Object.values(files).flatMap((t) => planNarration(t, 'markdown').chunks.map((c) => c.text))).size;
+
+  test('two runs at once over the same files and cache: each chunk is requested once (the other run waits for it)', async () => {
+    const files = book(10, 8);
+    const cwd = project(files);
+    d.latencyMs = 100;
+    const r = await twoRuns(cwd, []);
+    assert.equal(r.ra.code, 0, r.ra.stderr);
+    assert.equal(r.rb.code, 0, r.rb.stderr);
+    process.stdout.write(`      two runs at once: ${r.sent.length} requests for ${r.distinct.size} distinct chunks in ${r.ms} ms\n`);
+    assert.equal(r.distinct.size, distinctChunks(files), 'every chunk was asked for');
+    assert.equal(r.sent.length, r.distinct.size, 'each chunk text requested once over both runs');
+    for (const out of ['out-a', 'out-b']) {
+      for (const f of Object.keys(files)) assert.ok(parseWavHeader(readFileSync(join(cwd, out, f.replace(/\.md$/, '.wav')))).dataBytes > 0, `${out}/${f}`);
+    }
+    const summaries = [r.ra, r.rb].map((x) => x.lines.at(-1)!);
+    assert.equal((summaries[0].requests as number) + (summaries[1].requests as number), r.sent.length, 'what each run says it sent adds up');
+  });
+
+  test('one of two runs killed with SIGKILL mid-run: the other finishes (its locks taken over), each chunk sent once plus those in flight', async () => {
+    const files = book(4, 10);
+    const cwd = project(files);
+    d.latencyMs = 150;
+    const countCached = (dir: string) => (existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.chunk')).length : 0);
+    const r = await twoRuns(cwd, [], async (a, cacheDir) => {
+      const deadline = Date.now() + 20_000;
+      while (countCached(cacheDir) < 3 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+      a.child.kill('SIGKILL');
+    });
+    assert.equal(r.ra.signal, 'SIGKILL');
+    assert.equal(r.rb.code, 0, r.rb.stderr);
+    process.stdout.write(`      one run killed: ${r.sent.length} requests for ${r.distinct.size} distinct chunks; the survivor ended ${r.afterKillMs} ms after the kill\n`);
+    assert.equal(r.distinct.size, distinctChunks(files));
+    // The killed run's requests in flight (its pool holds 2) were paid but never cached: the survivor asks again.
+    assert.ok(r.sent.length <= r.distinct.size + 2, `${r.sent.length} requests for ${r.distinct.size} chunks`);
+    // Not waited out by age (15 s): the dead holder's locks were taken over at once.
+    assert.ok(r.afterKillMs! < 15_000, `the survivor took ${r.afterKillMs} ms after the kill`);
+    for (const f of Object.keys(files)) assert.ok(existsSync(join(cwd, 'out-b', f.replace(/\.md$/, '.wav'))));
+  });
+
   test('clone records the voice; voices lists it; narrate and speak use it by name; transcribe prints the text', async () => {
     const cwd = project({ 'a.md': text(300, 2) });
     const refused = await cli(['clone', '--sample-url', sampleUrl, '--name', 'narrator-0', '--json'], { cwd });
