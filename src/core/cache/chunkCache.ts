@@ -350,7 +350,9 @@ export class ChunkCache {
       }
       for (const name of names) {
         const isEntry = name.endsWith(ENTRY_EXT) && isChunkKey(name.slice(0, -ENTRY_EXT.length));
-        const isTemp = name.endsWith(TEMP_EXT);
+        // A chunk's lock file (and one set aside in a takeover) counts as a temp: a killed holder's is removed by prune
+        // once long unrefreshed, and by clear.
+        const isTemp = name.endsWith(TEMP_EXT) || name.endsWith(LOCK_EXT) || (name.includes(`${LOCK_EXT}.`) && name.endsWith('.stale'));
         if (!isEntry && !isTemp) continue;
         const path = join(this.dir, shard, name);
         try {

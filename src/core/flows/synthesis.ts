@@ -143,7 +143,7 @@ export class Synthesizer {
           if (this.landing.get(key)?.done === done) this.landing.delete(key);
         });
       this.landing.set(key, { pcm, done });
-    } else void lock?.release();
+    }
     return { pcm, cached: false, key };
   }
 
