@@ -142,6 +142,8 @@ export interface BatchReporter {
   inputProblem(problem: InputProblem): void;
   planned(file: PlannedFile): void;
   retryWait(seconds: number): void;
+  /** Novita refused the key (or there is none): the batch stopped, `notDone` of `files` were not narrated. Said once. */
+  keyRefused(info: { problem: Problem; notDone: number; files: number }): void;
   end(summary: BatchSummary): void;
 }
 
@@ -188,8 +190,23 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   // Missing literal files are part of the file set, so exactly one shard reports each.
   const entries = shardOf([...resolved.files.map((f) => ({ ...f, missing: false as const })), ...resolved.missing.map((m) => ({ ...m, missing: true as const }))], options.shard);
 
+  // The first refusal of the key stops the whole batch at once (set before the refused chunk's failure is handed on):
+  // no file opens after it, and the requests queued in the pool leave it unsent.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([options.signal, stop.signal]);
+  setMaxListeners(0, signal);
+  let keyRefused: Problem | undefined;
   const pool = new Semaphore(options.concurrency);
-  const synthesizer = new Synthesizer({ connections: deps.connections, cache: deps.cache, endpoint: deps.endpoint, limit: (request, signal) => pool.run(request, signal) });
+  const synthesizer = new Synthesizer({
+    connections: deps.connections,
+    cache: deps.cache,
+    endpoint: deps.endpoint,
+    limit: (request, signal) => pool.run(request, signal),
+    onKeyRefused: (err) => {
+      keyRefused ??= err.problem;
+      stop.abort(err);
+    },
+  });
   const voiceSettings = (voice: ResolvedVoice) => ({ voiceId: voice.id, speed: options.speed, volume: options.volume });
   let failed = 0;
   let done = 0;
@@ -242,7 +259,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   for (const p of resolved.problems) reporter.inputProblem(p);
   const plan = async () => {
     for (const entry of entries) {
-      if (options.signal.aborted) break;
+      if (signal.aborted) break;
       if (entry.missing) {
         fail(entry.rel, { cli: { kind: 'readFile', path: entry.rel, code: entry.code ?? 'ENOENT' } });
         continue;
@@ -283,7 +300,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   const openFiles = Math.max(2, options.concurrency * 2);
   const take = async (): Promise<Prepared | undefined> => {
     for (;;) {
-      if (options.signal.aborted) return undefined;
+      if (signal.aborted) return undefined;
       if (next < prepared.length) {
         const item = prepared[next];
         prepared[next++] = undefined; // its text is not kept once it is being voiced
@@ -322,7 +339,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
         const result = await flow.narrate(
           { text: plan.text, languageId: plan.languageId, voice, kind: 'narration', script: plan.script && { ...plan.script, resolveVoice: (v) => deps.resolveVoice(v).id } },
           {
-            signal: options.signal,
+            signal,
             progress,
             onFailure: options.onFailure,
             output: { path: item.output, format: options.format, mp3Kbps: options.mp3Kbps, srtPath: item.srt, vttPath: item.vtt, history: false },
@@ -342,20 +359,26 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
         });
       } catch (err) {
         if (expected !== undefined && expected > written) reporter.work(written - expected);
-        if (options.signal.aborted) return;
+        if (signal.aborted) return;
         fail(item.input.rel, failureOf(err));
       }
     }
   };
   const onAbort = () => wake();
-  options.signal.addEventListener('abort', onAbort, { once: true });
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     // The cache's size is measured once before the first write: otherwise every write that lands before a first
     // measurement finishes starts its own scan of the folder (thousands of entries in a CI cache).
     const sized = (!options.dryRun && deps.cache?.stats().then(() => undefined, () => undefined)) || Promise.resolve();
     await Promise.all([plan(), ...(options.dryRun ? [] : Array.from({ length: openFiles }, () => sized.then(worker)))]);
   } finally {
-    options.signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (keyRefused && !options.signal.aborted) {
+    // One line for the batch, not one per file: every file not done stopped for the same reason.
+    const notDone = entries.length - done - failed;
+    failed += notDone;
+    reporter.keyRefused({ problem: keyRefused, notDone, files: entries.length });
   }
   const s = summary();
   reporter.end(s);

@@ -169,6 +169,11 @@ export function fileFailedText(file: string, reason: string): string {
   return `${file}: ${reason}`;
 }
 
+/** The one line of a batch stopped by a refused (or missing) key: why, then how many files were left undone. */
+export function keyRefusedText(reason: string, notDone: number, files: number, l10n: L10n): string {
+  return l10n.t('{0} Nothing more was sent: {1} of {2} file(s) not narrated.', reason, notDone, files);
+}
+
 export function skippedChunksText(file: string, count: number, reason: string, l10n: L10n): string {
   return l10n.t('{0}: {1} chunk(s) replaced by silence ({2})', file, count, reason);
 }

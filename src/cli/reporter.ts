@@ -14,6 +14,7 @@ import {
   filesProgress,
   inputProblemText,
   interruptedText,
+  keyRefusedText,
   progressBarFormat,
   skippedChunksText,
   summaryText,
@@ -119,6 +120,12 @@ export function createReporter(runtime: CliRuntime, l10n: L10n): BatchReporter &
       lastRetryNotice = now;
       if (json) runtime.json({ event: 'retry', seconds });
       problem(progressText({ step: 'retryWait', seconds }, l10n));
+    },
+    keyRefused({ problem: p, notDone, files }) {
+      exitCode = 1;
+      const message = keyRefusedText(describeForCli(p, l10n), notDone, files, l10n);
+      if (json) runtime.json({ event: 'stopped', reason: 'keyRefused', error: p, notDone, message });
+      problem(message);
     },
     end(s: BatchSummary) {
       stopBar();

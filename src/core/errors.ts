@@ -201,6 +201,15 @@ export function isTransient(err: unknown): boolean {
   return err instanceof CoreError && (err.kind === 'rateLimited' || err.kind === 'server' || err.kind === 'timeout' || err.kind === 'network');
 }
 
+/**
+ * Novita refused the key (401) or the account (403), or there is no usable key: no other request with this key can
+ * succeed, so a run stops at the first one instead of sending the rest (a chunk that failed for it counts too).
+ */
+export function isKeyRefusal(problem: Problem): boolean {
+  if (problem.kind === 'chunkFailed' || problem.kind === 'previewLost') return isKeyRefusal(problem.cause);
+  return problem.kind === 'unauthorized' || (problem.kind === 'forbidden' && problem.source === 'api');
+}
+
 /** A one-line technical summary for logs and stack traces (never shown as the user-facing sentence). */
 function summarize(p: Problem): string {
   const data = Object.entries(p)

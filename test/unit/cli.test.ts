@@ -236,7 +236,7 @@ suite('cli: dist/cli.js as a process, against the double', function () {
     assert.equal(r.lines.at(-1)!.exitCode, 1);
   });
 
-  test('an unknown --voice is a usage error (exit 2) before any request; a key Novita refuses is one clear line per file (exit 1)', async () => {
+  test('an unknown --voice is a usage error (exit 2) before any request; a key Novita refuses is one clear line for the batch (exit 1)', async () => {
     const cwd = project({ 'a.md': text(7), 'b.md': text(8) });
     const unknown = await cli(['narrate', 'a.md', '--voice', 'nobody'], { cwd });
     assert.equal(unknown.code, 2);
@@ -245,13 +245,33 @@ suite('cli: dist/cli.js as a process, against the double', function () {
 
     const refused = await cli(['narrate', 'a.md', 'b.md'], { cwd, env: { NOVITA_API_KEY: 'sk_wrong_key_0000' } });
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /a\.md: Novita refused the API key \(401\): check NOVITA_API_KEY or the key file\./);
-    assert.match(refused.stderr, /b\.md: Novita refused the API key/);
+    assert.match(refused.stderr, /^Novita refused the API key \(401\): check NOVITA_API_KEY or the key file\. Nothing more was sent: 2 of 2 file\(s\) not narrated\.$/m);
     assert.ok(!refused.stderr.includes('sk_wrong_key_0000') && !refused.stdout.includes('sk_wrong_key_0000'), 'not even a wrong key is printed');
 
     const none = await cli(['narrate', 'a.md'], { cwd, env: { NOVITA_API_KEY: undefined } });
     assert.equal(none.code, 1);
     assert.match(none.stderr, /No Novita API key: set NOVITA_API_KEY or pass --key-file\./);
+  });
+
+  test('a refused key stops the whole batch: two files, -j 2, at most 2 requests reach Novita, one line, exit 1', async () => {
+    const long = (k: number) => Array.from({ length: 30 }, (_, i) => `File ${k} says sentence ${i} of its thirty, with a few more words to speak.`).join(' ');
+    const cwd = project({ 'a.md': long(1), 'b.md': long(2) });
+    // Slow answers: both files have queued their chunks in the pool before the first refusal comes back.
+    d.latencyMs = 150;
+    const r = await cli(['narrate', 'a.md', 'b.md', '-j', '2', '--cache-dir', 'c'], { cwd, env: { NOVITA_API_KEY: 'sk_wrong_key_0000' } });
+    assert.equal(r.code, 1, 'exit 1: something failed (docs/ci.md)');
+    assert.ok(ttsRequests() <= 2, `${ttsRequests()} requests reached the double; only the 2 in flight may`);
+    const refusals = r.stderr.split('\n').filter((l) => l.includes('refused the API key'));
+    assert.equal(refusals.length, 1, `one line about the key:\n${r.stderr}`);
+    assert.match(refusals[0], /^Novita refused the API key \(401\): check NOVITA_API_KEY or the key file\. Nothing more was sent: 2 of 2 file\(s\) not narrated\.$/);
+    assert.match(r.stderr, /0 file\(s\) done, 2 failed/);
+    const json = await cli(['narrate', 'a.md', 'b.md', '-j', '2', '--json'], { cwd, env: { NOVITA_API_KEY: 'sk_wrong_key_0000' } });
+    assert.equal(json.code, 1);
+    const stopped = json.lines.filter((l) => l.event === 'stopped');
+    assert.equal(stopped.length, 1);
+    assert.equal((stopped[0].error as { kind: string }).kind, 'unauthorized');
+    assert.equal(json.lines.filter((l) => l.event === 'file').length, 0, 'no line per file');
+    assert.equal(json.lines.at(-1)!.exitCode, 1);
   });
 
   test('--key-file is read (and the key never taken as an argument, nor echoed)', async () => {
@@ -313,6 +333,71 @@ suite('cli: dist/cli.js as a process, against the double', function () {
     assert.equal(second.code, 0, second.stderr);
     assert.equal(ttsRequests(), total - kept, 'only the chunks that were not finished are sent');
     assert.equal(second.lines.filter((l) => l.event === 'file' && l.status === 'done').length, 6);
+  });
+
+  /** Two narrate runs over `files` started together, sharing one --cache-dir, each writing under its own --out. */
+  async function twoRuns(cwd: string, extra: string[], kill?: (a: ReturnType<typeof start>, cacheDir: string) => Promise<void>) {
+    const cacheDir = join(cwd, 'shared-cache');
+    const args = (out: string) => ['narrate', 'docs', '-j', '2', '--cache-dir', 'shared-cache', '--out', out, '--json', ...extra];
+    const started = performance.now();
+    const a = start(args('out-a'), { cwd });
+    const b = start(args('out-b'), { cwd });
+    a.child.stdin.end();
+    b.child.stdin.end();
+    let killedAt: number | undefined;
+    if (kill) {
+      await kill(a, cacheDir);
+      killedAt = performance.now();
+    }
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    const ended = performance.now();
+    const sent = d.requests.filter((r) => r.route === 'tts').map((r) => (r.json as { input: string }).input);
+    return { ra, rb, sent, distinct: new Set(sent), ms: Math.round(ended - started), afterKillMs: killedAt === undefined ? undefined : Math.round(ended - killedAt) };
+  }
+
+  const book = (files: number, sentences: number) => {
+    const out: Record<string, string> = {};
+    for (let i = 0; i < files; i++) out[`docs/ch${i}.md`] = text(500 + i, sentences);
+    return out;
+  };
+  const distinctChunks = (files: Record<string, string>) => new Set(Object.values(files).flatMap((t) => planNarration(t, 'markdown').chunks.map((c) => c.text))).size;
+
+  test('two runs at once over the same files and cache: each chunk is requested once (the other run waits for it)', async () => {
+    const files = book(10, 8);
+    const cwd = project(files);
+    d.latencyMs = 100;
+    const r = await twoRuns(cwd, []);
+    assert.equal(r.ra.code, 0, r.ra.stderr);
+    assert.equal(r.rb.code, 0, r.rb.stderr);
+    process.stdout.write(`      two runs at once: ${r.sent.length} requests for ${r.distinct.size} distinct chunks in ${r.ms} ms\n`);
+    assert.equal(r.distinct.size, distinctChunks(files), 'every chunk was asked for');
+    assert.equal(r.sent.length, r.distinct.size, 'each chunk text requested once over both runs');
+    for (const out of ['out-a', 'out-b']) {
+      for (const f of Object.keys(files)) assert.ok(parseWavHeader(readFileSync(join(cwd, out, f.replace(/\.md$/, '.wav')))).dataBytes > 0, `${out}/${f}`);
+    }
+    const summaries = [r.ra, r.rb].map((x) => x.lines.at(-1)!);
+    assert.equal((summaries[0].requests as number) + (summaries[1].requests as number), r.sent.length, 'what each run says it sent adds up');
+  });
+
+  test('one of two runs killed with SIGKILL mid-run: the other finishes (its locks taken over), each chunk sent once plus those in flight', async () => {
+    const files = book(4, 10);
+    const cwd = project(files);
+    d.latencyMs = 150;
+    const countCached = (dir: string) => (existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.chunk')).length : 0);
+    const r = await twoRuns(cwd, [], async (a, cacheDir) => {
+      const deadline = Date.now() + 20_000;
+      while (countCached(cacheDir) < 3 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+      a.child.kill('SIGKILL');
+    });
+    assert.equal(r.ra.signal, 'SIGKILL');
+    assert.equal(r.rb.code, 0, r.rb.stderr);
+    process.stdout.write(`      one run killed: ${r.sent.length} requests for ${r.distinct.size} distinct chunks; the survivor ended ${r.afterKillMs} ms after the kill\n`);
+    assert.equal(r.distinct.size, distinctChunks(files));
+    // The killed run's requests in flight (its pool holds 2) were paid but never cached: the survivor asks again.
+    assert.ok(r.sent.length <= r.distinct.size + 2, `${r.sent.length} requests for ${r.distinct.size} chunks`);
+    // Not waited out by age (15 s): the dead holder's locks were taken over at once.
+    assert.ok(r.afterKillMs! < 15_000, `the survivor took ${r.afterKillMs} ms after the kill`);
+    for (const f of Object.keys(files)) assert.ok(existsSync(join(cwd, 'out-b', f.replace(/\.md$/, '.wav'))));
   });
 
   test('clone records the voice; voices lists it; narrate and speak use it by name; transcribe prints the text', async () => {

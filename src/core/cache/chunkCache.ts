@@ -7,6 +7,7 @@ import type { Stats } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreError, InternalError } from '../errors';
+import { acquireChunkLock, LOCK_EXT, type ChunkLockTiming, type HeldLock } from './chunkLock';
 
 /** Novita's `pcm` answer: 16-bit little-endian mono at 24 000 Hz. */
 export const PCM_S16LE_24K_MONO = 'pcm_s16le_24000_mono';
@@ -78,7 +79,12 @@ export interface ChunkCacheOptions {
   format?: string;
   /** fsync each entry before it is renamed into place (slower; survives power loss, not just a crash). */
   fsync?: boolean;
+  /** How `claim`'s lock files age and are waited for (see chunkLock.ts). */
+  locks?: ChunkLockTiming;
 }
+
+/** What `claim` gives: the entry, when another process put it while this one waited; else the right to fetch it. */
+export type ChunkClaim = { cached: Buffer; lock?: undefined } | { cached?: undefined; lock: HeldLock | undefined };
 
 export interface ChunkCacheStats {
   entries: number;
@@ -101,6 +107,7 @@ export class ChunkCache {
   readonly maxBytes: number;
   readonly format: string;
   private readonly fsync: boolean;
+  private readonly locks: ChunkLockTiming;
   private hitCount = 0;
   private missCount = 0;
   private chars = 0;
@@ -113,6 +120,7 @@ export class ChunkCache {
     this.maxBytes = options.maxBytes;
     this.format = options.format ?? PCM_S16LE_24K_MONO;
     this.fsync = options.fsync ?? false;
+    this.locks = options.locks ?? {};
   }
 
   /** Gets served from disk (this instance). */
@@ -189,6 +197,31 @@ export class ChunkCache {
     if (this.estimate! > this.maxBytes) await this.prune(Math.floor(this.maxBytes * LOW_WATER));
   }
 
+  /**
+   * Before fetching what `key` stores: waits while another process (or another call here) is fetching it, and gives
+   * the entry once it lands; else takes the chunk's lock file, to `release()` once the entry is put (or the fetch
+   * failed or was cancelled). `lock` is undefined when the folder takes no lock file (fetch anyway). Throws CoreError
+   * 'cancelled' when `signal` aborts while waiting.
+   */
+  async claim(key: string, options: { signal?: AbortSignal; format?: string } = {}): Promise<ChunkClaim> {
+    const format = options.format ?? this.format;
+    if (!isChunkKey(key)) return { lock: undefined };
+    for (;;) {
+      const got = await acquireChunkLock(this.lockPathOf(key), { ...this.locks, signal: options.signal, isDone: () => this.has(key) });
+      if (got === undefined) return { lock: undefined };
+      if (got === 'done' || (await this.has(key))) {
+        // Landed while this one waited (or just before it took the lock): served from here, nothing is sent.
+        const cached = await this.get(key, format);
+        if (cached) {
+          if (got !== 'done') await got.release();
+          return { cached };
+        }
+        if (got === 'done') continue; // a corrupt entry, deleted by get: wait or fetch again
+      }
+      return { lock: got };
+    }
+  }
+
   /** Entries and their bytes on disk now (headers included), from a scan: right across processes. */
   async stats(): Promise<ChunkCacheStats> {
     const entries = (await this.scan()).entries;
@@ -238,6 +271,10 @@ export class ChunkCache {
     }
     this.estimate = total;
     return { removed, freedBytes };
+  }
+
+  private lockPathOf(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}${LOCK_EXT}`);
   }
 
   private pathOf(key: string): string {
@@ -316,7 +353,9 @@ export class ChunkCache {
       }
       for (const name of names) {
         const isEntry = name.endsWith(ENTRY_EXT) && isChunkKey(name.slice(0, -ENTRY_EXT.length));
-        const isTemp = name.endsWith(TEMP_EXT);
+        // A chunk's lock file (and one set aside in a takeover) counts as a temp: a killed holder's is removed by prune
+        // once long unrefreshed, and by clear.
+        const isTemp = name.endsWith(TEMP_EXT) || name.endsWith(LOCK_EXT) || (name.includes(`${LOCK_EXT}.`) && name.endsWith('.stale'));
         if (!isEntry && !isTemp) continue;
         const path = join(this.dir, shard, name);
         try {

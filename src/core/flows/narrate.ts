@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { encodeWavFileToMp3Off } from '../audio/mp3Worker';
-import { CoreError, problemOf, type Problem } from '../errors';
+import { CoreError, isKeyRefusal, problemOf, type Problem } from '../errors';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
 import { planFrom, planNarration, sentenceTimes, type NarrationPlan, type SentenceTime } from '../narration/plan';
@@ -266,7 +266,8 @@ export class NarrateFlow {
               if (next && next.speaker !== plan.chunks[index].speaker && pauseSamples > 0) return Buffer.concat([chunk.pcm, Buffer.alloc(pauseSamples * 2)]);
               return chunk.pcm;
             } catch (err) {
-              if (options.onFailure !== 'skip' || signal.aborted) throw err;
+              // A refused key is no chunk's fault: silence for every chunk would send (and be refused) every one.
+              if (options.onFailure !== 'skip' || signal.aborted || isKeyRefusal(problemOf(err))) throw err;
               skipped.push({ index, problem: problemOf(err) });
               return silenceFor(input);
             }

@@ -1,7 +1,10 @@
 // One chunk of speech, from the chunk cache when it has it, else from Novita (and then into the cache): the one
 // place narration, read-along, export and the CLI get their audio, so nobody pays twice for the same chunk.
 import { ChunkCache, chunkKey, PCM_S16LE_24K_MONO } from '../cache/chunkCache';
+import type { HeldLock } from '../cache/chunkLock';
+import { CoreError, isKeyRefusal } from '../errors';
 import { codePointLength } from '../limits';
+import type { NovitaClient } from '../novita/client';
 import type { NovitaConnections } from '../novita/connections';
 import type { ProgressPort } from './ports';
 
@@ -42,6 +45,11 @@ export interface SynthesizerDeps {
    * over every file of a batch. Default: the request runs at once.
    */
   limit?: <T>(request: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
+  /**
+   * Told once when Novita first refuses the key (401) or the account (403), or there is no key: the moment a runner
+   * stops everything else it meant to ask for (the CLI stops its batch).
+   */
+  onKeyRefused?: (error: CoreError) => void;
 }
 
 const MODEL = '/v3/glm-tts';
@@ -53,6 +61,14 @@ export class Synthesizer {
   readonly session: CostFigures = { sentChars: 0, cachedChars: 0, requests: 0, hits: 0 };
   /** Chunks handed over but still being written to the cache: served from here meanwhile. */
   private readonly landing = new Map<string, { pcm: Buffer; done: Promise<void> }>();
+  /**
+   * Novita's first refusal of the key or the account: every request not yet sent with that client fails with it
+   * instead of being sent (a queue of them would each be refused, and each logged). Forgotten once no request is
+   * outstanding, so the next run (a key fixed at novita.ai, identity verified) asks again; a new key is a new client.
+   */
+  private refusal: { client: NovitaClient | undefined; error: CoreError } | undefined;
+  /** Requests between the cache miss and their answer (queued in `limit` or in flight). */
+  private outstanding = 0;
 
   constructor(private readonly deps: SynthesizerDeps) {}
 
@@ -80,10 +96,40 @@ export class Synthesizer {
       }
     }
     options.signal?.throwIfAborted();
-    const client = await this.deps.connections.api();
-    const request = () =>
-      client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm', ...(voice.watermark !== undefined ? { watermark: voice.watermark } : {}) }, { signal: options.signal });
-    const pcm = await (this.deps.limit ? this.deps.limit(request, options.signal) : request());
+    // Another process (a second CLI run, another window) fetching this chunk right now is waited for, not paid twice.
+    let lock: HeldLock | undefined;
+    if (cache && !options.fresh && options.keep !== false) {
+      const claim = await cache.claim(key, { signal: options.signal });
+      if (claim.cached) {
+        this.count({ sentChars: 0, cachedChars: chars, requests: 0, hits: 1 });
+        return { pcm: claim.cached, cached: true, key };
+      }
+      lock = claim.lock;
+    }
+    this.outstanding++;
+    let pcm: Buffer;
+    try {
+      const client = await this.deps.connections.api().catch((err: unknown) => {
+        throw this.refused(undefined, err);
+      });
+      const request = () => {
+        // Checked when the request's turn comes (a slot of the pool), not when it was queued.
+        const refusal = this.refusal;
+        if (refusal && refusal.client === client) throw new CoreError(refusal.error.problem, { cause: refusal.error });
+        return client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm', ...(voice.watermark !== undefined ? { watermark: voice.watermark } : {}) }, { signal: options.signal });
+      };
+      try {
+        pcm = await (this.deps.limit ? this.deps.limit(request, options.signal) : request());
+      } catch (err) {
+        throw this.refused(client, err);
+      }
+    } catch (err) {
+      // Failed or cancelled: whoever waits for this chunk fetches it instead.
+      await lock?.release();
+      throw err;
+    } finally {
+      if (--this.outstanding === 0) this.refusal = undefined;
+    }
     this.count({ sentChars: chars, cachedChars: 0, requests: 1, hits: 0 });
     if (cache && options.keep !== false) {
       // Written after the chunk is handed over: read-along's first sound must not wait for the disk (or for the
@@ -91,6 +137,8 @@ export class Synthesizer {
       const done: Promise<void> = cache
         .put(key, pcm, { textChars: chars })
         .catch(() => undefined)
+        // Released once the entry is on disk: a waiter then finds it there.
+        .then(() => lock?.release())
         .finally(() => {
           if (this.landing.get(key)?.done === done) this.landing.delete(key);
         });
@@ -138,6 +186,15 @@ export class Synthesizer {
       if (missing.has(i)) toSendChars += chars;
     }
     return { totalChars, cachedChars: totalChars - toSendChars, toSendChars };
+  }
+
+  /** Latches `err` when it is the first refusal of the key (see `refusal`) and tells `onKeyRefused`; returns `err`. */
+  private refused(client: NovitaClient | undefined, err: unknown): unknown {
+    if (!this.refusal && err instanceof CoreError && isKeyRefusal(err.problem)) {
+      this.refusal = { client, error: err };
+      this.deps.onKeyRefused?.(err);
+    }
+    return err;
   }
 
   private count(delta: CostFigures): void {
