@@ -51,7 +51,9 @@ export async function runCommand(title: string, attempts = 6, p: Page = page()):
       await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
       continue;
     }
-    await input.fill(`>${title}`);
+    // The palette can close again under the test (a walkthrough step ticking moves the focus): then open it anew
+    // instead of waiting the action's 30 s for an input that is gone.
+    if (!(await input.fill(`>${title}`, { timeout: 5000 }).then(() => true, () => false))) continue;
     // first(): in a display language other than English a row also shows the command's English name
     const firstLabel = p.locator('.quick-input-list .monaco-list-row').first().locator('.label-name').first();
     const deadline = Date.now() + 5000;
@@ -84,13 +86,11 @@ export async function quickOpen(file: string, attempts = 8, p: Page = page()): P
     if (await input.isVisible()) await p.keyboard.press('Escape');
     await p.keyboard.press('ControlOrMeta+P');
     const opened = await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
-    if (opened) {
-      await input.fill(file);
-      if (await row.waitFor({ timeout: 8000 }).then(() => true, () => false)) break;
-    } else {
-      // a webview (the clone panel, the player) kept Ctrl+P: the workbench takes the keys again
-      await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
-    }
+    // (the input can close again under the test: then the query is typed anew, not waited on for 30 s)
+    const typed = opened && (await input.fill(file, { timeout: 5000 }).then(() => true, () => false));
+    if (typed && (await row.waitFor({ timeout: 8000 }).then(() => true, () => false))) break;
+    // a webview (the clone panel, the player) kept Ctrl+P: the workbench takes the keys again
+    if (!opened) await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
     if (attempt >= attempts) throw new Error(`Quick Open never listed ${file} (${attempts} attempts)`);
   }
   await p.keyboard.press('Enter');
