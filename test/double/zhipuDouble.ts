@@ -59,13 +59,14 @@ const CODE_MESSAGES: Record<string, string> = {
  * One way to misbehave. `code` answers Zhipu's error body with that code (and its documented status, unless `status`);
  * `stream` damages a streamed speech that otherwise goes well: `midError` sends an `error` line after `afterFrames`
  * chunks of audio, `finishReason` ends with that reason instead of "stop", `cut` destroys the socket after `afterFrames`
- * chunks (no end mark), `bodyless` answers 200 with no body at all.
+ * chunks (no end mark), `noStop` ends the answer cleanly after `afterFrames` chunks but without the end mark,
+ * `bodyless` answers 200 with no body at all.
  */
 export interface ZhipuFault {
   code?: string;
   status?: number;
   message?: string;
-  stream?: 'midError' | 'finishReason' | 'cut' | 'bodyless';
+  stream?: 'midError' | 'finishReason' | 'cut' | 'noStop' | 'bodyless';
   afterFrames?: number;
   /** For `stream: 'midError'`: the code of the error line (default 1234). */
   streamCode?: string;
@@ -77,7 +78,7 @@ export interface ZhipuFault {
 
 /**
  * The magic marker that makes a request fail, put anywhere in its `input` (speech, clone): `[[fault:1302]]` answers
- * that code; `[[fault:midError]]`, `[[fault:finishReason]]`, `[[fault:cut]]`, `[[fault:bodyless]]` damage a stream;
+ * that code; `[[fault:midError]]`, `[[fault:finishReason]]`, `[[fault:cut]]`, `[[fault:noStop]]`, `[[fault:bodyless]]` damage a stream;
  * `[[fault:done]]` / `[[fault:nodone]]` force the `data: [DONE]` line on or off; `[[fault:emptyFirst]]` sends an empty first chunk.
  */
 export function magicInput(fault: string, text = 'Magic words.'): string {
@@ -672,6 +673,11 @@ export class ZhipuDouble {
       rec.bytesSent += frames[i].length;
       rec.firstFrameAt ??= Date.now();
     }
+    if (fault?.stream === 'noStop') {
+      rec.ended = true;
+      res.end();
+      return;
+    }
     if (fault?.stream === 'cut') {
       // Let the written chunks leave, then drop the connection: no end mark, no terminating chunk.
       await new Promise<void>((resolve) => res.write('', () => resolve()));
@@ -704,7 +710,7 @@ export class ZhipuDouble {
 function magicFault(magic: string[]): ZhipuFault | undefined {
   for (const m of magic) {
     if (/^\d{4}$/.test(m)) return { code: m };
-    if (m === 'midError' || m === 'finishReason' || m === 'cut' || m === 'bodyless') return { stream: m };
+    if (m === 'midError' || m === 'finishReason' || m === 'cut' || m === 'noStop' || m === 'bodyless') return { stream: m };
   }
   return undefined;
 }

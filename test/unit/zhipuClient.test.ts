@@ -278,6 +278,16 @@ suite('zhipu client against the double', function () {
       assert.equal(describeAction(e), 'retry');
     });
 
+    test('streamed: an answer that ends cleanly after some audio but without the end mark is “cut” too', async () => {
+      d.frameBytes = 2000;
+      d.setFault('speech', { stream: 'noStop', afterFrames: 3 });
+      const { buffers, e } = await drainUntilError(client().speechStream({ input: 'This stream just stops early.', voice: 'tongtong' }), 'streamBroken');
+      assert.equal(d.streams[0].ended, true);
+      assert.equal(d.streams[0].cut, false, 'the double closed the answer properly');
+      assert.equal(Buffer.concat(buffers).length, 6000);
+      assert.ok(e.problem.kind === 'streamBroken' && e.problem.reason === 'cut' && e.problem.receivedBytes === 6000, JSON.stringify(e.problem));
+    });
+
     test('streamed: a mid-stream error line is streamBroken “error” with what its code means', async () => {
       const c = client();
       d.setFault('speech', { stream: 'midError', afterFrames: 1, streamCode: '1234' });
