@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { parseWavHeader, pcmToWav } from '../../src/core/audio/wav';
-import type { ProblemKind } from '../../src/core/errors';
+import type { Problem, ProblemKind } from '../../src/core/errors';
+import { isRetryableZhipu, problemForZhipuCode, problemForZhipuStatus } from '../../src/core/zhipu/status';
 import { ZhipuClient, type ZhipuClientOptions, type ZhipuRequestLogEntry, type ZhipuRetryInfo } from '../../src/core/zhipu/client';
-import { labelFor, magicInput, readLabel, synthesizePcm, ZhipuDouble, ZHIPU_SYSTEM_VOICES } from '../double/zhipuDouble';
+import { labelFor, magicInput, readLabel, synthesizePcm, ZhipuDouble, ZHIPU_CODE_STATUS, ZHIPU_SYSTEM_VOICES } from '../double/zhipuDouble';
 import { describeProblem, english } from '../../src/messages/index';
 import { said, type Said } from '../support/said';
 
@@ -469,3 +470,46 @@ async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+suite('zhipu: status mapping and words', () => {
+  test('codes decide over the status; an unknown code falls back to the status class', () => {
+    const kind = (status: number, body: string) => problemForZhipuStatus(status, body, 'application/json').kind;
+    const body = (code: string | number) => JSON.stringify({ error: { code, message: 'm' } });
+    assert.equal(kind(401, body('1003')), 'unauthorized');
+    assert.equal(kind(400, body('1261')), 'badRequest');
+    assert.equal(kind(500, body('1230')), 'server');
+    assert.equal(kind(429, body(1302)), 'rateLimited', 'a numeric code is read as its digits');
+    assert.equal(kind(429, body('9999')), 'rateLimited');
+    assert.equal(kind(503, '<html>busy</html>'), 'server');
+    assert.equal(kind(404, ''), 'notFound');
+    assert.equal(isRetryableZhipu(429, undefined, false), true, 'a 429 without a code');
+    assert.equal(isRetryableZhipu(429, '1113', true), false);
+    assert.equal(isRetryableZhipu(500, '1234', false), false, 'not a request that may have done its work');
+  });
+
+  test('every problem from Zhipu is worded as Zhipu’s, never as Novita’s, and never as “something went wrong”', () => {
+    const problems: Problem[] = [
+      ...['1000', '1113', '1210', '1214', '1220', '1234', '1301', '1302', '1304', '1305', '9999'].map((code) => problemForZhipuCode(code, ZHIPU_CODE_STATUS[code], 'detail')),
+      ...[400, 401, 403, 404, 413, 429, 500, 503].map((status) => problemForZhipuStatus(status, '', undefined, { path: '/x' })),
+      { kind: 'timeout', source: 'zhipu', host: 'h', seconds: 3 },
+      { kind: 'malformed', what: 'w', source: 'zhipu' },
+      { kind: 'unauthorized', cause: 'missing', source: 'zhipu' },
+      { kind: 'unauthorized', cause: 'badCharacters', source: 'zhipu' },
+      { kind: 'streamBroken', source: 'zhipu', reason: 'cut', receivedBytes: 48000 },
+      { kind: 'streamBroken', source: 'zhipu', reason: 'empty', receivedBytes: 0 },
+      { kind: 'streamBroken', source: 'zhipu', reason: 'finishReason', finishReason: 'length', receivedBytes: 1 },
+      { kind: 'streamBroken', source: 'zhipu', reason: 'error', receivedBytes: 1, cause: { kind: 'noBalance', source: 'zhipu' } },
+      ...(['file:format', 'file:tooLong', 'file:empty', 'file_id:empty', 'encode_format:format', 'input:tooLong', 'voice:empty', 'speed:range'] as const).map((fr): Problem => {
+        const [field, rule] = fr.split(':') as [string, 'empty' | 'tooLong' | 'range' | 'format'];
+        return { kind: 'badRequest', field, rule, source: 'zhipu', length: 2000, max: 1024 };
+      }),
+    ];
+    for (const p of problems) {
+      const m = describeProblem(p, english).message;
+      assert.ok(!/Novita/.test(m), `${JSON.stringify(p)} → ${m}`);
+      assert.ok(!/Something went wrong|would not accept “/.test(m), `${JSON.stringify(p)} → ${m}`);
+      assert.ok(m.length >= 10, m);
+    }
+    assert.match(describeProblem({ kind: 'streamBroken', source: 'zhipu', reason: 'cut', receivedBytes: 72000 }, english).message, /after 1\.5 s of audio/);
+  });
+});

@@ -97,7 +97,6 @@ export function problemForZhipuCode(code: string | undefined, status: number | u
   if (status === 401) return { kind: 'unauthorized', cause: 'rejected', status, source, code };
   if (status === 403) return { kind: 'forbidden', source, status, detail };
   if (status === 404) return { kind: 'notFound', source, path: ctx.path, detail };
-  if (status === 413) return { kind: 'tooLarge', what: 'request', detail, status };
   if (status === 429) return { kind: 'rateLimited', status, retryAfterMs, source, code };
   if (status >= 500) return { kind: 'server', source, status, retryAfterMs, code };
   if (status >= 400) return { kind: 'badRequest', status, field: fieldInDetail(detail, ctx.fields ?? []), detail, source, code };
