@@ -72,6 +72,9 @@ export interface ZhipuFault {
   streamCode?: string;
   /** For `stream: 'finishReason'` (default "sensitive"). */
   finishReason?: string;
+  /** A 200 with this body (and `contentType`, default application/octet-stream) in place of the real answer. */
+  body?: Buffer | string;
+  contentType?: string;
   /** How many requests it applies to (default 1; Infinity for every one). */
   times?: number;
 }
@@ -439,6 +442,7 @@ export class ZhipuDouble {
       const magic = [...input.matchAll(MAGIC)].map((m) => m[1]);
       const fault: ZhipuFault | undefined = planned ?? magicFault(magic);
       if (fault?.code) throw new ZhipuProblem(fault.code, fault.message, fault.status);
+      if (fault?.body !== undefined) return send({ status: 200, headers: { 'content-type': fault.contentType ?? 'application/octet-stream' }, body: Buffer.from(fault.body) });
       switch (route) {
         case 'upload':
           return send(await this.upload(raw, headers['content-type'] ?? ''));

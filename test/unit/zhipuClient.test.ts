@@ -209,6 +209,27 @@ suite('zhipu client against the double', function () {
       assert.ok(pcm.equals(synthesizePcm('Say it raw.')));
     });
 
+    test('whole: raw PCM that happens to start with “{” is audio; a 200 that is Zhipu’s error body is that error', async () => {
+      const c = client();
+      const pcm = Buffer.from('{"not": "json, just samples"}!!', 'latin1');
+      d.setFault('speech', { body: pcm });
+      assert.ok((await c.speech({ input: 'Curly.', voice: 'tongtong', format: 'pcm' })).equals(pcm));
+      d.setFault('speech', { body: JSON.stringify({ error: { code: '1301', message: 'blocked' } }), contentType: 'application/json' });
+      await expectError(c.speech({ input: 'Error in a 200.', voice: 'tongtong' }), 'contentFiltered');
+      d.setFault('speech', { body: JSON.stringify({ error: { code: '1113', message: 'no money' } }), contentType: 'application/json' });
+      await expectError(drain(c.speechStream({ input: 'Error in a 200, streamed.', voice: 'tongtong' })), 'noBalance');
+    });
+
+    test('preview links are downloads: a gone preview is the audio host’s 404, not Zhipu’s API', async () => {
+      const c = client();
+      const mine = await cloned(c);
+      const [voice] = await c.listVoices({ name: mine.voiceName });
+      await c.deleteVoice(mine.voiceId);
+      const e = await expectError(c.downloadPreview(voice.downloadUrl!), 'notFound');
+      assert.equal(e.problem.kind === 'notFound' && e.problem.source, 'download');
+      assert.match(e.message, /^The audio file is gone \(404\)/);
+    });
+
     test('whole: local checks before sending (empty, over 1024 characters, speed, volume)', async () => {
       const c = client();
       await expectError(c.speech({ input: ' ', voice: 'tongtong' }), 'badRequest');
@@ -346,6 +367,18 @@ suite('zhipu client against the double', function () {
       for await (const _ of client().speechStream({ input: 'Only the first chunk is wanted here.', voice: 'tongtong' })) break;
       await waitFor(() => d.streams[0].clientClosed);
       assert.equal(d.streams[0].stopSent, false);
+    });
+
+    test('streamed: a reader slower than the timeout is not a timeout (the deadline is the server’s silence)', async () => {
+      d.frameBytes = 2400;
+      d.frameDelayMs = 20;
+      const text = 'A slow reader takes its time with each chunk.';
+      const buffers: Buffer[] = [];
+      for await (const b of client({ timeoutMs: 200 }).speechStream({ input: text, voice: 'tongtong' })) {
+        buffers.push(b);
+        if (buffers.length === 1) await new Promise((r) => setTimeout(r, 450));
+      }
+      assert.ok(Buffer.concat(buffers).equals(synthesizePcm(text)));
     });
 
     test('streamed: a stream that stalls past the timeout is a timeout, not a hang', async () => {

@@ -11,6 +11,7 @@ import { classifyNetworkError } from '../http/network';
 import type { Dispatcher as UndiciDispatcher } from 'undici';
 import { undici, type Dispatcher, type ResponseData } from '../http/undici';
 import { codePointLength, LIMITS } from '../limits';
+import { problemForStatus } from '../novita/status';
 import { errorObjectDetail, isRetryableZhipu, problemForZhipuCode, problemForZhipuStatus, zhipuErrorDetail } from './status';
 
 export type { ProxyConfig } from '../http/dispatcher';
@@ -137,6 +138,8 @@ interface Exchange {
   accept?: (status: number) => boolean;
   /** The handler reads the body in its own time (a stream): the per-request timeout stops at the headers. */
   streaming?: boolean;
+  /** A file host's link (a preview), not Zhipu's API: its errors are a download's. */
+  download?: boolean;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -306,12 +309,11 @@ export class ZhipuClient {
       async (res) => {
         const type = header(res, 'content-type') ?? '';
         const bytes = await readCapped(res.body, this.maxAudioBytes, () => new CoreError({ kind: 'tooLarge', what: 'speech', limitBytes: this.maxAudioBytes }));
-        if (/json/i.test(type) || (bytes[0] === 0x7b && !sniffAudio(bytes))) {
-          // A 200 carrying an error body: map it like an error answer.
-          const { code, detail } = zhipuErrorDetail(bytes.toString('utf8'), type);
-          if (code) throw new CoreError(problemForZhipuCode(code, undefined, detail, { fields: SPEECH_FIELDS, secret: this.apiKey }));
-          throw this.malformed('expected audio, got JSON');
-        }
+        // A 200 carrying an error body: map it like an error answer. (Raw PCM may well start with "{": only a body
+        // that parses as Zhipu's error object counts.)
+        const { code, detail } = /json/i.test(type) || bytes[0] === 0x7b ? zhipuErrorDetail(bytes.toString('utf8'), 'application/json') : {};
+        if (code) throw new CoreError(problemForZhipuCode(code, undefined, detail, { fields: SPEECH_FIELDS, secret: this.apiKey }));
+        if (/json/i.test(type)) throw this.malformed('expected audio, got JSON');
         if (/html|^text\//i.test(type) || looksLikeHtml(bytes)) throw this.malformed('expected audio, got a web page or text');
         if (bytes.length === 0) throw this.malformed('the audio answer is empty');
         const sniffed = sniffAudio(bytes);
@@ -403,7 +405,7 @@ export class ZhipuClient {
         start,
         (hop) =>
           this.exchange(
-            { method: 'GET', url: hop, auth: false, accept: (s) => s < 400, signal: options.signal, acceptHeader: 'audio/*, */*;q=0.5', idempotent: true },
+            { method: 'GET', url: hop, auth: false, accept: (s) => s < 400, signal: options.signal, acceptHeader: 'audio/*, */*;q=0.5', idempotent: true, download: true },
             async (res) => {
               // A redirect's body is dropped by followRedirects; any other answer is read here, within the deadline.
               if (res.statusCode >= 300 && header(res, 'location')) return res;
@@ -543,9 +545,14 @@ export class ZhipuClient {
         if (res.statusCode < 400) {
           failure = this.malformed(`unexpected status ${res.statusCode}`);
         } else {
-          code = zhipuErrorDetail(text, header(res, 'content-type')).code;
-          failure = new CoreError(problemForZhipuStatus(res.statusCode, text, header(res, 'content-type'), { fields: x.fields, retryAfterMs, secret: this.apiKey, path: x.url.pathname }));
-          if (isRetryableZhipu(res.statusCode, code, x.idempotent)) retryDelay = retryAfterMs ?? this.baseDelayMs * 2 ** (attempt - 1);
+          if (x.download) {
+            failure = new CoreError(problemForStatus(res.statusCode, text, header(res, 'content-type'), { retryAfterMs, secret: this.apiKey, path: x.url.pathname, source: 'download' }));
+            if (res.statusCode === 429 || res.statusCode === 503) retryDelay = retryAfterMs ?? this.baseDelayMs * 2 ** (attempt - 1);
+          } else {
+            code = zhipuErrorDetail(text, header(res, 'content-type')).code;
+            failure = new CoreError(problemForZhipuStatus(res.statusCode, text, header(res, 'content-type'), { fields: x.fields, retryAfterMs, secret: this.apiKey, path: x.url.pathname }));
+            if (isRetryableZhipu(res.statusCode, code, x.idempotent)) retryDelay = retryAfterMs ?? this.baseDelayMs * 2 ** (attempt - 1);
+          }
         }
       } catch (err) {
         if (handedOver) throw err;
@@ -568,13 +575,13 @@ export class ZhipuClient {
   }
 
   /** A request that failed without an answer, or whose answer failed while being read. */
-  private transportFailure(err: unknown, x: { url: URL; signal?: AbortSignal }, signal: AbortSignal, deadline: IdleDeadline, stage?: 'receiving'): CoreError {
+  private transportFailure(err: unknown, x: { url: URL; signal?: AbortSignal; download?: boolean }, signal: AbortSignal, deadline: IdleDeadline, stage?: 'receiving'): CoreError {
     if (err instanceof CoreError) return err;
     if (x.signal?.aborted) return cancelled();
     const host = x.url.host;
     const net = classifyNetworkError(err, deadline.fired);
     if (net.failure === 'timeout' && (deadline.fired || net.code !== 'UND_ERR_CONNECT_TIMEOUT')) {
-      return new CoreError({ kind: 'timeout', source: 'zhipu', host, seconds: Math.round(this.timeoutMs / 1000) }, { cause: err });
+      return new CoreError({ kind: 'timeout', source: x.download ? 'download' : 'zhipu', host, seconds: Math.round(this.timeoutMs / 1000) }, { cause: err });
     }
     if (signal.aborted) return cancelled();
     if (net.failure === 'certificate' && net.nothingSent) return new CoreError({ kind: 'network', host, stage: 'tls', code: net.code }, { cause: err });
@@ -693,7 +700,12 @@ export class ZhipuClient {
               finished = true;
               break reading;
             }
-            if (out) yield out;
+            if (out) {
+              // The reader's own pace is not the server's silence: the deadline waits while it holds a buffer.
+              deadline.clear();
+              yield out;
+              deadline.touch();
+            }
           }
         }
         if (!finished) {
