@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { parseWavHeader, pcmToWav } from '../../src/core/audio/wav';
 import type { Problem, ProblemKind } from '../../src/core/errors';
 import { isRetryableZhipu, problemForZhipuCode, problemForZhipuStatus } from '../../src/core/zhipu/status';
-import { ZhipuClient, type ZhipuClientOptions, type ZhipuRequestLogEntry, type ZhipuRetryInfo } from '../../src/core/zhipu/client';
+import { canFallBackToWhole, ZhipuClient, type ZhipuClientOptions, type ZhipuRequestLogEntry, type ZhipuRetryInfo } from '../../src/core/zhipu/client';
 import { labelFor, magicInput, readLabel, synthesizePcm, ZhipuDouble, ZHIPU_CODE_STATUS, ZHIPU_SYSTEM_VOICES } from '../double/zhipuDouble';
 import { describeProblem, english } from '../../src/messages/index';
 import { said, type Said } from '../support/said';
@@ -297,6 +297,7 @@ suite('zhipu client against the double', function () {
       assert.equal(Buffer.concat(buffers).length, 4000, 'the two chunks before the cut were handed on');
       assert.equal(e.problem.kind === 'streamBroken' && e.problem.receivedBytes, 4000);
       assert.match(e.message, /Zhipu's speech stream broke off after 0\.1 s of audio/);
+      assert.equal(canFallBackToWhole(e.error), true, 'a cut stream can be asked for whole');
       assert.equal(describeAction(e), 'retry');
     });
 
@@ -319,12 +320,14 @@ suite('zhipu client against the double', function () {
       const p = server.e.problem;
       assert.ok(p.kind === 'streamBroken' && p.reason === 'error' && p.code === '1234' && p.cause?.kind === 'server', JSON.stringify(p));
       assert.equal(describeAction(server.e), 'retry');
+      assert.equal(canFallBackToWhole(server.e.error), true, 'a 1234 mid-stream can be asked for whole');
       d.setFault('speech', { stream: 'midError', afterFrames: 1, streamCode: '1301' });
       const filtered = await drainUntilError(c.speechStream({ input: 'Filtered mid-stream.', voice: 'tongtong' }), 'streamBroken');
       const q = filtered.e.problem;
       assert.ok(q.kind === 'streamBroken' && q.cause?.kind === 'contentFiltered', JSON.stringify(q));
       assert.match(filtered.e.message, /content filter/);
       assert.equal(describeAction(filtered.e), undefined, 'no retry for a content filter');
+      assert.equal(canFallBackToWhole(filtered.e.error), false, 'the whole text would be filtered too');
       assert.equal(d.requestsTo('speech').length, 2, 'a broken stream is not retried by the client');
     });
 

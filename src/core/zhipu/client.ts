@@ -174,6 +174,19 @@ function validateZhipuBaseUrl(raw: string): string {
   throw new CoreError({ kind: 'insecureUrl', problem: 'scheme', value: url.protocol.replace(':', '') });
 }
 
+/**
+ * Whether a failed `speechStream` is worth asking again as a whole `speech` (the same text, one request): the stream
+ * broke, ended without audio or with an odd finish_reason, or its error line reported something a retry can cure.
+ * Not for a content filter, an empty account or a refused key: the whole request would fail the same way.
+ */
+export function canFallBackToWhole(err: unknown): boolean {
+  if (!(err instanceof CoreError) || err.problem.kind !== 'streamBroken') return false;
+  const p = err.problem;
+  if (p.reason !== 'error') return true;
+  const cause = p.cause?.kind;
+  return cause === 'server' || cause === 'rateLimited' || cause === 'timeout' || cause === 'network';
+}
+
 /** A resettable deadline: aborts `signal` once `ms` pass without a `touch()`. */
 class IdleDeadline {
   private readonly controller = new AbortController();
