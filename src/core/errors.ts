@@ -2,8 +2,22 @@
 // themselves live in src/messages (one place, translated by the caller); `message` here is for logs and stack traces.
 import type { FieldProblems } from './validation';
 
-/** Where an HTTP answer came from: Novita's API (with the key), or a file host (previews, samples; never the key). */
-export type Source = 'api' | 'download';
+/**
+ * Where an HTTP answer came from: Novita's API (with the key), a file host (previews, samples; never the key), or
+ * Zhipu's API (bigmodel.cn, the second host of GLM-TTS).
+ */
+export type Source = 'api' | 'download' | 'zhipu';
+
+/** Why a streamed speech ended without its end mark (Zhipu's `finish_reason: "stop"`). */
+export type StreamBreak =
+  /** The stream sent an `error` line: `cause` is what its code means. */
+  | 'error'
+  /** It ended with a `finish_reason` other than "stop" (`finishReason`). */
+  | 'finishReason'
+  /** The connection closed, or broke, after some audio and before the end mark. */
+  | 'cut'
+  /** No audio at all: a body-less answer, or an end mark with nothing before it. */
+  | 'empty';
 
 /** Why a sample cannot be cloned from: checked before paying for a clone. */
 export type SampleRefusal =
@@ -67,13 +81,13 @@ export interface SettingsFileProblem {
 
 export type Problem =
   /** Novita refused the parameters (status set), or a local check refused them before sending (no status). */
-  | { kind: 'badRequest'; status?: number; field?: string; detail?: string; rule?: 'empty' | 'tooLong' | 'range' | 'format'; length?: number; max?: number }
-  | { kind: 'unauthorized'; cause: 'rejected' | 'missing' | 'badCharacters'; status?: number }
+  | { kind: 'badRequest'; status?: number; field?: string; detail?: string; rule?: 'empty' | 'tooLong' | 'range' | 'format'; length?: number; max?: number; source?: Source; code?: string }
+  | { kind: 'unauthorized'; cause: 'rejected' | 'missing' | 'badCharacters'; status?: number; source?: Source; code?: string }
   | { kind: 'forbidden'; source: Source; status: number; detail?: string }
   | { kind: 'notFound'; source: Source; path?: string; detail?: string }
   | { kind: 'tooLarge'; what: 'request' | 'audio' | 'speech'; limitBytes?: number; detail?: string; status?: number }
-  | { kind: 'rateLimited'; status?: number; retryAfterMs?: number }
-  | { kind: 'server'; source: Source; status: number; retryAfterMs?: number }
+  | { kind: 'rateLimited'; status?: number; retryAfterMs?: number; source?: Source; code?: string }
+  | { kind: 'server'; source: Source; status: number; retryAfterMs?: number; code?: string }
   /** No answer in time; `clone`: the request was a clone, which may have been created anyway. */
   | { kind: 'timeout'; source: Source; host: string; seconds: number; clone?: boolean }
   /** An accepted clone task that has not finished by the deadline. */
@@ -84,7 +98,18 @@ export type Problem =
    */
   | { kind: 'network'; host: string; stage: 'connect' | 'tls' | 'sent' | 'receiving' | 'truncated'; code?: string; clone?: boolean; received?: number; declared?: number }
   /** An answer that parsed but is not what the contract promises; `what` is a technical note. */
-  | { kind: 'malformed'; what: string }
+  | { kind: 'malformed'; what: string; source?: Source }
+  /** The account has no balance left (Zhipu's 1113): paying, not retrying, fixes it. */
+  | { kind: 'noBalance'; source: Source; status?: number; code?: string; detail?: string }
+  /** The provider's content filter blocked the input or the output (Zhipu's 1301). */
+  | { kind: 'contentFiltered'; source: Source; status?: number; code?: string; detail?: string }
+  /** The daily quota of this API is used up (Zhipu's 1304). */
+  | { kind: 'quotaReached'; source: Source; status?: number; code?: string; detail?: string }
+  /**
+   * A streamed speech broke before its end mark, after `receivedBytes` bytes of audio: the caller may ask for the
+   * same text whole instead. `cause`: what the stream's own error line said (reason 'error').
+   */
+  | { kind: 'streamBroken'; source: Source; reason: StreamBreak; receivedBytes: number; finishReason?: string; code?: string; cause?: Problem }
   /** Stopped by the user; a chunked run says how many of its `total` chunks were done. */
   | { kind: 'cancelled'; completed?: number; total?: number }
   | { kind: 'taskFailed'; reason?: string }

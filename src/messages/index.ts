@@ -6,6 +6,7 @@ import type { ProgressEvent } from '../core/flows/ports';
 import type { SamplePreflight } from '../core/audio/preflight';
 import { LIMITS } from '../core/limits';
 import type { CloneField, FieldProblem, FieldProblems } from '../core/validation';
+import { describeZhipu } from './zhipu';
 
 /** The shape of `vscode.l10n` and `@vscode/l10n`: `{0}`, `{1}`… in `message` are replaced by `args`. */
 export interface L10n {
@@ -58,6 +59,8 @@ function mayHaveBeenCreated(l10n: L10n, clone: boolean | undefined): string {
 }
 
 function describeBare(p: Problem, l10n: L10n, taskId?: string): Described {
+  const zhipu = describeZhipu(p, l10n, (cause) => describeBare(cause, l10n));
+  if (zhipu) return zhipu;
   switch (p.kind) {
     case 'cancelled':
       return { message: l10n.t('Cancelled.'), cancelled: true };
