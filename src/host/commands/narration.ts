@@ -12,7 +12,7 @@ import { readExportSettings, readSpeechSettings } from '../platform/config';
 import type { Services } from '../services/services';
 import type { SpeechResult } from '../services/speechService';
 import type { CommandHandlers } from './ids';
-import { playInPanel } from './library';
+import { playInPanel } from './play';
 import { assignVoiceInCastFile, scriptSettingsFor } from '../platform/castFiles';
 import { voiceDisplayName } from '../views/libraryTree';
 import { SYSTEM_VOICES } from '../../core/limits';
