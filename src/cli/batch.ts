@@ -4,14 +4,14 @@
 // an abort (Ctrl+C) stops the requests in flight — every finished chunk is already in the cache, so a rerun resumes.
 import { setMaxListeners } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, join, parse, resolve } from 'node:path';
+import { dirname, isAbsolute, join, parse, resolve } from 'node:path';
 import type { ChunkCache } from '../core/cache/chunkCache';
 import { CoreError, problemOf, type Problem } from '../core/errors';
 import { NarrateFlow } from '../core/flows/narrate';
 import type { FoldersPort, ProgressEvent } from '../core/flows/ports';
 import type { NovitaConnections } from '../core/novita/connections';
 import { planNarration } from '../core/narration/plan';
-import { relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
+import { languageOf, relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
 import { Semaphore } from './pool';
 import { Synthesizer } from '../core/flows/synthesis';
 import type { ScriptContext } from '../core/flows/narrate';
@@ -54,13 +54,6 @@ export function scriptPlanner(settings: { cast?: CastMap; pronunciations?: Pronu
     voice: defaults.voice,
     script: { cast: settings.cast, pronunciations: settings.pronunciations, speakerPauseMs: settings.speakerPauseMs, fileName: path },
   });
-}
-
-/** Markdown by extension; anything else is read as plain text. */
-export function languageOf(path: string): string | undefined {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.fountain' || ext === '.spmd') return 'fountain';
-  return ext === '.md' || ext === '.markdown' || ext === '.mdx' ? 'markdown' : undefined;
 }
 
 export interface BatchOptions {
