@@ -4,11 +4,13 @@
 // an abort (Ctrl+C) stops the requests in flight — every finished chunk is already in the cache, so a rerun resumes.
 import { setMaxListeners } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, parse, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { ChunkCache } from '../core/cache/chunkCache';
 import { CoreError, problemOf, type Problem } from '../core/errors';
 import { NarrateFlow } from '../core/flows/narrate';
 import type { FoldersPort, ProgressEvent } from '../core/flows/ports';
+import type { FormatId, SubtitleChoice } from '../core/export/formats';
+import { exportPaths, type ExportPaths } from '../core/export/outputPath';
 import type { NovitaConnections } from '../core/novita/connections';
 import { planNarration } from '../core/narration/plan';
 import { languageOf, relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
@@ -64,9 +66,9 @@ export interface BatchOptions {
   volume: number;
   /** Requests in flight at once, over all files. */
   concurrency: number;
-  format: 'wav' | 'mp3';
+  format: FormatId;
   mp3Kbps: number;
-  subtitles: 'none' | 'srt' | 'vtt' | 'both';
+  subtitles: SubtitleChoice;
   /** Folder the outputs go under, mirroring each file's path relative to cwd; default beside each file. */
   out?: string;
   shard?: Shard;
@@ -150,20 +152,8 @@ interface Prepared {
 }
 
 /** Output paths of one file: beside it, or under `out` at its path relative to cwd (outside cwd: its absolute path). */
-export function outputsFor(input: InputFile, opts: Pick<BatchOptions, 'out' | 'format' | 'subtitles' | 'cwd'>): { audio: string; srt?: string; vtt?: string } {
-  const p = parse(input.path);
-  let base: string;
-  if (opts.out === undefined) base = join(p.dir, p.name);
-  else {
-    const rel = input.rel.startsWith('../') || isAbsolute(input.rel) ? input.path.replace(/^[A-Za-z]:/, '').replace(/^[\\/]+/, '') : input.rel;
-    const r = parse(rel);
-    base = join(resolve(opts.cwd, opts.out), r.dir, r.name);
-  }
-  return {
-    audio: `${base}.${opts.format}`,
-    ...(opts.subtitles === 'srt' || opts.subtitles === 'both' ? { srt: `${base}.srt` } : {}),
-    ...(opts.subtitles === 'vtt' || opts.subtitles === 'both' ? { vtt: `${base}.vtt` } : {}),
-  };
+export function outputsFor(input: InputFile, opts: Pick<BatchOptions, 'out' | 'format' | 'subtitles' | 'cwd'>): ExportPaths {
+  return exportPaths(input.path, { format: opts.format, subtitles: opts.subtitles, out: opts.out, cwd: opts.cwd });
 }
 
 function failureOf(err: unknown): FileFailure {

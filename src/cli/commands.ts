@@ -2,6 +2,8 @@
 // returns its exit code (0 done, 1 failed, 2 usage, 130 interrupted).
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
+import { DEFAULT_FORMAT, DEFAULT_MP3_KBPS, DEFAULT_SUBTITLES, FORMAT_IDS, formatOfPath, MP3_BITRATES, SUBTITLE_CHOICES, type FormatId, type SubtitleChoice } from '../core/export/formats';
+import { subtitlePaths } from '../core/export/outputPath';
 import { ChunkCache } from '../core/cache/chunkCache';
 import { problemOf } from '../core/errors';
 import { CloneFlow } from '../core/flows/clone';
@@ -46,18 +48,23 @@ interface VoiceOptions {
   volume: number;
   concurrency: number;
   mp3Kbps: number;
-  subtitles: 'none' | 'srt' | 'vtt' | 'both';
+  subtitles: SubtitleChoice;
 }
 
-function voiceOptions(command: CommandName, p: Parsed): VoiceOptions {
+export function voiceOptions(command: CommandName, p: Parsed): VoiceOptions {
   return {
     voice: string(p, 'voice') ?? SYSTEM_VOICES[0],
     speed: number(command, p, 'speed', { min: LIMITS.speed.min, max: LIMITS.speed.max }, 1),
     volume: number(command, p, 'volume', { min: LIMITS.volume.min, max: LIMITS.volume.max, exclusiveMin: true }, 1),
     concurrency: number(command, p, 'concurrency', { min: 1, max: 64, integer: true }, 4),
-    mp3Kbps: Number(choice(command, p, 'mp3-kbps', ['32', '48', '64', '96', '128', '160', '192'], '64')),
-    subtitles: choice(command, p, 'subtitles', ['none', 'srt', 'vtt', 'both'] as const, 'none'),
+    mp3Kbps: Number(choice(command, p, 'mp3-kbps', MP3_BITRATES.map(String), String(DEFAULT_MP3_KBPS))),
+    subtitles: choice(command, p, 'subtitles', SUBTITLE_CHOICES, DEFAULT_SUBTITLES),
   };
+}
+
+/** `--format`: one of the export table's formats, else `fallback`. */
+export function formatOption(command: CommandName, p: Parsed, fallback: FormatId = DEFAULT_FORMAT): FormatId {
+  return choice(command, p, 'format', FORMAT_IDS, fallback);
 }
 
 /** The --voice of a command, checked at once: an unknown voice is a usage error (exit 2), nothing is sent. */
@@ -87,7 +94,7 @@ export async function narrateCommand(runtime: CliRuntime, p: Parsed, l10n: L10n,
       inputs: p.positionals,
       cwd,
       ...v,
-      format: choice('narrate', p, 'format', ['wav', 'mp3'] as const, 'wav'),
+      format: formatOption('narrate', p),
       out: string(p, 'out'),
       shard,
       onFailure: choice('narrate', p, 'on-failure', ['stop', 'skip'] as const, 'stop'),
@@ -168,8 +175,8 @@ export async function speakCommand(runtime: CliRuntime, p: Parsed, l10n: L10n, s
   if (!text.trim()) throw new UsageError({ kind: 'noInputs', command: 'speak' });
   const voice = (await checkedResolver(runtime, v.voice))(v.voice);
   const target = resolve(out);
-  const format = choice('speak', p, 'format', ['wav', 'mp3'] as const, extname(target).toLowerCase() === '.mp3' ? 'mp3' : 'wav');
-  const base = target.slice(0, target.length - extname(target).length);
+  const format = formatOption('speak', p, formatOfPath(target));
+  const subtitles = subtitlePaths(target.slice(0, target.length - extname(target).length), v.subtitles);
   await mkdir(dirname(target), { recursive: true });
   const synthesizer = new Synthesizer({ connections: runtime.connections, cache: runtime.cache(cacheOptions('speak', p)), endpoint: () => runtime.settings.apiBaseUrl });
   const flow = new NarrateFlow({
@@ -190,8 +197,8 @@ export async function speakCommand(runtime: CliRuntime, p: Parsed, l10n: L10n, s
           path: target,
           format,
           mp3Kbps: v.mp3Kbps,
-          srtPath: v.subtitles === 'srt' || v.subtitles === 'both' ? `${base}.srt` : undefined,
-          vttPath: v.subtitles === 'vtt' || v.subtitles === 'both' ? `${base}.vtt` : undefined,
+          srtPath: subtitles.srt,
+          vttPath: subtitles.vtt,
           history: false,
         },
       },

@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { exportExtensions } from '../core/export/formats';
 
 /** How narrate reads a file, by its extension: Markdown, a screenplay (Fountain), or plain text (undefined). */
 const LANGUAGE_BY_EXTENSION = new Map<string, 'markdown' | 'fountain' | undefined>([
@@ -24,7 +25,7 @@ export function languageOf(path: string): string | undefined {
 }
 
 /** Never taken from a glob: what a run writes itself (a rerun over `docs/*` must not read its own audio). */
-const OUTPUT_EXTENSIONS = new Set(['.wav', '.mp3', '.srt', '.vtt', '.partial']);
+const OUTPUT_EXTENSIONS = new Set([...exportExtensions(), '.partial']);
 
 export interface InputFile {
   /** Absolute path. */

@@ -1,6 +1,7 @@
 // The commands' options, parsed with node:util parseArgs (strict: an unknown option is a usage error, exit 2), and
 // each command's --help built from the same table.
 import { parseArgs } from 'node:util';
+import { FORMAT_IDS, SUBTITLE_CHOICES } from '../core/export/formats';
 import type { L10n } from '../messages/index';
 import { commandSummary, optionHelp, type CommandName, type OptionName } from './messages';
 import { UsageError } from './problems';
@@ -34,9 +35,9 @@ const VOICE: Partial<Record<OptionName, OptionSpec>> = {
   speed: { type: 'string', value: 'N' },
   volume: { type: 'string', value: 'N' },
   concurrency: { type: 'string', short: 'j', value: 'N' },
-  format: { type: 'string', value: 'wav|mp3' },
+  format: { type: 'string', value: FORMAT_IDS.join('|') },
   'mp3-kbps': { type: 'string', value: 'KBPS' },
-  subtitles: { type: 'string', value: 'none|srt|vtt|both' },
+  subtitles: { type: 'string', value: SUBTITLE_CHOICES.join('|') },
 };
 
 interface CommandSpec {

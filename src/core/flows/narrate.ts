@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { encodeWavFileToMp3Off } from '../audio/mp3Worker';
 import { CoreError, problemOf, type Problem } from '../errors';
+import { formatOf, type FormatId } from '../export/formats';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
 import { planFrom, planNarration, sentenceTimes, type NarrationPlan, type SentenceTime } from '../narration/plan';
@@ -92,7 +92,8 @@ export function continueFrom(plan: SpokenPlan, from: number): SpokenPlan {
 export interface NarrateOutput {
   /** The audio file to write (its extension is the caller's business); default: the audio folder. */
   path?: string;
-  format?: 'wav' | 'mp3';
+  /** A format of the export table (default wav: the joined file itself). */
+  format?: FormatId;
   /** MP3 bitrate in kbit/s (default 64). */
   mp3Kbps?: number;
   /** Subtitle files to write beside it: a cue per sentence, timed from the audio. */
@@ -228,7 +229,8 @@ export class NarrateFlow {
       const settings = this.deps.settings();
       const dir = await this.deps.folders.audioDir();
       const stem = `${req.kind}-${Date.now()}-${randomBytes(3).toString('hex')}`;
-      const wavPath = output.format === 'mp3' || !output.path ? join(dir, `${stem}.wav`) : output.path;
+      const encode = output.format && formatOf(output.format).encode;
+      const wavPath = encode || !output.path ? join(dir, `${stem}.wav`) : output.path;
       const total = texts.length;
       progress({ step: 'chunks', done: 0, total });
       // A few chunks to send among many cached ones (a sentence edited, a run resumed): they are requested at once,
@@ -293,11 +295,11 @@ export class NarrateFlow {
         joinOver = true;
       });
       let filePath = joined.path;
-      if (output.format === 'mp3') {
-        const target = output.path ?? join(dir, `${stem}.mp3`);
-        progress({ step: 'encoding', format: 'mp3' });
+      if (encode && output.format) {
+        const target = output.path ?? join(dir, `${stem}${formatOf(output.format).extension}`);
+        progress({ step: 'encoding', format: output.format });
         try {
-          await encodeWavFileToMp3Off(joined.path, target, { kbps: output.mp3Kbps }, controller.signal);
+          await encode({ wavPath: joined.path, target, kbps: output.mp3Kbps }, controller.signal);
         } finally {
           await rm(joined.path, { force: true });
         }

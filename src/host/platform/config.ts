@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { DEFAULT_FORMAT, DEFAULT_MP3_KBPS, DEFAULT_SUBTITLES, MP3_BITRATES, isFormatId, isSubtitleChoice, type FormatId, type SubtitleChoice } from '../../core/export/formats';
 
 export const SECTION = 'glmVoiceClone';
 export const DEFAULT_BASE_URL = 'https://api.novita.ai';
@@ -80,9 +81,9 @@ export function readCacheSettings(): CacheSettings {
 }
 
 export interface ExportSettings {
-  format: 'wav' | 'mp3';
+  format: FormatId;
   mp3Kbps: number;
-  subtitles: 'none' | 'srt' | 'vtt' | 'both';
+  subtitles: SubtitleChoice;
   /** Ask before a narration that would send more characters than this (0: never ask). */
   confirmAboveChars: number;
 }
@@ -91,10 +92,11 @@ export function readExportSettings(): ExportSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const format = c.get('export.format');
   const subtitles = c.get('export.subtitles');
+  const kbps = c.get('export.mp3Bitrate');
   return {
-    format: format === 'mp3' ? 'mp3' : 'wav',
-    mp3Kbps: [32, 48, 64, 96, 128, 160, 192].includes(c.get('export.mp3Bitrate') as number) ? (c.get('export.mp3Bitrate') as number) : 64,
-    subtitles: subtitles === 'srt' || subtitles === 'vtt' || subtitles === 'both' ? subtitles : 'none',
+    format: isFormatId(format) ? format : DEFAULT_FORMAT,
+    mp3Kbps: typeof kbps === 'number' && MP3_BITRATES.includes(kbps) ? kbps : DEFAULT_MP3_KBPS,
+    subtitles: isSubtitleChoice(subtitles) ? subtitles : DEFAULT_SUBTITLES,
     confirmAboveChars: Math.round(clamp(c.get('narration.confirmAboveCharacters'), 0, 10_000_000, 20_000)),
   };
 }
