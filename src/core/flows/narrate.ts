@@ -10,10 +10,9 @@ import { formatOf, type FormatId } from '../export/formats';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
 import { planFrom, planNarration, sentenceTimes, type NarrationPlan, type SentenceTime } from '../narration/plan';
-import { frontMatterCast, planScript, type CastMap, type ScriptChunk, type ScriptPlan } from '../narration/cast';
-import { isFountain } from '../narration/fountain';
-import { isMarkdownLanguage } from '../narration/markdown';
-import { applyPronunciations, type PronunciationList } from '../narration/pronunciations';
+import { planScript, type ScriptChunk, type ScriptPlan } from '../narration/cast';
+import { applyPronunciations } from '../narration/pronunciations';
+import { readsAsScript, SPEAKER_PAUSE_MS, type ScriptContext } from '../script/settings';
 import { toSrt, toVtt, type Cue } from '../narration/subtitles';
 import { codePointLength } from '../limits';
 import type { FoldersPort, ProgressPort } from './ports';
@@ -21,6 +20,8 @@ import type { SynthesizedChunk, Synthesizer, VoiceSettings } from './synthesis';
 
 /** Audio held in memory, read ahead of the chunk being awaited (about 5½ minutes of 24 kHz mono). */
 const READ_AHEAD_BYTES = 16 * 1024 * 1024;
+
+export type { ScriptContext } from '../script/settings';
 
 export interface NarrationSettings {
   speed: number;
@@ -51,22 +52,6 @@ export interface NarratedChunk {
   timing: ChunkTiming;
   /** Its sentences' times in the joined audio (indices into the plan spoken). */
   sentences: SentenceTime[];
-}
-
-/** What turns a document into a script with a cast. */
-export interface ScriptContext {
-  /** The cast file's voices; a Markdown document's front matter `voices:` wins over them. */
-  cast?: CastMap;
-  /** Rewrites applied to what is sent (never to what is highlighted). */
-  pronunciations?: PronunciationList;
-  fileName?: string;
-  /** Silence between two speakers' lines, in milliseconds (default 300). */
-  speakerPauseMs?: number;
-  /**
-   * Turns a cast's voice (a system voice, a cloned voice's id, or its name in the library) into what Novita takes;
-   * throws (e.g. CoreError, or the CLI's unknown-voice failure) for a voice nobody knows. Default: as written.
-   */
-  resolveVoice?: (voice: string) => string;
 }
 
 /** A narration plan whose chunks know what to send, in which voice, and who says them. */
@@ -152,7 +137,7 @@ export class NarrateFlow {
    * otherwise "Note: …" stays prose, read whole by `voiceId`.
    */
   plan(text: string, languageId: string | undefined, voiceId = '', script: ScriptContext = {}): SpokenPlan {
-    const isScript = isFountain(languageId, script.fileName) || (script.cast?.size ?? 0) > 0 || (isMarkdownLanguage(languageId) && frontMatterCast(text).cast.size > 0);
+    const isScript = readsAsScript(text, languageId, script);
     let plan: SpokenPlan;
     if (isScript) {
       plan = planScript(text, languageId, { narratorVoice: voiceId, cast: script.cast, pronunciations: script.pronunciations, fileName: script.fileName });
@@ -205,7 +190,7 @@ export class NarrateFlow {
     if (!plan.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
     const onChunk = options.onChunk;
     const texts = plan.chunks.map((c) => c.sendText);
-    const pauseSamples = Math.round(((req.script?.speakerPauseMs ?? 300) / 1000) * SAMPLE_RATE);
+    const pauseSamples = Math.round(((req.script?.speakerPauseMs ?? SPEAKER_PAUSE_MS.default) / 1000) * SAMPLE_RATE);
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
     if (options.signal?.aborted) onAbort();

@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import type { NarrationSettings } from '../../core/flows/narrate';
 import { DEFAULT_FORMAT, DEFAULT_MP3_KBPS, DEFAULT_SUBTITLES, MP3_BITRATES, isFormatId, isSubtitleChoice, type FormatId, type SubtitleChoice } from '../../core/export/formats';
 
 export const SECTION = 'glmVoiceClone';
@@ -9,14 +10,8 @@ export interface Settings {
   requestTimeoutMs: number;
 }
 
-export interface SpeechSettings {
-  speed: number;
-  volume: number;
-  concurrency: number;
-  historyMaxItems: number;
-  /** Novita's watermark_enabled on every speech request. */
-  watermark: boolean;
-}
+/** What every narration and speech runs with: the core's NarrationSettings, the watermark always decided. */
+export type SpeechSettings = NarrationSettings & { watermark: boolean };
 
 const clamp = (v: unknown, min: number, max: number, fallback: number) =>
   typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
