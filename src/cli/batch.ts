@@ -14,11 +14,10 @@ import { exportPaths, type ExportPaths } from '../core/export/outputPath';
 import type { NovitaConnections } from '../core/novita/connections';
 import { planNarration } from '../core/narration/plan';
 import { languageOf, relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
+import { narrationSettings } from './options';
 import { Semaphore } from './pool';
 import { Synthesizer } from '../core/flows/synthesis';
 import type { ScriptContext } from '../core/flows/narrate';
-import type { CastMap } from '../core/narration/cast';
-import type { PronunciationList } from '../core/narration/pronunciations';
 import { CliFailure, type CliProblem } from './problems';
 import type { ResolvedVoice, VoiceResolver } from './voices';
 
@@ -49,7 +48,7 @@ export const plainPlanner: FilePlanner = ({ text, defaults }) => ({ text, langua
  * `.vscode/glm-voice-cast.json` in the working directory) and a pronunciation list (`--pronunciations`, else
  * `.vscode/glm-voice-pronunciations.json`) — shared with the editor. Front matter `voices:` in a file wins.
  */
-export function scriptPlanner(settings: { cast?: CastMap; pronunciations?: PronunciationList; speakerPauseMs?: number }): FilePlanner {
+export function scriptPlanner(settings: Pick<ScriptContext, 'cast' | 'pronunciations' | 'speakerPauseMs'>): FilePlanner {
   return ({ path, text, defaults }) => ({
     text,
     languageId: defaults.languageId,
@@ -287,7 +286,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           synthesizer,
           folders: deps.scratch,
           library: () => Promise.reject(new Error('no history in the CLI')),
-          settings: () => ({ speed: options.speed, volume: options.volume, concurrency: options.concurrency, historyMaxItems: 0 }),
+          settings: () => narrationSettings(options),
         });
         const progress = (e: ProgressEvent) => {
           if (e.step === 'chunks') {

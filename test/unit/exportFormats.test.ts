@@ -17,8 +17,8 @@ import {
   formatOfPath,
 } from '../../src/core/export/formats';
 import { exportPaths, subtitlePaths } from '../../src/core/export/outputPath';
-import { formatOption, voiceOptions } from '../../src/cli/commands';
-import { commandHelp, parseCommand } from '../../src/cli/options';
+import { COMMANDS } from '../../src/cli/commands/index';
+import { commandHelp, formatOption, parseCommand, voiceOptions } from '../../src/cli/options';
 import { UsageError } from '../../src/cli/problems';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -45,17 +45,18 @@ suite('export formats: one table', () => {
   });
 
   test('the CLI accepts exactly the table’s formats, bitrates and subtitle kinds, and its --help lists them', () => {
-    const options = (...argv: string[]) => voiceOptions('narrate', parseCommand('narrate', ['a.md', ...argv]));
-    for (const id of FORMAT_IDS) assert.equal(formatOption('narrate', parseCommand('narrate', ['a.md', '--format', id])), id);
-    assert.equal(formatOption('narrate', parseCommand('narrate', ['a.md'])), DEFAULT_FORMAT);
-    assert.throws(() => formatOption('narrate', parseCommand('narrate', ['a.md', '--format', 'ogg'])), (err: unknown) => err instanceof UsageError && err.problem.kind === 'badValue' && err.problem.expected === FORMAT_IDS.join('|'));
+    const parse = (...argv: string[]) => parseCommand('narrate', COMMANDS.narrate, ['a.md', ...argv]);
+    const options = (...argv: string[]) => voiceOptions('narrate', parse(...argv));
+    for (const id of FORMAT_IDS) assert.equal(formatOption('narrate', parse('--format', id)), id);
+    assert.equal(formatOption('narrate', parse()), DEFAULT_FORMAT);
+    assert.throws(() => formatOption('narrate', parse('--format', 'ogg')), (err: unknown) => err instanceof UsageError && err.problem.kind === 'badValue' && err.problem.expected === FORMAT_IDS.join('|'));
     for (const kbps of MP3_BITRATES) assert.equal(options('--mp3-kbps', String(kbps)).mp3Kbps, kbps);
     for (const kind of SUBTITLE_CHOICES) assert.equal(options('--subtitles', kind).subtitles, kind);
     assert.equal(options().mp3Kbps, DEFAULT_MP3_KBPS);
     assert.equal(options().subtitles, DEFAULT_SUBTITLES);
     assert.throws(() => options('--mp3-kbps', '100'), (err: unknown) => err instanceof UsageError && err.problem.kind === 'badValue' && err.problem.expected === MP3_BITRATES.join('|'));
     assert.throws(() => options('--subtitles', 'ass'), (err: unknown) => err instanceof UsageError && err.problem.kind === 'badValue' && err.problem.expected === SUBTITLE_CHOICES.join('|'));
-    const help = commandHelp('narrate', english);
+    const help = commandHelp(COMMANDS.narrate, '', english);
     assert.ok(help.includes(`--format ${FORMAT_IDS.join('|')} `), help);
     assert.ok(help.includes(`--subtitles ${SUBTITLE_CHOICES.join('|')} `), help);
   });
