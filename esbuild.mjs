@@ -2,6 +2,7 @@
 // in-editor test suite. Usage: node esbuild.mjs [--production] [--watch] [--tests]
 import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { cliBuildOptions } from './scripts/cli-bundle.mjs';
 
@@ -36,6 +37,14 @@ const common = {
   legalComments: 'none',
 };
 
+/** The `worker` of every row of the export formats' table, read from the table itself (built in memory and run). */
+async function formatWorkers() {
+  const built = await esbuild.build({ entryPoints: ['src/core/export/formats.ts'], bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'warning' });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', '__dirname', built.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url), import.meta.dirname);
+  return Object.values(module.exports.FORMATS).flatMap((f) => (f.worker ? [f.worker] : []));
+}
+
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...lazyChunks] };
 const host = { ...node, plugins: [lazyPackagesPlugin] };
 
@@ -50,8 +59,9 @@ const builds = [
   // Where the "▶ Read from here" lenses go and whether a document is a script with a cast: on the first Markdown or
   // screenplay document.
   { ...host, entryPoints: { documents: 'src/host/shell/documents.ts' }, outdir: 'dist' },
-  // The MP3 encoder's worker (src/core/audio/mp3Worker.ts): a thread with a small heap, started per MP3 export.
-  { ...host, entryPoints: { 'mp3-worker': 'src/core/audio/mp3WorkerMain.ts' }, outdir: 'dist' },
+  // The export formats' encoder workers (the MP3 encoder's: a thread with a small heap, started per MP3 export), one
+  // bundle per row of src/core/export/formats.ts that has one.
+  ...(await formatWorkers()).map((w) => ({ ...host, entryPoints: { [w.bundle]: w.entry }, outdir: 'dist' })),
   // undici: required on the first request only.
   { ...node, entryPoints: { undici: 'undici' }, outdir: 'dist' },
   // markdown-it (source positions of Markdown read aloud): required on the first narration plan of a Markdown file.

@@ -4,19 +4,20 @@
 // an abort (Ctrl+C) stops the requests in flight — every finished chunk is already in the cache, so a rerun resumes.
 import { setMaxListeners } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, join, parse, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { ChunkCache } from '../core/cache/chunkCache';
 import { CoreError, problemOf, type Problem } from '../core/errors';
 import { NarrateFlow } from '../core/flows/narrate';
 import type { FoldersPort, ProgressEvent } from '../core/flows/ports';
+import type { FormatId, SubtitleChoice } from '../core/export/formats';
+import { exportPaths, type ExportPaths } from '../core/export/outputPath';
 import type { NovitaConnections } from '../core/novita/connections';
 import { planNarration } from '../core/narration/plan';
-import { relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
+import { languageOf, relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
+import { narrationSettings } from './options';
 import { Semaphore } from './pool';
 import { Synthesizer } from '../core/flows/synthesis';
 import type { ScriptContext } from '../core/flows/narrate';
-import type { CastMap } from '../core/narration/cast';
-import type { PronunciationList } from '../core/narration/pronunciations';
 import { CliFailure, type CliProblem } from './problems';
 import type { ResolvedVoice, VoiceResolver } from './voices';
 
@@ -47,20 +48,13 @@ export const plainPlanner: FilePlanner = ({ text, defaults }) => ({ text, langua
  * `.vscode/glm-voice-cast.json` in the working directory) and a pronunciation list (`--pronunciations`, else
  * `.vscode/glm-voice-pronunciations.json`) — shared with the editor. Front matter `voices:` in a file wins.
  */
-export function scriptPlanner(settings: { cast?: CastMap; pronunciations?: PronunciationList; speakerPauseMs?: number }): FilePlanner {
+export function scriptPlanner(settings: Pick<ScriptContext, 'cast' | 'pronunciations' | 'speakerPauseMs'>): FilePlanner {
   return ({ path, text, defaults }) => ({
     text,
     languageId: defaults.languageId,
     voice: defaults.voice,
     script: { cast: settings.cast, pronunciations: settings.pronunciations, speakerPauseMs: settings.speakerPauseMs, fileName: path },
   });
-}
-
-/** Markdown by extension; anything else is read as plain text. */
-export function languageOf(path: string): string | undefined {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.fountain' || ext === '.spmd') return 'fountain';
-  return ext === '.md' || ext === '.markdown' || ext === '.mdx' ? 'markdown' : undefined;
 }
 
 export interface BatchOptions {
@@ -71,9 +65,9 @@ export interface BatchOptions {
   volume: number;
   /** Requests in flight at once, over all files. */
   concurrency: number;
-  format: 'wav' | 'mp3';
+  format: FormatId;
   mp3Kbps: number;
-  subtitles: 'none' | 'srt' | 'vtt' | 'both';
+  subtitles: SubtitleChoice;
   /** Folder the outputs go under, mirroring each file's path relative to cwd; default beside each file. */
   out?: string;
   shard?: Shard;
@@ -159,20 +153,8 @@ interface Prepared {
 }
 
 /** Output paths of one file: beside it, or under `out` at its path relative to cwd (outside cwd: its absolute path). */
-export function outputsFor(input: InputFile, opts: Pick<BatchOptions, 'out' | 'format' | 'subtitles' | 'cwd'>): { audio: string; srt?: string; vtt?: string } {
-  const p = parse(input.path);
-  let base: string;
-  if (opts.out === undefined) base = join(p.dir, p.name);
-  else {
-    const rel = input.rel.startsWith('../') || isAbsolute(input.rel) ? input.path.replace(/^[A-Za-z]:/, '').replace(/^[\\/]+/, '') : input.rel;
-    const r = parse(rel);
-    base = join(resolve(opts.cwd, opts.out), r.dir, r.name);
-  }
-  return {
-    audio: `${base}.${opts.format}`,
-    ...(opts.subtitles === 'srt' || opts.subtitles === 'both' ? { srt: `${base}.srt` } : {}),
-    ...(opts.subtitles === 'vtt' || opts.subtitles === 'both' ? { vtt: `${base}.vtt` } : {}),
-  };
+export function outputsFor(input: InputFile, opts: Pick<BatchOptions, 'out' | 'format' | 'subtitles' | 'cwd'>): ExportPaths {
+  return exportPaths(input.path, { format: opts.format, subtitles: opts.subtitles, out: opts.out, cwd: opts.cwd });
 }
 
 function failureOf(err: unknown): FileFailure {
@@ -321,7 +303,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           synthesizer,
           folders: deps.scratch,
           library: () => Promise.reject(new Error('no history in the CLI')),
-          settings: () => ({ speed: options.speed, volume: options.volume, concurrency: options.concurrency, historyMaxItems: 0 }),
+          settings: () => narrationSettings(options),
         });
         const progress = (e: ProgressEvent) => {
           if (e.step === 'chunks') {

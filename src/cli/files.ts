@@ -3,11 +3,29 @@
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { exportExtensions } from '../core/export/formats';
 
-/** What a directory argument expands to, and what a glob keeps: text a narration can read. */
-export const TEXT_EXTENSIONS = ['.md', '.markdown', '.mdx', '.txt', '.text'];
+/** How narrate reads a file, by its extension: Markdown, a screenplay (Fountain), or plain text (undefined). */
+const LANGUAGE_BY_EXTENSION = new Map<string, 'markdown' | 'fountain' | undefined>([
+  ['.md', 'markdown'],
+  ['.markdown', 'markdown'],
+  ['.mdx', 'markdown'],
+  ['.txt', undefined],
+  ['.text', undefined],
+  ['.fountain', 'fountain'],
+  ['.spmd', 'fountain'],
+]);
+
+/** What a directory argument expands to: every file narrate reads as text or a script. */
+export const TEXT_EXTENSIONS = [...LANGUAGE_BY_EXTENSION.keys()];
+
+/** Markdown or a screenplay by extension; anything else is read as plain text. */
+export function languageOf(path: string): string | undefined {
+  return LANGUAGE_BY_EXTENSION.get(extname(path).toLowerCase());
+}
+
 /** Never taken from a glob: what a run writes itself (a rerun over `docs/*` must not read its own audio). */
-const OUTPUT_EXTENSIONS = new Set(['.wav', '.mp3', '.srt', '.vtt', '.partial']);
+const OUTPUT_EXTENSIONS = new Set([...exportExtensions(), '.partial']);
 
 export interface InputFile {
   /** Absolute path. */

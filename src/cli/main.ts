@@ -5,9 +5,9 @@
 import * as l10n from '@vscode/l10n';
 import { problemOf } from '../core/errors';
 import type { L10n } from '../messages/index';
-import { cacheCommand, cloneCommand, commonOptions, narrateCommand, speakCommand, transcribeCommand, voicesCommand } from './commands';
+import { COMMANDS, commandRows, isCommand } from './commands/index';
 import { describeCliProblem, describeForCli, mainUsage, unexpectedText } from './messages';
-import { commandHelp, isCommand, parseCommand } from './options';
+import { commandHelp, parseCommand } from './options';
 import { UsageError } from './problems';
 import { CliRuntime, type Streams } from './runtime';
 import type { FilePlanner } from './batch';
@@ -41,7 +41,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   const signal = options.signal ?? new AbortController().signal;
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    (command === undefined ? streams.stderr : streams.stdout).write(mainUsage(t));
+    (command === undefined ? streams.stderr : streams.stdout).write(mainUsage(commandRows(t), t));
     return command === undefined ? EXIT.usage : EXIT.done;
   }
   if (command === '--version') {
@@ -51,28 +51,14 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   let runtime: CliRuntime | undefined;
   try {
     if (!isCommand(command)) throw new UsageError({ kind: 'unknownCommand', command });
-    const parsed = parseCommand(command, rest);
+    const spec = COMMANDS[command];
+    const parsed = parseCommand(command, spec, rest);
     if (parsed.values.help === true) {
-      streams.stdout.write(commandHelp(command, t));
+      streams.stdout.write(commandHelp(spec, spec.summary(t), t));
       return EXIT.done;
     }
-    const common = command === 'voices' || command === 'cache' ? { json: parsed.values.json === true, verbose: false, dataDir: parsed.values['data-dir'] as string | undefined } : commonOptions(command, parsed);
-    runtime = await CliRuntime.create(common, streams, env);
-    switch (command) {
-      case 'narrate':
-        return await narrateCommand(runtime, parsed, t, signal, { planner: options.planner, cwd: options.cwd });
-      case 'speak':
-        return await speakCommand(runtime, parsed, t, signal);
-      case 'clone':
-        return await cloneCommand(runtime, parsed, t, signal);
-      case 'transcribe':
-        return await transcribeCommand(runtime, parsed, t, signal);
-      case 'voices':
-        return await voicesCommand(runtime, parsed, t);
-      case 'cache':
-        return await cacheCommand(runtime, parsed, t);
-    }
-    return EXIT.usage;
+    runtime = await CliRuntime.create(spec.common(command, parsed), streams, env);
+    return await spec.run({ runtime, parsed, l10n: t, signal, planner: options.planner, cwd: options.cwd });
   } catch (err) {
     const line = (text: string) => streams.stderr.write(`${runtime ? runtime.redact(text) : text}\n`);
     if (err instanceof UsageError) {

@@ -6,8 +6,6 @@ import { describeProblem, formatBytes, formatSeconds, type L10n } from '../messa
 import type { InputProblem } from './files';
 import type { CliProblem } from './problems';
 
-export type CommandName = 'narrate' | 'speak' | 'clone' | 'transcribe' | 'voices' | 'cache';
-
 export type OptionName =
   | 'base-url'
   | 'key-file'
@@ -43,16 +41,15 @@ export type OptionName =
   | 'pause-ms'
   | 'i-have-the-right';
 
-export function commandSummary(l10n: L10n): Record<CommandName, string> {
-  return {
-    narrate: l10n.t('Voices every file into audio (WAV or MP3, optional subtitles) beside it or under --out, through the chunk cache: a second run sends only what changed.'),
-    speak: l10n.t('Speaks the given text (or a file, or standard input with --file -) into one audio file.'),
-    clone: l10n.t('Clones a voice from a sample URL at Novita and records it in the data folder, so --voice can use it by name.'),
-    transcribe: l10n.t('Transcribes an audio URL with Novita’s speech recognition and prints the text.'),
-    voices: l10n.t('Lists the system voices and the voices cloned into the data folder.'),
-    cache: l10n.t('Shows the chunk cache’s size (stats) or shrinks it (prune; --all empties it).'),
-  };
-}
+/** Each command's summary: its row in the main --help and the start of its own (see src/cli/commands/<name>.ts). */
+export const commandSummary = {
+  narrate: (l10n: L10n) => l10n.t('Voices every file into audio (WAV or MP3, optional subtitles) beside it or under --out, through the chunk cache: a second run sends only what changed.'),
+  speak: (l10n: L10n) => l10n.t('Speaks the given text (or a file, or standard input with --file -) into one audio file.'),
+  clone: (l10n: L10n) => l10n.t('Clones a voice from a sample URL at Novita and records it in the data folder, so --voice can use it by name.'),
+  transcribe: (l10n: L10n) => l10n.t('Transcribes an audio URL with Novita’s speech recognition and prints the text.'),
+  voices: (l10n: L10n) => l10n.t('Lists the system voices and the voices cloned into the data folder.'),
+  cache: (l10n: L10n) => l10n.t('Shows the chunk cache’s size (stats) or shrinks it (prune; --all empties it).'),
+};
 
 export function optionHelp(l10n: L10n): Record<OptionName, string> {
   return {
@@ -92,9 +89,9 @@ export function optionHelp(l10n: L10n): Record<OptionName, string> {
   };
 }
 
-export function mainUsage(l10n: L10n): string {
-  const s = commandSummary(l10n);
-  const rows = (Object.keys(s) as CommandName[]).map((c) => `  ${c.padEnd(11)} ${s[c]}`);
+/** The main --help: a row per command (its name and summary, in the registry's order). */
+export function mainUsage(commands: ReadonlyArray<readonly [name: string, summary: string]>, l10n: L10n): string {
+  const rows = commands.map(([c, summary]) => `  ${c.padEnd(11)} ${summary}`);
   return [
     'glm-voice-clone <command> [options]',
     '',

@@ -1,9 +1,11 @@
 // How a batch shows itself: a progress bar on a terminal (standard error), a line per file otherwise, or JSON lines
 // (--json) for CI logs and scripts. Problems always get a line on standard error.
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { problemOf } from '../core/errors';
 import { progressText, type L10n } from '../messages/index';
 import type { BatchReporter, BatchSummary, FileDone, FileFailure, PlannedFile } from './batch';
 import type { InputProblem, Shard } from './files';
+import { CliFailure, UsageError } from './problems';
 import {
   describeCliProblem,
   describeForCli,
@@ -23,6 +25,16 @@ import type { CliRuntime } from './runtime';
 
 export function failureText(f: FileFailure, l10n: L10n): string {
   return f.cli ? describeCliProblem(f.cli, l10n) : describeForCli(f.problem, l10n);
+}
+
+/** A command's failure: one line on stderr (and a JSON line with --json); 130 when it was an interruption. */
+export function reportFailure(runtime: CliRuntime, l10n: L10n, err: unknown, signal: AbortSignal): number {
+  if (err instanceof UsageError) throw err;
+  const failure = err instanceof CliFailure ? { cli: err.problem } : { problem: problemOf(err) };
+  const message = failureText(failure, l10n);
+  if (runtime.options.json) runtime.json({ event: 'failed', error: failure.cli ?? failure.problem, message });
+  runtime.err(message);
+  return signal.aborted ? 130 : 1;
 }
 
 export function createReporter(runtime: CliRuntime, l10n: L10n): BatchReporter & { readonly exitCode: number } {

@@ -2,7 +2,8 @@
 // label). Anything else is refused before a request is paid for.
 import type { VoiceRegistry } from '../core/library/voiceRegistry';
 import { isSystemVoice, SYSTEM_VOICES } from '../core/limits';
-import { CliFailure } from './problems';
+import { CliFailure, UsageError } from './problems';
+import type { CliRuntime } from './runtime';
 
 export interface ResolvedVoice {
   id: string;
@@ -20,4 +21,16 @@ export function voiceResolver(registry: VoiceRegistry | undefined): VoiceResolve
     if (hit) return { id: hit.voiceId, name: hit.label ?? hit.name };
     throw new CliFailure({ kind: 'unknownVoice', voice: wanted, known: [...SYSTEM_VOICES, ...cloned.map((v) => v.label ?? v.name)] });
   };
+}
+
+/** The --voice of a command, checked at once: an unknown voice is a usage error (exit 2), nothing is sent. */
+export async function checkedResolver(runtime: CliRuntime, voice: string): Promise<VoiceResolver> {
+  const resolve = voiceResolver(await runtime.registry());
+  try {
+    resolve(voice);
+  } catch (err) {
+    if (err instanceof CliFailure) throw new UsageError(err.problem);
+    throw err;
+  }
+  return resolve;
 }

@@ -7,26 +7,17 @@ import type { SamplePreflight } from '../core/audio/preflight';
 import { LIMITS } from '../core/limits';
 import type { CloneField, FieldProblem, FieldProblems } from '../core/validation';
 import { describeZhipu } from './zhipu';
+import type { Described, L10n } from './types';
+
+export type { Described, L10n } from './types';
 
 /** The shape of `vscode.l10n` and `@vscode/l10n`: `{0}`, `{1}`… in `message` are replaced by `args`. */
-export interface L10n {
-  t(message: string, ...args: Array<string | number | boolean>): string;
-}
-
 /** English, untranslated: for tests and for callers without a bundle. */
 export const english: L10n = {
   t: (message, ...args) => message.replace(/\{(\d+)\}/g, (all, i: string) => (args[Number(i)] === undefined ? all : String(args[Number(i)]))),
 };
 
 /** What the user reads for a failure: one actionable sentence, the field it concerns, a follow-up action. */
-export interface Described {
-  message: string;
-  field?: CloneField;
-  action?: 'setApiKey' | 'retry' | 'cloneAnyway';
-  cancelled?: boolean;
-  /** The problem is the missing consent: the form points at its checkbox. */
-  consent?: boolean;
-}
 
 const API_FIELD_TO_FORM: Record<string, CloneField> = {
   audio_url: 'sampleUrl',

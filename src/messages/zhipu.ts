@@ -3,7 +3,7 @@
 import type { Problem, Source } from '../core/errors';
 import { LIMITS } from '../core/limits';
 import type { CloneField } from '../core/validation';
-import type { Described, L10n } from './index';
+import type { Described, L10n } from './types';
 
 const ZHIPU_FIELD_TO_FORM: Record<string, CloneField> = {
   text: 'transcript',

@@ -11,7 +11,7 @@ import { parseWavHeader, pcmToWav } from '../../src/core/audio/wav';
 import { planNarration } from '../../src/core/narration/plan';
 import { outputsFor, type FilePlanner } from '../../src/cli/batch';
 import { run } from '../../src/cli/main';
-import { parseShard, resolveInputs, shardOf } from '../../src/cli/files';
+import { languageOf, parseShard, resolveInputs, shardOf, TEXT_EXTENSIONS } from '../../src/cli/files';
 import { Semaphore } from '../../src/cli/pool';
 import { NovitaDouble, samplesFor } from '../double/novitaDouble';
 
@@ -79,6 +79,20 @@ suite('cli: pieces (in-process)', () => {
       assert.equal(beside.audio, join(dir, 'docs', 'a.mp3'));
       assert.equal(beside.vtt, join(dir, 'docs', 'a.vtt'));
       assert.equal(outputsFor(r.files[2], { cwd: dir, out: 'audio', format: 'wav', subtitles: 'none' }).audio, join(dir, 'audio', 'docs', 'sub', 'c.wav'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a folder argument takes every file narrate reads as a script or text: screenplays (.fountain) too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gvc-cli-in-'));
+    try {
+      mkdirSync(join(dir, 'scripts'), { recursive: true });
+      for (const f of ['scripts/pilot.fountain', 'scripts/notes.md', 'scripts/cover.png']) writeFileSync(join(dir, f), 'INT. HOUSE - DAY\n\nALICE\nHello.\n');
+      const r = await resolveInputs(['scripts'], dir);
+      assert.deepEqual(r.files.map((f) => f.rel), ['scripts/notes.md', 'scripts/pilot.fountain']);
+      for (const ext of TEXT_EXTENSIONS) assert.ok(['markdown', 'fountain', undefined].includes(languageOf(`x${ext}`)), ext);
+      assert.equal(languageOf('pilot.fountain'), 'fountain', 'read as a screenplay');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

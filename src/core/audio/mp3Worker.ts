@@ -9,6 +9,9 @@ import { Worker } from 'node:worker_threads';
 import { CoreError, type Problem } from '../errors';
 import { encodeWavFileToMp3, type EncodeWavFileOptions, type Mp3FileResult } from './mp3';
 
+/** The worker's bundle (`dist/mp3-worker.js`, built by esbuild.mjs from the export formats' table) and its entry. */
+export const MP3_WORKER = { bundle: 'mp3-worker', entry: 'src/core/audio/mp3WorkerMain.ts' } as const;
+
 /** The worker's heap: room for lamejs's tables and a few blocks, not for garbage to pile up. */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 };
 
@@ -23,7 +26,7 @@ export type Mp3WorkerReply = { ok: true; result: Mp3FileResult } | { ok: false; 
 
 /** `encodeWavFileToMp3`, in a worker when the bundled one is there. `signal` stops the worker (the partial is removed). */
 export async function encodeWavFileToMp3Off(wavPath: string, mp3Path: string, options: EncodeWavFileOptions = {}, signal?: AbortSignal): Promise<Mp3FileResult> {
-  const script = join(__dirname, 'mp3-worker.js');
+  const script = join(__dirname, `${MP3_WORKER.bundle}.js`);
   if (!existsSync(script)) return encodeWavFileToMp3(wavPath, mp3Path, options);
   return encodeInWorker(script, wavPath, mp3Path, options, signal);
 }

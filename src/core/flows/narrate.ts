@@ -5,15 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { encodeWavFileToMp3Off } from '../audio/mp3Worker';
 import { CoreError, isKeyRefusal, problemOf, type Problem } from '../errors';
+import { formatOf, type FormatId } from '../export/formats';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
 import { planFrom, planNarration, sentenceTimes, type NarrationPlan, type SentenceTime } from '../narration/plan';
-import { frontMatterCast, planScript, type CastMap, type ScriptChunk, type ScriptPlan } from '../narration/cast';
-import { isFountain } from '../narration/fountain';
-import { isMarkdownLanguage } from '../narration/markdown';
-import { applyPronunciations, type PronunciationList } from '../narration/pronunciations';
+import { planScript, type ScriptChunk, type ScriptPlan } from '../narration/cast';
+import { applyPronunciations } from '../narration/pronunciations';
+import { readsAsScript, SPEAKER_PAUSE_MS, type ScriptContext } from '../script/settings';
 import { toSrt, toVtt, type Cue } from '../narration/subtitles';
 import { codePointLength } from '../limits';
 import type { FoldersPort, ProgressPort } from './ports';
@@ -21,6 +20,8 @@ import type { SynthesizedChunk, Synthesizer, VoiceSettings } from './synthesis';
 
 /** Audio held in memory, read ahead of the chunk being awaited (about 5½ minutes of 24 kHz mono). */
 const READ_AHEAD_BYTES = 16 * 1024 * 1024;
+
+export type { ScriptContext } from '../script/settings';
 
 export interface NarrationSettings {
   speed: number;
@@ -53,22 +54,6 @@ export interface NarratedChunk {
   sentences: SentenceTime[];
 }
 
-/** What turns a document into a script with a cast. */
-export interface ScriptContext {
-  /** The cast file's voices; a Markdown document's front matter `voices:` wins over them. */
-  cast?: CastMap;
-  /** Rewrites applied to what is sent (never to what is highlighted). */
-  pronunciations?: PronunciationList;
-  fileName?: string;
-  /** Silence between two speakers' lines, in milliseconds (default 300). */
-  speakerPauseMs?: number;
-  /**
-   * Turns a cast's voice (a system voice, a cloned voice's id, or its name in the library) into what Novita takes;
-   * throws (e.g. CoreError, or the CLI's unknown-voice failure) for a voice nobody knows. Default: as written.
-   */
-  resolveVoice?: (voice: string) => string;
-}
-
 /** A narration plan whose chunks know what to send, in which voice, and who says them. */
 export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]; unassigned: ScriptPlan['unassigned']; rewrite?: (text: string) => string };
 
@@ -92,7 +77,8 @@ export function continueFrom(plan: SpokenPlan, from: number): SpokenPlan {
 export interface NarrateOutput {
   /** The audio file to write (its extension is the caller's business); default: the audio folder. */
   path?: string;
-  format?: 'wav' | 'mp3';
+  /** A format of the export table (default wav: the joined file itself). */
+  format?: FormatId;
   /** MP3 bitrate in kbit/s (default 64). */
   mp3Kbps?: number;
   /** Subtitle files to write beside it: a cue per sentence, timed from the audio. */
@@ -151,7 +137,7 @@ export class NarrateFlow {
    * otherwise "Note: …" stays prose, read whole by `voiceId`.
    */
   plan(text: string, languageId: string | undefined, voiceId = '', script: ScriptContext = {}): SpokenPlan {
-    const isScript = isFountain(languageId, script.fileName) || (script.cast?.size ?? 0) > 0 || (isMarkdownLanguage(languageId) && frontMatterCast(text).cast.size > 0);
+    const isScript = readsAsScript(text, languageId, script);
     let plan: SpokenPlan;
     if (isScript) {
       plan = planScript(text, languageId, { narratorVoice: voiceId, cast: script.cast, pronunciations: script.pronunciations, fileName: script.fileName });
@@ -204,7 +190,7 @@ export class NarrateFlow {
     if (!plan.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
     const onChunk = options.onChunk;
     const texts = plan.chunks.map((c) => c.sendText);
-    const pauseSamples = Math.round(((req.script?.speakerPauseMs ?? 300) / 1000) * SAMPLE_RATE);
+    const pauseSamples = Math.round(((req.script?.speakerPauseMs ?? SPEAKER_PAUSE_MS.default) / 1000) * SAMPLE_RATE);
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
     if (options.signal?.aborted) onAbort();
@@ -228,7 +214,8 @@ export class NarrateFlow {
       const settings = this.deps.settings();
       const dir = await this.deps.folders.audioDir();
       const stem = `${req.kind}-${Date.now()}-${randomBytes(3).toString('hex')}`;
-      const wavPath = output.format === 'mp3' || !output.path ? join(dir, `${stem}.wav`) : output.path;
+      const encode = output.format && formatOf(output.format).encode;
+      const wavPath = encode || !output.path ? join(dir, `${stem}.wav`) : output.path;
       const total = texts.length;
       progress({ step: 'chunks', done: 0, total });
       // A few chunks to send among many cached ones (a sentence edited, a run resumed): they are requested at once,
@@ -294,11 +281,11 @@ export class NarrateFlow {
         joinOver = true;
       });
       let filePath = joined.path;
-      if (output.format === 'mp3') {
-        const target = output.path ?? join(dir, `${stem}.mp3`);
-        progress({ step: 'encoding', format: 'mp3' });
+      if (encode && output.format) {
+        const target = output.path ?? join(dir, `${stem}${formatOf(output.format).extension}`);
+        progress({ step: 'encoding', format: output.format });
         try {
-          await encodeWavFileToMp3Off(joined.path, target, { kbps: output.mp3Kbps }, controller.signal);
+          await encode({ wavPath: joined.path, target, kbps: output.mp3Kbps }, controller.signal);
         } finally {
           await rm(joined.path, { force: true });
         }

@@ -1,5 +1,6 @@
 // What a flow needs from whoever runs it (the editor, the CLI, a test): small ports, no vscode.
 import type { ProxyConfig } from '../http/dispatcher';
+import type { FormatId } from '../export/formats';
 import type { CloneProgress } from '../novita/client';
 
 export interface LogPort {
@@ -30,7 +31,7 @@ export type ProgressEvent =
   | { step: 'retryWait'; seconds: number }
   | { step: 'chunks'; done: number; total: number }
   /** The joined audio is being encoded (MP3). */
-  | { step: 'encoding'; format: 'mp3' };
+  | { step: 'encoding'; format: FormatId };
 
 export type ProgressPort = (event: ProgressEvent) => void;
 

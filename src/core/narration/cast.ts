@@ -7,9 +7,12 @@ import type { SettingsFileProblem } from '../errors';
 import { LIMITS, codePointLength } from '../limits';
 import { fountainScript, isFountain } from './fountain';
 import { isMarkdownLanguage } from './markdown';
-import { planSpeakable, speakable, type NarrationChunk, type NarrationPlan, type PlanOptions, type Speakable } from './plan';
+import { planSpeakable, speakable, type NarrationChunk, type NarrationPlan, type PlanOptions } from './plan';
 import { applyPronunciations, type PronunciationList } from './pronunciations';
+import type { ScriptSpeakable, SpeakerLabel } from './speakers';
 import { escapeRegExp, isObject, shown } from './values';
+
+export type { ScriptSpeakable, SpeakerLabel } from './speakers';
 
 /** The voice a speaker is given, and optionally how fast and how loud (Novita's `speed`, `volume`). */
 export interface VoiceChoice {
@@ -343,22 +346,6 @@ function unquote(t: string): string | undefined {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Who says what
-
-/** A speaker's label as written in the source ("**Alice:**"), for a diagnostic. */
-export interface SpeakerLabel {
-  speaker: string;
-  start: number;
-  end: number;
-}
-
-/** A document's spoken text, each block with its speaker (undefined: the narrator), labels taken out. */
-export interface ScriptSpeakable {
-  sp: Speakable;
-  /** One per block of `sp`. */
-  speakers: Array<string | undefined>;
-  /** Every label or character cue, in source order. */
-  labels: SpeakerLabel[];
-}
 
 const NAME = String.raw`\p{L}(?:[\p{L}\p{M}\p{N} .'’-]{0,${SPEAKER_MAX_CHARS - 2}}[\p{L}\p{M}\p{N}.'’])?`;
 /** A label at a paragraph's start: `Alice:`, `**Alice:**`, `**Alice**:`, `__Alice:__`, full-width `：` too. */

@@ -9,7 +9,7 @@
 // earlier one.
 
 import type { Token } from 'fountain-js';
-import type { ScriptSpeakable, SpeakerLabel } from './cast';
+import type { ScriptSpeakable, SpeakerLabel } from './speakers';
 import { speakableWith, type Speakable, type SpeakableBlock, type SpeakableSegment } from './plan';
 
 const FOUNTAIN_LANGUAGES = new Set(['fountain']);

@@ -1,14 +1,13 @@
 import vscode = require('vscode');
 import { copyFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { homedir } from 'node:os';
 import type { PreviewRecord, VoiceRecord } from '../../core/library/voiceRegistry';
 import { checkVoiceName } from '../../core/validation';
 import { fieldMessage, l10n } from '../platform/describe';
 import { SYSTEM_VOICES, type VoiceChoice } from '../views/activeVoice';
 import { voiceDisplayName, type LibraryNode } from '../views/libraryTree';
-import { VoiceClonePanel } from '../panel/panel';
+import { playInPanel } from './play';
 import type { CommandHandlers, ReadAlongCommandId } from './ids';
 import type { Services } from '../services/services';
 import type { SpeechResult } from '../services/speechService';
@@ -98,22 +97,6 @@ async function useVoice(services: Services, arg: VoiceArg): Promise<VoiceChoice 
   if (!voice) return undefined;
   await services.active.set({ id: voice.voiceId, name: voiceDisplayName(voice) });
   return services.active.get();
-}
-
-export async function playInPanel(
-  services: Services,
-  p: { voiceId: string; voiceName: string; file: string; text: string; elapsedMs?: number },
-  { beside = false } = {},
-): Promise<boolean> {
-  const path = join(services.storage.audioDir.fsPath, basename(p.file));
-  if (!existsSync(path)) {
-    void vscode.window.showWarningMessage(l10n.t('GLM Voice Clone: the audio file {0} is no longer there (older previews are removed as history fills up).', basename(p.file)));
-    return false;
-  }
-  const panel = VoiceClonePanel.createOrShow(services, { beside });
-  await panel.whenReady();
-  panel.showPreview({ voiceId: p.voiceId, voiceName: p.voiceName, fileName: basename(p.file), text: p.text, elapsedMs: p.elapsedMs ?? 0 }, true);
-  return true;
 }
 
 async function playVoicePreview(services: Services, arg: VoiceArg): Promise<boolean> {

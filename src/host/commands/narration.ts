@@ -3,8 +3,10 @@
 import vscode = require('vscode');
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, join, parse } from 'node:path';
+import { basename, join } from 'node:path';
 import { pcmToWav } from '../../core/audio/wav';
+import type { FormatId, SubtitleChoice } from '../../core/export/formats';
+import { exportPaths } from '../../core/export/outputPath';
 import { chunkAt, type NarrationPlan } from '../../core/narration/plan';
 import type { ScriptChunk } from '../../core/narration/cast';
 import { describe, l10n } from '../platform/describe';
@@ -12,7 +14,7 @@ import { readExportSettings, readSpeechSettings } from '../platform/config';
 import type { Services } from '../services/services';
 import type { SpeechResult } from '../services/speechService';
 import type { CommandHandlers } from './ids';
-import { playInPanel } from './library';
+import { playInPanel } from './play';
 import { assignVoiceInCastFile, scriptSettingsFor } from '../platform/castFiles';
 import { voiceDisplayName } from '../views/libraryTree';
 import { SYSTEM_VOICES } from '../../core/limits';
@@ -30,8 +32,8 @@ export function narrationCommandHandlers(services: Services): Pick<CommandHandle
 
 /** For scripts and tests: the settings' choices, overridden. */
 interface ExportOverrides {
-  format?: 'wav' | 'mp3';
-  subtitles?: 'none' | 'srt' | 'vtt' | 'both';
+  format?: FormatId;
+  subtitles?: SubtitleChoice;
   /** Replace existing files without asking. */
   overwrite?: boolean;
   onFailure?: 'stop' | 'skip';
@@ -59,11 +61,7 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
   const format = overrides.format ?? settings.format;
   const subtitles = overrides.subtitles ?? settings.subtitles;
   const voice = services.active.get();
-  const { dir, name } = parse(doc.fileName);
-  const stem = join(dir, `${name}.${voice.name.replace(/[^\w-]+/g, '_')}`);
-  const audio = `${stem}.${format}`;
-  const srtPath = subtitles === 'srt' || subtitles === 'both' ? `${stem}.srt` : undefined;
-  const vttPath = subtitles === 'vtt' || subtitles === 'both' ? `${stem}.vtt` : undefined;
+  const { audio, srt: srtPath, vtt: vttPath } = exportPaths(doc.fileName, { format, subtitles, voice: voice.name });
   const existing = [audio, srtPath, vttPath].filter((p): p is string => p !== undefined && existsSync(p));
   if (existing.length && !overrides.overwrite) {
     const replace = l10n.t('Replace');

@@ -1,4 +1,6 @@
 import vscode = require('vscode');
+import type { NarrationSettings } from '../../core/flows/narrate';
+import { DEFAULT_FORMAT, DEFAULT_MP3_KBPS, DEFAULT_SUBTITLES, MP3_BITRATES, isFormatId, isSubtitleChoice, type FormatId, type SubtitleChoice } from '../../core/export/formats';
 
 export const SECTION = 'glmVoiceClone';
 export const DEFAULT_BASE_URL = 'https://api.novita.ai';
@@ -8,14 +10,8 @@ export interface Settings {
   requestTimeoutMs: number;
 }
 
-export interface SpeechSettings {
-  speed: number;
-  volume: number;
-  concurrency: number;
-  historyMaxItems: number;
-  /** Novita's watermark_enabled on every speech request. */
-  watermark: boolean;
-}
+/** What every narration and speech runs with: the core's NarrationSettings, the watermark always decided. */
+export type SpeechSettings = NarrationSettings & { watermark: boolean };
 
 const clamp = (v: unknown, min: number, max: number, fallback: number) =>
   typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
@@ -80,9 +76,9 @@ export function readCacheSettings(): CacheSettings {
 }
 
 export interface ExportSettings {
-  format: 'wav' | 'mp3';
+  format: FormatId;
   mp3Kbps: number;
-  subtitles: 'none' | 'srt' | 'vtt' | 'both';
+  subtitles: SubtitleChoice;
   /** Ask before a narration that would send more characters than this (0: never ask). */
   confirmAboveChars: number;
 }
@@ -91,10 +87,11 @@ export function readExportSettings(): ExportSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const format = c.get('export.format');
   const subtitles = c.get('export.subtitles');
+  const kbps = c.get('export.mp3Bitrate');
   return {
-    format: format === 'mp3' ? 'mp3' : 'wav',
-    mp3Kbps: [32, 48, 64, 96, 128, 160, 192].includes(c.get('export.mp3Bitrate') as number) ? (c.get('export.mp3Bitrate') as number) : 64,
-    subtitles: subtitles === 'srt' || subtitles === 'vtt' || subtitles === 'both' ? subtitles : 'none',
+    format: isFormatId(format) ? format : DEFAULT_FORMAT,
+    mp3Kbps: typeof kbps === 'number' && MP3_BITRATES.includes(kbps) ? kbps : DEFAULT_MP3_KBPS,
+    subtitles: isSubtitleChoice(subtitles) ? subtitles : DEFAULT_SUBTITLES,
     confirmAboveChars: Math.round(clamp(c.get('narration.confirmAboveCharacters'), 0, 10_000_000, 20_000)),
   };
 }

@@ -2,9 +2,10 @@
 // voice…" that writes the mapping into .vscode/glm-voice-cast.json), and mistakes in the cast, front matter and
 // pronunciation files. Only documents that are scripts are checked: screenplays, and Markdown with a cast.
 import vscode = require('vscode');
-import { frontMatterCast, planScript } from '../../core/narration/cast';
+import { planScript } from '../../core/narration/cast';
 import { isFountain } from '../../core/narration/fountain';
 import { isMarkdownLanguage } from '../../core/narration/markdown';
+import { readsAsScript } from '../../core/script/settings';
 import { describeSettingsFileProblem, l10n } from '../platform/describe';
 import { scriptSettingsFor } from '../platform/castFiles';
 import { Disposable } from '../platform/dispose';
@@ -71,7 +72,7 @@ export class CastDiagnostics extends Disposable implements vscode.CodeActionProv
     if (!isScriptCandidate(doc) || doc.isClosed) return [];
     const settings = await scriptSettingsFor(doc);
     const text = doc.getText();
-    const hasCast = isFountain(doc.languageId, doc.fileName) || (settings.cast?.size ?? 0) > 0 || frontMatterCast(text).cast.size > 0;
+    const hasCast = readsAsScript(text, doc.languageId, settings);
     const out: vscode.Diagnostic[] = [];
     if (hasCast) {
       const plan = planScript(text, doc.languageId, { narratorVoice: '', cast: settings.cast, pronunciations: settings.pronunciations, fileName: doc.fileName });
