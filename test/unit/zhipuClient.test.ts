@@ -111,6 +111,23 @@ suite('zhipu client against the double', function () {
       assert.equal(f.purpose, 'voice-clone-input');
     });
 
+    test('upload builds its multipart body itself: it works without undici’s FormData (cut from the bundled dist/undici.js)', async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const u = require('undici') as { FormData: unknown };
+      const saved = u.FormData;
+      u.FormData = undefined;
+      try {
+        const bytes = sample('no form data');
+        const f = await client().upload(bytes, 'say "hi"\r\n.wav');
+        const held = d.uploads.get(f.id);
+        assert.ok(held?.bytes.equals(bytes), 'the very bytes arrived');
+        assert.equal(held.purpose, 'voice-clone-input');
+        assert.equal(held.filename, 'say "hi"\r\n.wav', 'a quote or line break in the name cannot break the part');
+      } finally {
+        u.FormData = saved;
+      }
+    });
+
     test('upload refuses, before sending, what Zhipu refuses: not mp3/wav, over 10 MB, empty', async () => {
       const c = client();
       assert.equal((await expectError(c.upload(sample(), 'sample.ogg'), 'badRequest')).message, 'Zhipu clones only from MP3 or WAV samples.');

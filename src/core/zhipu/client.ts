@@ -2,13 +2,13 @@
 // plus clone from an uploaded file, streamed speech (SSE), and listing / deleting cloned voices. Same habits as
 // NovitaClient: one pooled dispatcher, bounded safe retries, a request log without the key, and a CoreError (a kind
 // with data, no sentence) for every failure.
+import { randomBytes } from 'node:crypto';
 import { looksLikeHtml, sniffAudio, WEBVIEW_PLAYABLE, type AudioFormat } from '../audio/sniff';
 import { tryParseWavHeader } from '../audio/wav';
 import { CoreError, sanitizeDetail, type Problem } from '../errors';
 import { createDispatcher, type ProxyConfig } from '../http/dispatcher';
 import { abortableSleep, followRedirects, headerValue as header, parseRetryAfter, readCapped, RedirectError, urlForLog } from '../http/get';
 import { classifyNetworkError } from '../http/network';
-import type { Dispatcher as UndiciDispatcher } from 'undici';
 import { undici, type Dispatcher, type ResponseData } from '../http/undici';
 import { codePointLength, LIMITS } from '../limits';
 import { problemForStatus } from '../novita/status';
@@ -126,7 +126,9 @@ const UPLOAD_FIELDS = ['file', 'purpose'] as const;
 interface Exchange {
   method: 'GET' | 'POST' | 'DELETE';
   url: URL;
-  body?: string | (() => unknown);
+  body?: string | Buffer;
+  /** The body's type when it is not JSON (a multipart upload). */
+  contentType?: string;
   /** Send the key: only ever to the base URL's origin. */
   auth: boolean;
   fields?: readonly string[];
@@ -185,6 +187,21 @@ export function canFallBackToWhole(err: unknown): boolean {
   if (p.reason !== 'error') return true;
   const cause = p.cause?.kind;
   return cause === 'server' || cause === 'rateLimited' || cause === 'timeout' || cause === 'network';
+}
+
+/** A multipart/form-data body (RFC 7578) with a random boundary: a part is a field, or a file when it has a filename. */
+export function multipart(parts: ReadonlyArray<{ name: string; data: Buffer; filename?: string; type?: string }>): { body: Buffer; contentType: string } {
+  const boundary = `----gvc${randomBytes(12).toString('hex')}`;
+  // Quotes, CR and LF cannot stand in a quoted header parameter: percent-encoded, as browsers do.
+  const quoted = (s: string) => s.replace(/["\r\n]/g, (c) => encodeURIComponent(c));
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(part.name)}"`;
+    if (part.filename !== undefined) head += `; filename="${quoted(part.filename)}"\r\nContent-Type: ${part.type ?? 'application/octet-stream'}`;
+    chunks.push(Buffer.from(`${head}\r\n\r\n`, 'utf8'), part.data, Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** A resettable deadline: aborts `signal` once `ms` pass without a `touch()`. */
@@ -262,14 +279,12 @@ export class ZhipuClient {
     if (ext !== 'mp3' && ext !== 'wav') throw fieldError('file', 'format');
     const type = ext === 'mp3' ? 'audio/mpeg' : 'audio/wav';
     const data = Buffer.from(bytes);
-    const form = () => {
-      const { FormData } = undici();
-      const f = new FormData();
-      f.append('file', new Blob([data], { type }), filename);
-      f.append('purpose', 'voice-clone-input');
-      return f;
-    };
-    const answer = await this.exchange({ method: 'POST', url: this.apiUrl('/files'), body: form, auth: true, fields: UPLOAD_FIELDS, signal: options.signal, idempotent: true }, (res) =>
+    // Built by hand: the bundled HTTP library has no FormData body (cut from dist/undici.js to keep the .vsix small).
+    const { body: form, contentType } = multipart([
+      { name: 'file', filename, type, data },
+      { name: 'purpose', data: Buffer.from('voice-clone-input') },
+    ]);
+    const answer = await this.exchange({ method: 'POST', url: this.apiUrl('/files'), body: form, contentType, auth: true, fields: UPLOAD_FIELDS, signal: options.signal, idempotent: true }, (res) =>
       this.readJson(res),
     );
     if (!isObject(answer) || !nonEmptyString(answer.id)) throw this.malformed('no file “id” in the upload answer');
@@ -521,7 +536,8 @@ export class ZhipuClient {
     const accept = x.accept ?? ((s: number) => s >= 200 && s < 300);
     const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: x.acceptHeader ?? 'application/json' };
     if (x.auth) headers.authorization = `Bearer ${this.apiKey}`;
-    if (typeof x.body === 'string') headers['content-type'] = 'application/json';
+    if (x.contentType) headers['content-type'] = x.contentType;
+    else if (typeof x.body === 'string') headers['content-type'] = 'application/json';
     for (let attempt = 1; ; attempt++) {
       if (x.signal?.aborted) throw cancelled();
       const t0 = Date.now();
@@ -534,8 +550,7 @@ export class ZhipuClient {
       let transportOrContent = false;
       let handedOver = false;
       try {
-        const body = typeof x.body === 'function' ? x.body() : x.body;
-        const res = await undici().request(x.url, { method: x.method, headers, body: body as UndiciDispatcher.RequestOptions['body'], signal, dispatcher: this.dispatcher });
+        const res = await undici().request(x.url, { method: x.method, headers, body: x.body, signal, dispatcher: this.dispatcher });
         status = res.statusCode;
         if (accept(res.statusCode)) {
           if (x.streaming) {
