@@ -36,7 +36,11 @@ export type SampleRefusal =
   | { code: 'status'; status: number; host: string }
   | { code: 'tooBig'; sizeBytes: number; maxBytes: number }
   | { code: 'webPage'; host: string }
-  | { code: 'notAudio'; host: string; contentType?: string };
+  | { code: 'notAudio'; host: string; contentType?: string }
+  /** A local file (a clone from a file): empty, over the upload limit, or not a format the provider takes. */
+  | { code: 'fileEmpty'; file: string }
+  | { code: 'fileTooBig'; file: string; sizeBytes: number; maxBytes: number }
+  | { code: 'fileFormat'; file: string; format?: string; allowed: string[] };
 
 /** Cloning would work but is not advised; the user may clone anyway. */
 export type SampleWarning =
@@ -111,6 +115,8 @@ export type Problem =
    */
   | { kind: 'streamBroken'; source: Source; reason: StreamBreak; receivedBytes: number; finishReason?: string; code?: string; cause?: Problem }
   /** Stopped by the user; a chunked run says how many of its `total` chunks were done. */
+  /** The provider cannot do this at all (Novita clones only from a URL and cannot list or delete voices). */
+  | { kind: 'notSupported'; provider: 'novita' | 'zhipu'; what: 'cloneFromFile' | 'cloneFromUrl' | 'upload' | 'listVoices' | 'deleteVoice' | 'transcribe' }
   | { kind: 'cancelled'; completed?: number; total?: number }
   | { kind: 'taskFailed'; reason?: string }
   | { kind: 'notAudio'; host?: string; found: 'html' | 'empty' | 'unknown' | 'unplayable' | 'badRedirect'; format?: string; status?: number }

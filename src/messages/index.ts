@@ -6,7 +6,7 @@ import type { ProgressEvent } from '../core/flows/ports';
 import type { SamplePreflight } from '../core/audio/preflight';
 import { LIMITS } from '../core/limits';
 import type { CloneField, FieldProblem, FieldProblems } from '../core/validation';
-import { describeZhipu } from './zhipu';
+import { describeZhipu, providerName } from './zhipu';
 import type { Described, L10n } from './types';
 
 export type { Described, L10n } from './types';
@@ -390,6 +390,14 @@ export function sampleRefusalText(r: SampleRefusal, l10n: L10n): string {
         : l10n.t('The sample URL redirects more than {0} times. Use the file\'s direct address.', r.max);
     case 'empty':
       return l10n.t('The sample at {0} is an empty file. Upload it again and use the new link.', r.host);
+    case 'fileEmpty':
+      return l10n.t('The sample file {0} is empty.', r.file);
+    case 'fileTooBig':
+      return l10n.t('The sample file {0} is {1}; at most {2} can be uploaded. Trim it, or save it as a lower-bitrate MP3.', r.file, formatBytes(r.sizeBytes), formatBytes(r.maxBytes));
+    case 'fileFormat':
+      return r.format
+        ? l10n.t('The sample file {0} is {1}; only {2} can be cloned from. Save the recording in one of those formats.', r.file, r.format.toUpperCase(), r.allowed.map((f) => f.toUpperCase()).join(', '))
+        : l10n.t('The sample file {0} is not audio that can be cloned from; use {1}.', r.file, r.allowed.map((f) => f.toUpperCase()).join(', '));
     case 'status':
       return statusRefusal(r.status, r.host, l10n);
     case 'tooBig':
@@ -498,8 +506,10 @@ export function progressText(event: ProgressEvent, l10n: L10n): string {
   switch (event.step) {
     case 'checkingSample':
       return l10n.t('Checking the sample…');
+    case 'uploading':
+      return l10n.t('Uploading the sample to {0}…', providerName(event.provider));
     case 'cloning':
-      return l10n.t('Cloning the voice at Novita…');
+      return event.provider === 'zhipu' ? l10n.t('Cloning the voice at Zhipu…') : l10n.t('Cloning the voice at Novita…');
     case 'task':
       switch (event.status) {
         case 'submitted':
@@ -515,7 +525,7 @@ export function progressText(event: ProgressEvent, l10n: L10n): string {
     case 'downloadingPreview':
       return l10n.t('Downloading the preview…');
     case 'retryWait':
-      return l10n.t('Novita asked us to wait; retrying in {0} s…', event.seconds);
+      return event.provider === 'zhipu' ? l10n.t('Zhipu asked us to wait; retrying in {0} s…', event.seconds) : l10n.t('Novita asked us to wait; retrying in {0} s…', event.seconds);
     case 'chunks':
       return l10n.t('chunk {0} of {1}', event.done, event.total);
     case 'encoding':

@@ -12,7 +12,7 @@ const ZHIPU_FIELD_TO_FORM: Record<string, CloneField> = {
 };
 
 /** The provider's name as a user knows it (not translated: a name). */
-function providerName(source: Source): string {
+export function providerName(source: Source | 'novita'): string {
   return source === 'zhipu' ? 'Zhipu' : 'Novita';
 }
 
@@ -47,6 +47,8 @@ export function describeZhipu(p: Problem, l10n: L10n, describe: (cause: Problem)
       };
     case 'streamBroken':
       return streamBrokenText(p, l10n, describe);
+    case 'notSupported':
+      return { message: notSupportedText(p, l10n) };
   }
   if (!('source' in p) || p.source !== 'zhipu') return undefined;
   switch (p.kind) {
@@ -146,5 +148,23 @@ function streamBrokenText(p: Extract<Problem, { kind: 'streamBroken' }>, l10n: L
       return { message: l10n.t("{0}'s speech stream broke off after {1} s of audio, before its end.", name, seconds), action: 'retry' };
     case 'empty':
       return { message: l10n.t("{0}'s speech stream ended without any audio.", name), action: 'retry' };
+  }
+}
+
+function notSupportedText(p: Extract<Problem, { kind: 'notSupported' }>, l10n: L10n): string {
+  const name = providerName(p.provider);
+  switch (p.what) {
+    case 'cloneFromFile':
+      return l10n.t('Novita clones only from a public URL of the sample, not from a file on this computer. Put the recording at a public URL, or clone it with Zhipu (bigmodel.cn), which takes a file.');
+    case 'cloneFromUrl':
+      return l10n.t('{0} cannot clone from a URL: choose a file on this computer.', name);
+    case 'upload':
+      return l10n.t('{0} does not take uploaded files.', name);
+    case 'listVoices':
+      return l10n.t('{0} cannot list the voices cloned with it: the voices you cloned are in your local library.', name);
+    case 'deleteVoice':
+      return l10n.t('{0} has no way to delete a cloned voice.', name);
+    case 'transcribe':
+      return l10n.t('{0} does not transcribe samples here: type what the sample says.', name);
   }
 }

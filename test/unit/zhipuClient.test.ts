@@ -120,7 +120,8 @@ suite('zhipu client against the double', function () {
         const bytes = sample('no form data');
         const f = await client().upload(bytes, 'say "hi"\r\n.wav');
         const held = d.uploads.get(f.id);
-        assert.ok(held?.bytes.equals(bytes), 'the very bytes arrived');
+        assert.ok(held, 'the double kept the file');
+        assert.ok(held.bytes.equals(bytes), 'the very bytes arrived');
         assert.equal(held.purpose, 'voice-clone-input');
         assert.equal(held.filename, 'say "hi"\r\n.wav', 'a quote or line break in the name cannot break the part');
       } finally {

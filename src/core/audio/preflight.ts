@@ -344,3 +344,26 @@ function parseContentRange(v: string | undefined): { start: number; end: number;
 function cancelled(): CoreError {
   return new CoreError({ kind: 'cancelled' });
 }
+
+/**
+ * The same check for a local file (a clone from a file): its bytes measured with `probe`, the size against the upload
+ * limit, and the format against `allowed` (Zhipu: mp3, wav) before anything is sent. `file` names it in the refusal.
+ */
+export async function assessSampleFile(bytes: Uint8Array, file: string, probe: SampleProber, allowed: readonly string[]): Promise<SamplePreflight> {
+  const refuse = (refusal: SampleRefusal): SamplePreflight => ({ url: file, status: 0, sizeBytes: bytes.length, ok: false, playableInWebview: false, refusal, warnings: [] });
+  if (bytes.length === 0) return refuse({ code: 'fileEmpty', file });
+  if (bytes.length > LIMITS.sampleBytes) return refuse({ code: 'fileTooBig', file, sizeBytes: bytes.length, maxBytes: LIMITS.sampleBytes });
+  const measured = await probe(bytes, { size: bytes.length });
+  if (measured.format === undefined || !allowed.includes(measured.format)) return refuse({ code: 'fileFormat', file, ...(measured.format ? { format: measured.format } : {}), allowed: [...allowed] });
+  return assessSample({
+    url: file,
+    status: 200,
+    sizeBytes: bytes.length,
+    format: measured.format,
+    ...(measured.codec ? { codec: measured.codec } : {}),
+    ...(measured.durationSec !== undefined ? { durationSec: measured.durationSec } : {}),
+    ...(measured.durationEstimated ? { durationEstimated: true } : {}),
+    ...(measured.sampleRate ? { sampleRate: measured.sampleRate } : {}),
+    ...(measured.channels ? { channels: measured.channels } : {}),
+  });
+}

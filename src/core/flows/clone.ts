@@ -1,8 +1,13 @@
 // Validate → check the sample → clone at Novita → download the preview at once (its URL expires) → record the voice.
 // No vscode and no sentences: progress is reported as events, failures as CoreError kinds (src/messages words them).
 import { rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CoreError, problemOf } from '../errors';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { assessSampleFile } from '../audio/preflight';
+import { probeSampleBytes } from '../audio/probe';
+import { CoreError, InternalError, problemOf } from '../errors';
+import type { ProviderConnections } from '../providers/connections';
+import { CAPABILITIES, FILE_SAMPLE_FORMATS, type CloneSource, type CloneStep, type ProviderId } from '../providers/port';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import type { NovitaConnections } from '../novita/connections';
 import type { PlayableFormat } from '../novita/client';
@@ -37,6 +42,10 @@ export interface CloneRunOptions {
   onPreviewReady?: (outcome: CloneOutcome, bytes?: Buffer) => void;
   previewBytesUpTo?: number;
   progress?: ProgressPort;
+  /** Where to clone (default Novita, by the path it always took). */
+  provider?: ProviderId;
+  /** Clone from this local file instead of the form's sample URL (which is then not used). */
+  sampleFile?: { path: string; bytes: Uint8Array };
 }
 
 export interface CloneFlowDeps {
@@ -46,6 +55,8 @@ export interface CloneFlowDeps {
   library: () => Promise<VoiceRegistry>;
   samples: SampleFlow;
   historyMaxItems: () => number;
+  /** The providers other than Novita's path above (Zhipu, a clone from a file): needed only for those. */
+  providers?: ProviderConnections;
 }
 
 /** A preview download that has not finished by then gets its own progress event. */
@@ -72,6 +83,7 @@ export class CloneFlow {
    * (the voice exists and is recorded), 'localFile', or whatever the Novita call reported.
    */
   async clone(form: CloneForm, options: CloneRunOptions = {}): Promise<CloneOutcome> {
+    if (options.sampleFile || (options.provider ?? 'novita') !== 'novita') return this.cloneAtProvider(form, options);
     const problems = await this.validate(form);
     if (Object.keys(problems).length) throw new CoreError({ kind: 'formInvalid', problems });
     // Refused here, before the key is read or anything is sent: cloning someone's voice needs their permission.
@@ -149,6 +161,89 @@ export class CloneFlow {
     });
     await library.addPreview(
       { id: base, file: fileName, text: form.text.slice(0, 500), voice: result.voiceId, voiceName: request.voiceName, createdAt, kind: 'clone' },
+      this.deps.historyMaxItems(),
+    );
+    return outcome;
+  }
+
+  /**
+   * The clone through a provider's port: a local file (checked here first: format, duration, size; then uploaded), or
+   * a URL with Zhipu. Progress names each step; the provider deletes an uploaded sample, cancelled or not.
+   */
+  private async cloneAtProvider(form: CloneForm, options: CloneRunOptions): Promise<CloneOutcome> {
+    const providerId = options.provider ?? 'novita';
+    const file = options.sampleFile;
+    const problems = await this.validate(file ? { ...form, sampleUrl: 'https://local.file/' } : form);
+    if (Object.keys(problems).length) throw new CoreError({ kind: 'formInvalid', problems });
+    // A file is recorded (and its consent found again) by its file: URL.
+    const sampleId = file ? pathToFileURL(file.path).href : form.sampleUrl.trim();
+    const consent = options.consent ? { at: new Date().toISOString() } : (await this.deps.library()).consentFor(sampleId);
+    if (!consent) throw new CoreError({ kind: 'consentRequired', sampleUrl: sampleId });
+    // Before the key is read: Novita cannot take a file at all.
+    if (file && !CAPABILITIES[providerId].cloneFrom.includes('upload')) throw new CoreError({ kind: 'notSupported', provider: providerId, what: 'cloneFromFile' });
+    const providers = this.deps.providers;
+    if (!providers) throw new InternalError('CloneFlow needs its providers for a clone at Zhipu or from a file');
+    const started = performance.now();
+    const progress = options.progress ?? (() => undefined);
+    progress({ step: 'checkingSample' });
+    let source: CloneSource;
+    if (file) {
+      const name = basename(file.path);
+      const check = await assessSampleFile(file.bytes, name, probeSampleBytes, FILE_SAMPLE_FORMATS[providerId]);
+      if (!check.ok) throw new CoreError({ kind: 'sampleRefused', refusal: check.refusal ?? { code: 'fileFormat', file: name, allowed: [...FILE_SAMPLE_FORMATS[providerId]] } });
+      if (check.warnings.length && !options.acceptWarnings) throw new CoreError({ kind: 'sampleWarnings', warnings: check.warnings });
+      source = { kind: 'file', bytes: file.bytes, filename: name };
+    } else {
+      await this.deps.samples.assertCloneable(sampleId, options.acceptWarnings ?? false, options.signal);
+      source = { kind: 'url', url: sampleId };
+    }
+    const provider = await providers.provider(providerId);
+    const voiceName = form.voiceName.trim();
+    const transcript = form.transcript.trim() || undefined;
+    const dir = await this.deps.folders.audioDir();
+    const base = `${safeFileName(voiceName)}-${Date.now()}`;
+    const steps: Record<CloneStep, () => void> = {
+      uploading: () => progress({ step: 'uploading', provider: providerId }),
+      cloning: () => progress({ step: 'cloning', provider: providerId }),
+      preview: () => progress({ step: 'downloadingPreview' }),
+    };
+    const record = (voiceId: string, previewFile?: string) =>
+      this.deps.library().then((library) => library.addVoice({ voiceId, name: voiceName, sampleUrl: sampleId, transcript, createdAt: new Date().toISOString(), ...(previewFile ? { previewFile } : {}), consent, provider: providerId }));
+    let result;
+    try {
+      result = await providers.withRetryNotices(progress, () =>
+        provider.clone(
+          { source, voiceName, input: form.text, transcript },
+          {
+            signal: options.signal,
+            onStep: (step) => steps[step](),
+            onTask: (status) => progress({ step: 'task', status }),
+            previewPath: join(dir, `${base}.download`),
+            keepBytesUpTo: options.previewBytesUpTo,
+            keepUploadedSample: providers.zhipuSettings().keepUploadedSample,
+          },
+        ),
+      );
+    } catch (err) {
+      // The voice exists at the provider: keep its id even without a preview.
+      if (err instanceof CoreError && err.problem.kind === 'previewLost') await record(err.problem.voiceId);
+      await rm(join(dir, `${base}.download`), { force: true });
+      throw err;
+    }
+    const fileName = `${base}.${result.preview.format}`;
+    const finalPath = join(dir, fileName);
+    try {
+      await rename(result.preview.path, finalPath);
+    } catch (err) {
+      await rm(result.preview.path, { force: true });
+      throw new CoreError({ kind: 'localFile', path: finalPath, ...codeOf(err) }, { cause: err });
+    }
+    const outcome: CloneOutcome = { voiceId: result.voiceId, voiceName, filePath: finalPath, fileName, elapsedMs: Math.round(performance.now() - started), text: form.text };
+    options.onPreviewReady?.(outcome, result.preview.data);
+    await record(result.voiceId, fileName);
+    const library = await this.deps.library();
+    await library.addPreview(
+      { id: base, file: fileName, text: form.text.slice(0, 500), voice: result.voiceId, voiceName, createdAt: new Date().toISOString(), kind: 'clone' },
       this.deps.historyMaxItems(),
     );
     return outcome;

@@ -2,6 +2,7 @@
 import type { ProxyConfig } from '../http/dispatcher';
 import type { FormatId } from '../export/formats';
 import type { CloneProgress } from '../novita/client';
+import type { ProviderId } from '../providers/port';
 
 export interface LogPort {
   info(message: string): void;
@@ -10,8 +11,11 @@ export interface LogPort {
 }
 
 export interface SecretsPort {
-  /** The Novita API key; undefined when none is set (the editor asks for one first). Never logged or shown. */
-  apiKey(): Promise<string | undefined>;
+  /**
+   * The API key of `provider` (default Novita, as every caller before Zhipu asked); undefined when none is set (the
+   * editor asks for one first). Never logged or shown.
+   */
+  apiKey(provider?: ProviderId): Promise<string | undefined>;
 }
 
 export interface FoldersPort {
@@ -22,13 +26,16 @@ export interface FoldersPort {
 /** A step of a running flow, for whoever shows progress (src/messages turns it into words). */
 export type ProgressEvent =
   | { step: 'checkingSample' }
-  | { step: 'cloning' }
+  /** A local sample is being uploaded to the provider (Zhipu) before the clone. */
+  | { step: 'uploading'; provider: ProviderId }
+  /** Without `provider`: at Novita. */
+  | { step: 'cloning'; provider?: ProviderId }
   /** An async clone task's status, as Novita reports it. */
   | { step: 'task'; status: CloneProgress }
   /** Shown only when the download is slow enough to be seen. */
   | { step: 'downloadingPreview' }
   /** Novita asked to wait (429/503 with Retry-After, a refused connection): the next attempt is in `seconds`. */
-  | { step: 'retryWait'; seconds: number }
+  | { step: 'retryWait'; seconds: number; provider?: ProviderId }
   | { step: 'chunks'; done: number; total: number }
   /** The joined audio is being encoded (MP3). */
   | { step: 'encoding'; format: FormatId };

@@ -6,6 +6,8 @@ import { CoreError, isKeyRefusal } from '../errors';
 import { codePointLength } from '../limits';
 import type { NovitaClient } from '../novita/client';
 import type { NovitaConnections } from '../novita/connections';
+import type { ProviderConnections } from '../providers/connections';
+import type { Provider, ProviderId } from '../providers/port';
 import type { ProgressPort } from './ports';
 
 /** How a chunk is spoken: any difference is another cache entry. */
@@ -16,6 +18,9 @@ export interface VoiceSettings {
   /** Novita's `watermark_enabled`; undefined: not sent (Novita's default). */
   watermark?: boolean;
 }
+
+/** The Zhipu endpoint's model, as the cache key names it (Novita's stays `/v3/glm-tts`, so its entries stay valid). */
+const ZHIPU_MODEL = '/audio/speech#glm-tts';
 
 /** Characters sent to Novita and served from the cache: what the cost meter shows. */
 export interface CostFigures {
@@ -50,6 +55,13 @@ export interface SynthesizerDeps {
    * stops everything else it meant to ask for (the CLI stops its batch).
    */
   onKeyRefused?: (error: CoreError) => void;
+  /**
+   * The other providers (Zhipu), for voices that live there. Without it (or without `providerOf`) every chunk goes to
+   * Novita through `connections`, as before there was a second provider.
+   */
+  providers?: ProviderConnections;
+  /** Which provider speaks a voice (the registry's record; a system voice: the chosen provider); undefined: Novita. */
+  providerOf?: (voiceId: string) => ProviderId | undefined;
 }
 
 const MODEL = '/v3/glm-tts';
@@ -66,7 +78,7 @@ export class Synthesizer {
    * instead of being sent (a queue of them would each be refused, and each logged). Forgotten once no request is
    * outstanding, so the next run (a key fixed at novita.ai, identity verified) asks again; a new key is a new client.
    */
-  private refusal: { client: NovitaClient | undefined; error: CoreError } | undefined;
+  private refusal: { client: NovitaClient | Provider | undefined; error: CoreError } | undefined;
   /** Requests between the cache miss and their answer (queued in `limit` or in flight). */
   private outstanding = 0;
 
@@ -76,8 +88,14 @@ export class Synthesizer {
     return this.deps.cache;
   }
 
+  /** The provider that speaks `voiceId`: Novita unless `providerOf` says otherwise and the providers are given. */
+  providerFor(voiceId: string): ProviderId {
+    return this.deps.providers ? (this.deps.providerOf?.(voiceId) ?? 'novita') : 'novita';
+  }
+
   key(text: string, voice: VoiceSettings): string {
-    return chunkKey({ voiceId: voice.voiceId, model: `${this.deps.endpoint()}${MODEL}`, text, speed: voice.speed, volume: voice.volume, format: PCM_S16LE_24K_MONO, watermark: voice.watermark });
+    const model = this.providerFor(voice.voiceId) === 'zhipu' ? `${this.deps.providers!.endpoint('zhipu')}${ZHIPU_MODEL}` : `${this.deps.endpoint()}${MODEL}`;
+    return chunkKey({ voiceId: voice.voiceId, model, text, speed: voice.speed, volume: voice.volume, format: PCM_S16LE_24K_MONO, watermark: voice.watermark });
   }
 
   /**
@@ -109,14 +127,17 @@ export class Synthesizer {
     this.outstanding++;
     let pcm: Buffer;
     try {
-      const client = await this.deps.connections.api().catch((err: unknown) => {
+      const other = this.providerFor(voice.voiceId) !== 'novita' ? this.deps.providers! : undefined;
+      const client: NovitaClient | Provider = await (other ? other.provider(this.providerFor(voice.voiceId)) : this.deps.connections.api()).catch((err: unknown) => {
         throw this.refused(undefined, err);
       });
+      const watermark = voice.watermark !== undefined ? { watermark: voice.watermark } : {};
       const request = () => {
         // Checked when the request's turn comes (a slot of the pool), not when it was queued.
         const refusal = this.refusal;
         if (refusal && refusal.client === client) throw new CoreError(refusal.error.problem, { cause: refusal.error });
-        return client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm', ...(voice.watermark !== undefined ? { watermark: voice.watermark } : {}) }, { signal: options.signal });
+        if ('speak' in client) return client.speak({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, ...watermark }, { signal: options.signal });
+        return client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm', ...watermark }, { signal: options.signal });
       };
       try {
         pcm = await (this.deps.limit ? this.deps.limit(request, options.signal) : request());
@@ -154,7 +175,7 @@ export class Synthesizer {
 
   /** Runs `fn` while `listener` hears of every retry wait (see NovitaConnections). */
   withRetryNotices<T>(listener: ProgressPort | undefined, fn: () => Promise<T>): Promise<T> {
-    return this.deps.connections.withRetryNotices(listener, fn);
+    return this.deps.providers ? this.deps.providers.withRetryNotices(listener, fn) : this.deps.connections.withRetryNotices(listener, fn);
   }
 
   /** The indices of `texts` that would be sent (neither cached nor landing); all of them without a cache. */
@@ -189,7 +210,7 @@ export class Synthesizer {
   }
 
   /** Latches `err` when it is the first refusal of the key (see `refusal`) and tells `onKeyRefused`; returns `err`. */
-  private refused(client: NovitaClient | undefined, err: unknown): unknown {
+  private refused(client: NovitaClient | Provider | undefined, err: unknown): unknown {
     if (!this.refusal && err instanceof CoreError && isKeyRefusal(err.problem)) {
       this.refusal = { client, error: err };
       this.deps.onKeyRefused?.(err);

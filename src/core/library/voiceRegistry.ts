@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { access, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { CoreError } from '../errors';
+import { isProviderId, type ProviderId } from '../providers/port';
 import { freeName } from '../validation';
 
 export interface VoiceRecord {
@@ -20,6 +21,15 @@ export interface VoiceRecord {
   previewFile?: string;
   /** When the user confirmed they have the right to clone the voice of this sample (ISO 8601). */
   consent?: { at: string };
+  /** Where the voice lives and is spoken; absent (every record written before Zhipu): Novita. */
+  provider?: ProviderId;
+  /** When the voice was deleted at its provider (ISO 8601): it cannot speak any more; the record stays as the trace. */
+  deletedAt?: string;
+}
+
+/** The provider a recorded voice belongs to (old records name none: Novita's). */
+export function providerOf(v: Pick<VoiceRecord, 'provider'>): ProviderId {
+  return v.provider ?? 'novita';
 }
 
 export type PreviewKind = 'clone' | 'speech' | 'narration';
@@ -190,6 +200,16 @@ export class VoiceRegistry {
       if (!v) return false;
       if (trimmed) v.label = trimmed;
       else delete v.label;
+      return true;
+    });
+  }
+
+  /** Records that the voice was deleted at its provider. Resolves false when no such voice is recorded. */
+  markDeleted(voiceId: string, at = new Date().toISOString()): Promise<boolean> {
+    return this.update((d) => {
+      const v = d.voices.find((x) => x.voiceId === voiceId);
+      if (!v) return false;
+      v.deletedAt = at;
       return true;
     });
   }
@@ -395,6 +415,8 @@ function voiceProblem(x: unknown): string | undefined {
   if (!optional(x.transcript, (v) => typeof v === 'string')) return 'transcript is not text';
   if (!optional(x.previewFile, isNonEmptyString)) return 'previewFile is not a file name';
   if (!optional(x.consent, (c) => isObject(c) && isIsoDate(c.at))) return 'consent has no date';
+  if (!optional(x.provider, isProviderId)) return 'provider is not novita or zhipu';
+  if (!optional(x.deletedAt, isIsoDate)) return 'deletedAt is not a date';
   return undefined;
 }
 

@@ -1,8 +1,12 @@
 import vscode = require('vscode');
+import type { ProviderId } from '../../core/providers/port';
 import { l10n } from './describe';
 
 const SECRET_KEY = 'glmVoiceClone.apiKey';
 export const ENV_KEY = 'NOVITA_API_KEY';
+/** Zhipu's key: a secret of its own, and its own variable for headless runs. */
+const ZHIPU_SECRET_KEY = 'glmVoiceClone.zhipu.apiKey';
+export const ZHIPU_ENV_KEY = 'ZHIPU_API_KEY';
 
 /** The API key lives in SecretStorage only; `NOVITA_API_KEY` is read when nothing is stored (headless, CI). */
 export class ApiKeyStore {
@@ -30,6 +34,20 @@ export class ApiKeyStore {
     if (stored) return stored;
     const fromEnv = process.env[ENV_KEY]?.trim();
     return fromEnv || undefined;
+  }
+
+  /** The key of `provider`: Novita's is `get()`; Zhipu's is read from its own secret (or ZHIPU_API_KEY) each time. */
+  async getFor(provider: ProviderId): Promise<string | undefined> {
+    if (provider === 'novita') return this.get();
+    const stored = await this.secrets.get(ZHIPU_SECRET_KEY);
+    return stored || process.env[ZHIPU_ENV_KEY]?.trim() || undefined;
+  }
+
+  /** Stores (or with an empty key, clears) the key of `provider`. */
+  async storeFor(provider: ProviderId, key: string): Promise<void> {
+    if (provider === 'novita') return key.trim() ? this.store(key) : this.clear();
+    if (key.trim()) await this.secrets.store(ZHIPU_SECRET_KEY, key.trim());
+    else await this.secrets.delete(ZHIPU_SECRET_KEY);
   }
 
   async has(): Promise<boolean> {

@@ -1,5 +1,7 @@
 import vscode = require('vscode');
 import type { NarrationSettings } from '../../core/flows/narrate';
+import { DEFAULT_ZHIPU_SETTINGS, type ZhipuSettings } from '../../core/providers/connections';
+import { DEFAULT_PROVIDER, isProviderId, type ProviderId } from '../../core/providers/port';
 import { DEFAULT_FORMAT, DEFAULT_MP3_KBPS, DEFAULT_SUBTITLES, MP3_BITRATES, isFormatId, isSubtitleChoice, type FormatId, type SubtitleChoice } from '../../core/export/formats';
 
 export const SECTION = 'glmVoiceClone';
@@ -35,6 +37,14 @@ export function readSettings(): Settings {
     apiBaseUrl: (c.get<string>('apiBaseUrl', DEFAULT_BASE_URL) || DEFAULT_BASE_URL).trim().replace(/\/+$/, ''),
     requestTimeoutMs: Math.min(600, Math.max(5, Number.isFinite(timeout) ? timeout : 60)) * 1000,
   };
+}
+
+/** `glmVoiceClone.provider` and Zhipu's settings (`glmVoiceClone.zhipu.*`); Novita's stay in readSettings. */
+export function readProviderSettings(): { provider: ProviderId; zhipu: ZhipuSettings } {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const provider = c.get<string>('provider');
+  const base = (c.get<string>('zhipu.apiBaseUrl') || DEFAULT_ZHIPU_SETTINGS.apiBaseUrl).trim().replace(/\/+$/, '');
+  return { provider: isProviderId(provider) ? provider : DEFAULT_PROVIDER, zhipu: { apiBaseUrl: base, keepUploadedSample: c.get<boolean>('zhipu.keepUploadedSample') === true } };
 }
 
 /** `glmVoiceClone.sampleUrl`: the sample a form starts with when nothing has been typed (a team's, the demo's). */

@@ -27,8 +27,9 @@ export class NovitaService implements vscode.Disposable {
   ) {
     this.connections = new NovitaConnections({
       secrets: {
-        apiKey: async () => {
-          const key = await keys.require();
+        apiKey: async (provider) => {
+          // Zhipu's key is never asked for here (no prompt for a provider the user may not use).
+          const key = provider === 'zhipu' ? await keys.getFor('zhipu') : await keys.require();
           // Registered before the first request, so no log line can carry it.
           if (key) log.redact(key);
           return key;
