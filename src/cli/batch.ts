@@ -11,6 +11,8 @@ import { NarrateFlow } from '../core/flows/narrate';
 import type { FoldersPort, ProgressEvent } from '../core/flows/ports';
 import type { FormatId, SubtitleChoice } from '../core/export/formats';
 import { exportPaths, type ExportPaths } from '../core/export/outputPath';
+import type { ProviderConnections } from '../core/providers/connections';
+import type { ProviderId } from '../core/providers/port';
 import type { NovitaConnections } from '../core/novita/connections';
 import { planNarration } from '../core/narration/plan';
 import { languageOf, relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
@@ -79,6 +81,9 @@ export interface BatchOptions {
 
 export interface BatchDeps {
   connections: NovitaConnections;
+  /** The other providers and which one speaks a voice (see Synthesizer); without them, every voice is Novita's. */
+  providers?: ProviderConnections;
+  providerOf?: (voiceId: string) => ProviderId;
   cache: ChunkCache | undefined;
   endpoint: () => string;
   /** Scratch folder for what the flow writes before the final file (the WAV an MP3 is encoded from). */
@@ -183,6 +188,8 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
     connections: deps.connections,
     cache: deps.cache,
     endpoint: deps.endpoint,
+    providers: deps.providers,
+    providerOf: deps.providerOf,
     limit: (request, signal) => pool.run(request, signal),
     onKeyRefused: (err) => {
       keyRefused ??= err.problem;

@@ -39,15 +39,17 @@ export type OptionName =
   | 'cast'
   | 'pronunciations'
   | 'pause-ms'
-  | 'i-have-the-right';
+  | 'i-have-the-right'
+  | 'provider'
+  | 'remote';
 
 /** Each command's summary: its row in the main --help and the start of its own (see src/cli/commands/<name>.ts). */
 export const commandSummary = {
   narrate: (l10n: L10n) => l10n.t('Voices every file into audio (WAV or MP3, optional subtitles) beside it or under --out, through the chunk cache: a second run sends only what changed.'),
   speak: (l10n: L10n) => l10n.t('Speaks the given text (or a file, or standard input with --file -) into one audio file.'),
-  clone: (l10n: L10n) => l10n.t('Clones a voice from a sample URL at Novita and records it in the data folder, so --voice can use it by name.'),
+  clone: (l10n: L10n) => l10n.t('Clones a voice from a sample URL at Novita, or from a file on this computer at Zhipu (--file, --provider zhipu), and records it in the data folder, so --voice can use it by name.'),
   transcribe: (l10n: L10n) => l10n.t('Transcribes an audio URL with Novita’s speech recognition and prints the text.'),
-  voices: (l10n: L10n) => l10n.t('Lists the system voices and the voices cloned into the data folder.'),
+  voices: (l10n: L10n) => l10n.t('Lists the system voices and the voices cloned into the data folder (--remote: also those at Zhipu); “voices delete NAME” deletes a voice at Zhipu.'),
   cache: (l10n: L10n) => l10n.t('Shows the chunk cache’s size (stats) or shrinks it (prune; --all empties it).'),
 };
 
@@ -55,6 +57,8 @@ export function optionHelp(l10n: L10n): Record<OptionName, string> {
   return {
     'base-url': l10n.t('API base URL (default https://api.novita.ai; http only to this machine, e.g. the double).'),
     'key-file': l10n.t('Read the API key from this file instead of NOVITA_API_KEY. The key is never taken as an argument.'),
+    provider: l10n.t('Where to clone and speak: novita (default, or GVC_PROVIDER) or zhipu (bigmodel.cn: key from ZHIPU_API_KEY or --key-file; clones from a file; --base-url then names Zhipu’s API, default https://open.bigmodel.cn/api/paas/v4).'),
+    remote: l10n.t('Also list the voices at the provider (Zhipu), marking those known only here or only there.'),
     'data-dir': l10n.t('Folder of the voice registry and clone previews (default $XDG_DATA_HOME/glm-voice-clone).'),
     timeout: l10n.t('Seconds to wait for each request (default 60).'),
     json: l10n.t('Print results as JSON, one object per line.'),
@@ -74,7 +78,7 @@ export function optionHelp(l10n: L10n): Record<OptionName, string> {
     shard: l10n.t('Voice only shard I of N (1-based) of the sorted file list, e.g. in a CI matrix.'),
     'on-failure': l10n.t('When a chunk fails for good: stop (the file fails; default) or skip (silence in its place, reported).'),
     'dry-run': l10n.t('Only list the files, their chunks and the characters that would be sent.'),
-    file: l10n.t('Read the text from this file (- for standard input).'),
+    file: l10n.t('speak: read the text from this file (- for standard input). clone: the voice sample on this computer (MP3 or WAV, at most 10 MB; with --provider zhipu).'),
     'sample-url': l10n.t('Public URL of the voice sample (3–30 s of speech).'),
     name: l10n.t('Name of the new voice (letters, digits, - and _).'),
     transcript: l10n.t('What the sample says (better clones; optional).'),
@@ -98,6 +102,7 @@ export function mainUsage(commands: ReadonlyArray<readonly [name: string, summar
     ...rows,
     '',
     l10n.t('The API key comes from NOVITA_API_KEY or --key-file; proxies from HTTPS_PROXY and NO_PROXY.'),
+    l10n.t('With --provider zhipu (or GVC_PROVIDER=zhipu), Zhipu’s key comes from ZHIPU_API_KEY or --key-file.'),
     l10n.t('Run “glm-voice-clone <command> --help” for a command’s options.'),
     l10n.t('Exit codes: 0 done, 1 something failed (the rest was still done), 2 wrong usage, 130 interrupted (finished chunks are kept; run again to resume).'),
     '',
@@ -106,6 +111,11 @@ export function mainUsage(commands: ReadonlyArray<readonly [name: string, summar
 
 /** A core problem as the terminal says it: the key's advice names the environment variable and --key-file. */
 export function describeForCli(problem: Problem, l10n: L10n): string {
+  if (problem.kind === 'unauthorized' && problem.source === 'zhipu') {
+    if (problem.cause === 'missing') return l10n.t('No Zhipu API key: set ZHIPU_API_KEY or pass --key-file with --provider zhipu.');
+    if (problem.cause === 'badCharacters') return l10n.t('The Zhipu API key contains characters a key cannot have (spaces or line breaks?): check ZHIPU_API_KEY or the key file.');
+    return l10n.t('Zhipu refused the API key ({0}): check ZHIPU_API_KEY or the key file.', problem.status ?? 401);
+  }
   if (problem.kind === 'unauthorized') {
     if (problem.cause === 'missing') return l10n.t('No Novita API key: set NOVITA_API_KEY or pass --key-file.');
     if (problem.cause === 'badCharacters') return l10n.t('The Novita API key contains characters a key cannot have (spaces or line breaks?): check NOVITA_API_KEY or the key file.');
@@ -222,6 +232,29 @@ export function voicesHeading(l10n: L10n): string {
 
 export function clonedHeading(dir: string, l10n: L10n): string {
   return l10n.t('Cloned voices (in {0}):', dir);
+}
+
+export function remoteHeading(provider: string, l10n: L10n): string {
+  return l10n.t('Voices cloned at {0}, beside this data folder:', providerName(provider));
+}
+
+export function remoteMark(where: 'both' | 'remoteOnly' | 'localOnly', provider: string, l10n: L10n): string {
+  switch (where) {
+    case 'both':
+      return l10n.t('here and at {0}', providerName(provider));
+    case 'remoteOnly':
+      return l10n.t('only at {0} (not in this data folder)', providerName(provider));
+    case 'localOnly':
+      return l10n.t('only here (not at {0} any more)', providerName(provider));
+  }
+}
+
+export function voiceDeletedText(f: { name: string; voiceId: string; provider: string }, l10n: L10n): string {
+  return l10n.t('Deleted “{0}” (voice id {1}) at {2}: it can no longer speak. The deletion is recorded in the data folder.', f.name, f.voiceId, providerName(f.provider));
+}
+
+function providerName(provider: string): string {
+  return provider === 'zhipu' ? 'Zhipu' : 'Novita';
 }
 
 export function noClonedVoices(l10n: L10n): string {

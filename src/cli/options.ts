@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { LIMITS, SYSTEM_VOICES } from '../core/limits';
 import { DEFAULT_FORMAT, DEFAULT_MP3_KBPS, DEFAULT_SUBTITLES, FORMAT_IDS, MP3_BITRATES, SUBTITLE_CHOICES, type FormatId, type SubtitleChoice } from '../core/export/formats';
 import type { NarrationSettings } from '../core/flows/narrate';
+import { PROVIDER_IDS } from '../core/providers/port';
 import type { L10n } from '../messages/index';
 import { optionHelp, type OptionName } from './messages';
 import { UsageError } from './problems';
@@ -28,6 +29,7 @@ export interface CommandSpec {
 }
 
 export const COMMON: OptionSpecs = {
+  provider: { type: 'string', value: PROVIDER_IDS.join('|') },
   'base-url': { type: 'string', value: 'URL' },
   'key-file': { type: 'string', value: 'FILE' },
   'data-dir': { type: 'string', value: 'DIR' },
@@ -118,7 +120,9 @@ export const DEFAULT_CACHE_MB = 4096;
 
 /** The runtime's options for a command that talks to Novita: the key file, the base URL, the timeout… */
 export function commonOptions(command: string, p: Parsed): CommonOptions {
+  const provider = string(p, 'provider');
   return {
+    ...(provider !== undefined ? { provider: choice(command, p, 'provider', PROVIDER_IDS, 'novita') } : {}),
     baseUrl: string(p, 'base-url'),
     keyFile: string(p, 'key-file'),
     dataDir: string(p, 'data-dir'),

@@ -1,4 +1,5 @@
-// What every command shares: the key (NOVITA_API_KEY or --key-file, never an argument), the connection settings
+// What every command shares: the provider (--provider or GVC_PROVIDER, default novita), its key (NOVITA_API_KEY or
+// ZHIPU_API_KEY, or --key-file for the chosen provider; never an argument), the connection settings
 // (--base-url, --timeout, HTTPS_PROXY/NO_PROXY), the data folder with the voice registry, the chunk cache, and the two
 // output streams, through which nothing leaves with the key in it.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,6 +11,9 @@ import type { ConnectionSettings, FoldersPort, LogPort } from '../core/flows/por
 import { VoiceRegistry } from '../core/library/voiceRegistry';
 import { NovitaConnections } from '../core/novita/connections';
 import { validateBaseUrl } from '../core/novita/client';
+import { ProviderConnections } from '../core/providers/connections';
+import { DEFAULT_PROVIDER, isProviderId, PROVIDER_IDS, type ProviderId } from '../core/providers/port';
+import { ZHIPU_BASE_URL } from '../core/zhipu/client';
 import { UsageError } from './problems';
 
 export const DEFAULT_BASE_URL = 'https://api.novita.ai';
@@ -29,6 +33,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export interface CommonOptions {
+  /** Default GVC_PROVIDER, else novita. */
+  provider?: ProviderId;
+  /** The chosen provider's base URL (the double's in tests). */
   baseUrl?: string;
   keyFile?: string;
   dataDir?: string;
@@ -49,8 +56,15 @@ export interface Streams {
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
+/** The keys by provider: Novita's and Zhipu's, each from its variable or (for the chosen provider) --key-file. */
+type Keys = Partial<Record<ProviderId, string>>;
+
 export class CliRuntime {
   readonly connections: NovitaConnections;
+  /** Every provider with its key; Novita's through `connections` (the same client). */
+  readonly providers: ProviderConnections;
+  /** Where clones go and system voices are spoken. */
+  readonly provider: ProviderId;
   readonly settings: ConnectionSettings;
   readonly dataDir: string;
   private registryOpen: Promise<VoiceRegistry> | undefined;
@@ -58,12 +72,13 @@ export class CliRuntime {
 
   private constructor(
     readonly options: CommonOptions,
-    private readonly key: string | undefined,
+    private readonly keys: Keys,
     readonly streams: Streams,
   ) {
+    this.provider = options.provider ?? DEFAULT_PROVIDER;
     this.dataDir = options.dataDir ?? defaultDataDir();
     this.settings = {
-      apiBaseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
+      apiBaseUrl: (this.provider === 'novita' ? options.baseUrl : undefined) ?? DEFAULT_BASE_URL,
       requestTimeoutMs: Math.round((options.timeoutSec ?? 60) * 1000),
       // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as curl and most CI images use them.
       proxy: { useEnv: true },
@@ -73,7 +88,10 @@ export class CliRuntime {
       warn: (m) => this.debug(m),
       error: (m) => this.debug(m),
     };
-    this.connections = new NovitaConnections({ secrets: { apiKey: async () => this.key }, log, settings: () => this.settings });
+    const secrets = { apiKey: async (provider?: ProviderId) => this.keys[provider ?? 'novita'] };
+    this.connections = new NovitaConnections({ secrets, log, settings: () => this.settings });
+    const zhipu = { apiBaseUrl: (this.provider === 'zhipu' ? options.baseUrl : undefined) ?? ZHIPU_BASE_URL, keepUploadedSample: false };
+    this.providers = new ProviderConnections({ secrets, log, settings: () => this.settings, zhipu: () => zhipu, novita: this.connections });
   }
 
   /**
@@ -81,16 +99,24 @@ export class CliRuntime {
    * base URL. Throws UsageError for an unreadable key file or a base URL the key must not be sent to.
    */
   static async create(options: CommonOptions, streams: Streams, env: NodeJS.ProcessEnv = process.env): Promise<CliRuntime> {
-    let key: string | undefined;
+    let provider = options.provider;
+    if (provider === undefined && env.GVC_PROVIDER?.trim()) {
+      const named = env.GVC_PROVIDER.trim();
+      if (!isProviderId(named)) throw new UsageError({ kind: 'badValue', command: 'GVC_PROVIDER', option: 'provider', value: named, expected: PROVIDER_IDS.join('|') });
+      provider = named;
+    }
+    provider ??= DEFAULT_PROVIDER;
+    const keys: Keys = { novita: env.NOVITA_API_KEY?.trim() || undefined, zhipu: env.ZHIPU_API_KEY?.trim() || undefined };
     if (options.keyFile) {
+      // The key file is the chosen provider's key.
+      let key: string;
       try {
         key = (await readFile(options.keyFile, 'utf8')).trim();
       } catch (err) {
         throw new UsageError({ kind: 'keyFile', path: options.keyFile, code: (err as { code?: string }).code });
       }
       if (!key) throw new UsageError({ kind: 'keyFile', path: options.keyFile, code: 'EMPTY' });
-    } else {
-      key = env.NOVITA_API_KEY?.trim() || undefined;
+      keys[provider] = key;
     }
     const baseUrl = options.baseUrl;
     if (baseUrl !== undefined) {
@@ -100,11 +126,11 @@ export class CliRuntime {
         throw new UsageError({ kind: 'badBaseUrl', value: baseUrl });
       }
     }
-    return new CliRuntime(options, key, streams);
+    return new CliRuntime({ ...options, provider }, keys, streams);
   }
 
   get hasKey(): boolean {
-    return this.key !== undefined;
+    return this.keys[this.provider] !== undefined;
   }
 
   /**
@@ -112,7 +138,9 @@ export class CliRuntime {
    * is left alone: replacing it would mangle every word that contains it.
    */
   redact(text: string): string {
-    return redact(text, this.key !== undefined && this.key.length >= MIN_REDACTED_KEY ? this.key : undefined);
+    let out = text;
+    for (const key of Object.values(this.keys)) out = redact(out, key !== undefined && key.length >= MIN_REDACTED_KEY ? key : undefined);
+    return out;
   }
 
   out(line: string): void {
@@ -161,6 +189,7 @@ export class CliRuntime {
   }
 
   async dispose(): Promise<void> {
+    this.providers.dispose();
     this.connections.dispose();
     if (this.work) await rm(await this.work, { recursive: true, force: true }).catch(() => undefined);
   }

@@ -1,6 +1,7 @@
 // Which voices a run may use: Novita's system voices and the voices cloned into the CLI's registry (by id, name or
 // label). Anything else is refused before a request is paid for.
-import type { VoiceRegistry } from '../core/library/voiceRegistry';
+import { providerOf, type VoiceRegistry } from '../core/library/voiceRegistry';
+import type { ProviderId } from '../core/providers/port';
 import { isSystemVoice, SYSTEM_VOICES } from '../core/limits';
 import { CliFailure, UsageError } from './problems';
 import type { CliRuntime } from './runtime';
@@ -13,7 +14,8 @@ export interface ResolvedVoice {
 export type VoiceResolver = (voice: string) => ResolvedVoice;
 
 export function voiceResolver(registry: VoiceRegistry | undefined): VoiceResolver {
-  const cloned = registry?.voices() ?? [];
+  // A voice deleted at its provider cannot speak any more: it is not offered.
+  const cloned = (registry?.voices() ?? []).filter((v) => !v.deletedAt);
   return (voice) => {
     const wanted = voice.trim();
     if (isSystemVoice(wanted)) return { id: wanted, name: wanted };
@@ -33,4 +35,15 @@ export async function checkedResolver(runtime: CliRuntime, voice: string): Promi
     throw err;
   }
   return resolve;
+}
+
+/**
+ * Which provider speaks a voice id: a cloned voice's own (old records: Novita), a system voice the run's --provider.
+ * For the synthesizer's `providerOf`.
+ */
+export function providerRouter(registry: VoiceRegistry, fallback: ProviderId): (voiceId: string) => ProviderId {
+  return (voiceId) => {
+    const rec = registry.voice(voiceId);
+    return rec ? providerOf(rec) : isSystemVoice(voiceId) ? fallback : 'novita';
+  };
 }

@@ -1,6 +1,7 @@
-// `glm-voice-clone clone`: a voice cloned from a sample URL (with the user's statement that they may), recorded in
-// the data folder's registry so --voice can name it; the preview copied to --out when asked.
-import { copyFile, mkdir } from 'node:fs/promises';
+// `glm-voice-clone clone`: a voice cloned from a sample URL, or with --provider zhipu from a file (--file), with the
+// user's statement that they may; recorded in the data folder's registry (with its provider) so --voice can name it;
+// the preview copied to --out when asked.
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { problemOf } from '../../core/errors';
 import { CloneFlow } from '../../core/flows/clone';
@@ -15,10 +16,11 @@ import type { CliCommand } from './command';
 const DEFAULT_PREVIEW_TEXT = 'Hello! This is a preview of my new voice.';
 
 export const clone: CliCommand = {
-  usage: 'glm-voice-clone clone --sample-url URL --name NAME --i-have-the-right [options]',
+  usage: 'glm-voice-clone clone (--sample-url URL | --file FILE --provider zhipu) --name NAME --i-have-the-right [options]',
   summary: commandSummary.clone,
   options: {
     'sample-url': { type: 'string', value: 'URL' },
+    file: { type: 'string', value: 'FILE' },
     name: { type: 'string', value: 'NAME' },
     transcript: { type: 'string', value: 'TEXT' },
     text: { type: 'string', value: 'TEXT' },
@@ -32,17 +34,29 @@ export const clone: CliCommand = {
   async run({ runtime, parsed: p, l10n, signal }) {
     const sampleUrl = string(p, 'sample-url');
     const name = string(p, 'name');
-    if (!sampleUrl) throw new UsageError({ kind: 'missingOption', command: 'clone', option: 'sample-url' });
+    const file = string(p, 'file');
+    if (!sampleUrl && !file) throw new UsageError({ kind: 'missingOption', command: 'clone', option: 'sample-url' });
+    let sampleFile: { path: string; bytes: Uint8Array } | undefined;
+    if (file) {
+      const path = resolve(file);
+      try {
+        sampleFile = { path, bytes: await readFile(path) };
+      } catch (err) {
+        throw new UsageError({ kind: 'readFile', path: file, code: (err as { code?: string }).code });
+      }
+    }
     if (!name) throw new UsageError({ kind: 'missingOption', command: 'clone', option: 'name' });
     const samples = new SampleFlow({ connections: runtime.connections, folders: runtime.audioFolder, settings: () => runtime.settings });
-    const flow = new CloneFlow({ connections: runtime.connections, folders: runtime.audioFolder, library: () => runtime.registry(), samples, historyMaxItems: () => 50 });
-    const form = { sampleUrl, transcript: string(p, 'transcript') ?? '', text: string(p, 'text') ?? DEFAULT_PREVIEW_TEXT, voiceName: name };
+    const flow = new CloneFlow({ connections: runtime.connections, folders: runtime.audioFolder, library: () => runtime.registry(), samples, historyMaxItems: () => 50, providers: runtime.providers });
+    const form = { sampleUrl: sampleFile ? '' : (sampleUrl ?? ''), transcript: string(p, 'transcript') ?? '', text: string(p, 'text') ?? DEFAULT_PREVIEW_TEXT, voiceName: name };
     try {
       const outcome = await flow.clone(form, {
         signal,
         acceptWarnings: flag(p, 'accept-warnings'),
         // The user's statement that they may clone this voice, as the editor's checkbox asks; without it, nothing is sent.
         consent: flag(p, 'i-have-the-right'),
+        provider: runtime.provider,
+        ...(sampleFile ? { sampleFile } : {}),
         progress: (e) => {
           if (!runtime.options.json) runtime.err(progressText(e, l10n));
         },
@@ -54,7 +68,7 @@ export const clone: CliCommand = {
         await copyFile(outcome.filePath, resolve(out));
         preview = resolve(out);
       }
-      if (runtime.options.json) runtime.json({ event: 'cloned', voiceId: outcome.voiceId, name: outcome.voiceName, preview });
+      if (runtime.options.json) runtime.json({ event: 'cloned', voiceId: outcome.voiceId, name: outcome.voiceName, preview, ...(runtime.provider !== 'novita' ? { provider: runtime.provider } : {}) });
       else runtime.out(cloneDoneText({ name: outcome.voiceName, voiceId: outcome.voiceId, preview }, l10n));
       return 0;
     } catch (err) {

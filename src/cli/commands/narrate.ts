@@ -9,7 +9,7 @@ import { commandSummary } from '../messages';
 import { CACHE, COMMON, VOICE, cacheOptions, commonOptions, flag, formatOption, choice, string, voiceOptions, type Parsed } from '../options';
 import { UsageError } from '../problems';
 import { createReporter } from '../reporter';
-import { checkedResolver } from '../voices';
+import { checkedResolver, providerRouter } from '../voices';
 import type { CliCommand } from './command';
 
 export const narrate: CliCommand = {
@@ -52,6 +52,8 @@ export const narrate: CliCommand = {
       },
       {
         connections: runtime.connections,
+        providers: runtime.providers,
+        providerOf: providerRouter(await runtime.registry(), runtime.provider),
         cache: runtime.cache(cacheOptions('narrate', p)),
         endpoint: () => runtime.settings.apiBaseUrl,
         scratch: runtime.scratch,

@@ -12,7 +12,7 @@ import { commandSummary, speakDoneText } from '../messages';
 import { CACHE, COMMON, VOICE, cacheOptions, commonOptions, formatOption, narrationSettings, string, voiceOptions } from '../options';
 import { UsageError } from '../problems';
 import { reportFailure } from '../reporter';
-import { checkedResolver } from '../voices';
+import { checkedResolver, providerRouter } from '../voices';
 import type { CliCommand } from './command';
 
 export const speak: CliCommand = {
@@ -41,7 +41,13 @@ export const speak: CliCommand = {
     const format = formatOption('speak', p, formatOfPath(target));
     const subtitles = subtitlePaths(target.slice(0, target.length - extname(target).length), v.subtitles);
     await mkdir(dirname(target), { recursive: true });
-    const synthesizer = new Synthesizer({ connections: runtime.connections, cache: runtime.cache(cacheOptions('speak', p)), endpoint: () => runtime.settings.apiBaseUrl });
+    const synthesizer = new Synthesizer({
+      connections: runtime.connections,
+      cache: runtime.cache(cacheOptions('speak', p)),
+      endpoint: () => runtime.settings.apiBaseUrl,
+      providers: runtime.providers,
+      providerOf: providerRouter(await runtime.registry(), runtime.provider),
+    });
     const flow = new NarrateFlow({
       synthesizer,
       folders: runtime.scratch,
