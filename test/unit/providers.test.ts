@@ -166,6 +166,23 @@ suite('providers: the port over both doubles', function () {
     assert.ok(Buffer.concat(pieces).equals(whole));
   });
 
+  test('Zhipu streamed speech: a cut stream, or an error line, reaches the caller as streamBroken after the audio so far', async () => {
+    zd.frameBytes = 2400;
+    for (const fault of [{ stream: 'cut' as const, afterFrames: 2 }, { stream: 'midError' as const, afterFrames: 2 }]) {
+      zd.setFault('speech', fault);
+      const pieces: Buffer[] = [];
+      const e = await rejectsWith(
+        (async () => {
+          for await (const b of zhipu.speakStreamed({ input: 'A sentence long enough to need several frames of audio.', voice: 'tongtong' })) pieces.push(b);
+        })(),
+        'streamBroken',
+      );
+      assert.equal(Buffer.concat(pieces).length, 4800, `${fault.stream}: the two frames before the break were handed on`);
+      assert.equal(e.problem.kind === 'streamBroken' && e.problem.reason, fault.stream === 'cut' ? 'cut' : 'error');
+    }
+    zd.frameBytes = 4800;
+  });
+
   test('Zhipu voices: listed (system and cloned), deleted at Zhipu (then gone from the list)', async () => {
     const r = await zhipu.clone({ source: { kind: 'file', bytes: wav(), filename: 'listed.wav' }, voiceName: 'me-listed', input: 'Hello.' }, { previewPath: previewPath() });
     const list = await zhipu.listVoices();
