@@ -33,8 +33,11 @@ export class ExtensionStorage {
   }
 
   library(): Promise<VoiceRegistry> {
-    return (this.registry ??= this.openRegistry());
+    return (this.registry ??= this.openRegistry().then((r) => (this.opened = r)));
   }
+
+  /** The registry once it is open (synchronous look-ups: which provider speaks a voice); undefined before. */
+  opened: VoiceRegistry | undefined;
 
   private async openRegistry(): Promise<VoiceRegistry> {
     await mkdir(this.root.fsPath, { recursive: true });

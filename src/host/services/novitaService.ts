@@ -3,8 +3,10 @@
 import vscode = require('vscode');
 import type { ConnectionSettings } from '../../core/flows/ports';
 import { NovitaConnections } from '../../core/novita/connections';
+import { ProviderConnections } from '../../core/providers/connections';
+import type { ProviderId } from '../../core/providers/port';
 import type { ApiKeyStore } from '../platform/apiKey';
-import { readProxySettings, readSettings, SECTION } from '../platform/config';
+import { readProviderSettings, readProxySettings, readSettings, SECTION } from '../platform/config';
 import type { Log } from '../platform/log';
 
 export function connectionSettings(): ConnectionSettings {
@@ -19,25 +21,25 @@ export function connectionSettings(): ConnectionSettings {
 
 export class NovitaService implements vscode.Disposable {
   readonly connections: NovitaConnections;
+  readonly providers: ProviderConnections;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     readonly keys: ApiKeyStore,
     readonly log: Log,
   ) {
-    this.connections = new NovitaConnections({
-      secrets: {
-        apiKey: async (provider) => {
-          // Zhipu's key is never asked for here (no prompt for a provider the user may not use).
-          const key = provider === 'zhipu' ? await keys.getFor('zhipu') : await keys.require();
-          // Registered before the first request, so no log line can carry it.
-          if (key) log.redact(key);
-          return key;
-        },
+    const secrets = {
+      apiKey: async (provider?: ProviderId) => {
+        // Zhipu's key is never asked for here (no prompt for a provider the user may not use).
+        const key = provider === 'zhipu' ? await keys.getFor('zhipu') : await keys.require();
+        // Registered before the first request, so no log line can carry it.
+        if (key) log.redact(key);
+        return key;
       },
-      log,
-      settings: connectionSettings,
-    });
+    };
+    this.connections = new NovitaConnections({ secrets, log, settings: connectionSettings });
+    // Zhipu beside it (a voice recorded as Zhipu's is spoken there); Novita's requests still go through `connections`.
+    this.providers = new ProviderConnections({ secrets, log, settings: connectionSettings, zhipu: () => readProviderSettings().zhipu, novita: this.connections });
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         // api() rebuilds by itself for new settings; an event that arrives after that rebuild must not close the new
@@ -55,6 +57,7 @@ export class NovitaService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.providers.dispose();
     this.connections.dispose();
     for (const s of this.subscriptions) s.dispose();
   }

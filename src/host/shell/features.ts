@@ -45,11 +45,12 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const folders = { audioDir: () => storage.ensureAudioDir() };
   const library = () => storage.library();
   const samples = new SampleFlow({ connections, folders, settings: connectionSettings });
-  const clone = new CloneFlow({ connections, folders, library, samples, historyMaxItems: () => readSpeechSettings().historyMaxItems });
+  const clone = new CloneFlow({ connections, folders, library, samples, historyMaxItems: () => readSpeechSettings().historyMaxItems, providers: novita.providers });
   // One synthesizer for everything that speaks: chunks come from the on-disk cache (shared by windows) when it has
   // them, and the cost meter counts what was sent and what was served.
   const cache = new ChunkCache({ dir: join(context.globalStorageUri.fsPath, 'chunks'), maxBytes: readCacheSettings().maxBytes });
-  const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => costs.add(delta) });
+  // A voice recorded as Zhipu's is spoken at Zhipu; every other voice (every record before Zhipu) at Novita, as before.
+  const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => costs.add(delta), providers: novita.providers, providerOf: (id) => storage.opened?.voice(id)?.provider });
   const costs = new CostTotals(context.globalState, () => showCosts());
   const showCosts = () => active.setCosts(costSummary(synthesizer.session, costs.total));
   const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log);
