@@ -246,6 +246,27 @@ suite('providers: the port over both doubles', function () {
     }
   });
 
+  test('a Zhipu rate limit (1302) is waited out and said as Zhipu’s, to whoever listens for retry waits', async () => {
+    const connections = new ProviderConnections({
+      secrets: { apiKey: async (p) => (p === 'zhipu' ? ZHIPU_KEY : NOVITA_KEY) },
+      log: quiet,
+      settings: () => ({ apiBaseUrl: novitaBase, requestTimeoutMs: 3000 }),
+      zhipu: () => ({ apiBaseUrl: zd.baseUrl, keepUploadedSample: false }),
+    });
+    try {
+      zd.setFault('speech', { code: '1302' });
+      const heard: string[] = [];
+      const z = await connections.provider('zhipu');
+      const pcm = await connections.withRetryNotices((e) => heard.push(progressText(e, english)), () => z.speak({ input: 'Wait for it.', voice: 'tongtong' }));
+      assert.ok(pcm.equals(zd.pcmFor('Wait for it.')));
+      assert.equal(zd.requestsTo('speech').length, 2);
+      assert.equal(heard.length, 1);
+      assert.match(heard[0], /^Zhipu asked us to wait; retrying in \d+ s…$/);
+    } finally {
+      connections.dispose();
+    }
+  });
+
   test('the synthesizer speaks a voice at its provider: Zhipu’s voice at Zhipu, the others at Novita; separate cache keys', async () => {
     const connections = new ProviderConnections({
       secrets: { apiKey: async (p) => (p === 'zhipu' ? ZHIPU_KEY : NOVITA_KEY) },
