@@ -173,7 +173,9 @@ export class CloneFlow {
   private async cloneAtProvider(form: CloneForm, options: CloneRunOptions): Promise<CloneOutcome> {
     const providerId = options.provider ?? 'novita';
     const file = options.sampleFile;
-    const problems = await this.validate(file ? { ...form, sampleUrl: 'https://local.file/' } : form);
+    const problems = await this.validate(form);
+    // A file stands in for the sample URL: the URL field's rule does not apply.
+    if (file) delete problems.sampleUrl;
     if (Object.keys(problems).length) throw new CoreError({ kind: 'formInvalid', problems });
     // A file is recorded (and its consent found again) by its file: URL.
     const sampleId = file ? pathToFileURL(file.path).href : form.sampleUrl.trim();
