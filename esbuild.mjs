@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliBuildOptions } from './scripts/cli-bundle.mjs';
+import { codiconSubsetPlugin } from './scripts/codicon-subset.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -66,7 +67,9 @@ const builds = [
   {
     ...common, platform: 'browser', format: 'iife', target: 'es2022',
     entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist',
-    loader: { '.ttf': 'file' },
+    // The codicons the panel shows, in a font of their own (scripts/codicon-subset.mjs), always dist/codicon.ttf:
+    // .vscodeignore lets in that name only, so a font left in dist/ by an older build is not packaged with it.
+    loader: { '.ttf': 'file' }, assetNames: '[name]', plugins: [codiconSubsetPlugin()],
   },
   // The read-along player (a webview view of its own): Web Audio playback, no dependency on the panel's script.
   {
