@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliBuildOptions } from './scripts/cli-bundle.mjs';
 import { codiconSubsetPlugin } from './scripts/codicon-subset.mjs';
+import { UNDICI_ENTRY, undiciCuts } from './scripts/undici-bundle.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -53,8 +54,8 @@ const builds = [
   { ...host, entryPoints: { documents: 'src/host/shell/documents.ts' }, outdir: 'dist' },
   // The MP3 encoder's worker (src/core/audio/mp3Worker.ts): a thread with a small heap, started per MP3 export.
   { ...host, entryPoints: { 'mp3-worker': 'src/core/audio/mp3WorkerMain.ts' }, outdir: 'dist' },
-  // undici: required on the first request only.
-  { ...node, entryPoints: { undici: 'undici' }, outdir: 'dist' },
+  // undici: required on the first request only; the part of it the core uses (scripts/undici-bundle.mjs).
+  { ...node, entryPoints: { undici: UNDICI_ENTRY }, outdir: 'dist', plugins: [undiciCuts] },
   // markdown-it (source positions of Markdown read aloud): required on the first narration plan of a Markdown file.
   { ...node, entryPoints: { 'markdown-it': 'markdown-it' }, outdir: 'dist' },
   // fountain-js (screenplays read with a cast): required on the first narration plan of a .fountain file.
