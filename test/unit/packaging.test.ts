@@ -142,8 +142,10 @@ suite('packaging: the codicon subset (scripts/codicon-subset.mjs)', () => {
 });
 
 suite('packaging: what else the .vsix leaves out', () => {
-  test('the font is let in by its exact name (a stale font stays out)', () => {
+  test('the font and the translations are let in by their exact names (a stale font or the English bundle stays out)', () => {
     const ok = allowed();
     assert.ok(ok.has('dist/codicon.ttf') && !ok.has('dist/*.ttf'), 'the font by name: dist/ may still hold an older hashed one');
+    // VS Code reads l10n/bundle.l10n.<language>.json, and none for English (the strings in the code are English).
+    assert.ok(ok.has('l10n/bundle.l10n.*.json') && !ok.has('l10n/*.json'));
   });
 });
