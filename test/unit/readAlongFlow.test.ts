@@ -136,7 +136,7 @@ class Harness {
       reading: {
         reading: (on) => this.reading.push(on),
         failed: (f) => this.failures.push(f),
-        warn: (m) => assert.fail(m),
+        warn: (w) => assert.fail(`${w.kind}: ${String(w.error)}`),
       },
     });
   }
@@ -357,6 +357,32 @@ suite('read-along flow (core, fake ports and clock)', () => {
     assert.deepEqual(h.statuses.at(-1), { session: h.session, rendered: n, total: n, at: t0 + STATUS_MS + 100 });
     h.clock.advance(10 * STATUS_MS);
     assert.equal(h.statuses.length, 3, 'nothing after the last');
+  });
+
+  test('a read from past the last sentence, or whose plan fails, never starts, and says why as data', async () => {
+    const h = new Harness(5);
+    const past = await h.flow.read({ target: 'doc', title: 'Doc', base: 0, mapped: true, from: h.plan.sentences[4].end + 5 });
+    assert.deepEqual(past, { started: false, refusal: { kind: 'nothingAfter' } });
+    const boom = new Error('no plan');
+    (h.flow as unknown as { renderer: { plan: () => Promise<never> } }).renderer.plan = () => Promise.reject(boom);
+    assert.deepEqual(await h.flow.read({ target: 'doc', title: 'Doc', base: 0, mapped: true }), { started: false, refusal: { kind: 'planFailed', error: boom } });
+    assert.equal(h.renders.length, 0);
+  });
+
+  test('the highlight follows edits before the sentence heard, and is gone once an edit touches it', async () => {
+    const h = new Harness(10);
+    await h.read();
+    h.renders[0].emit();
+    h.state(3);
+    const at = h.plan.sentences[3];
+    assert.deepEqual(h.flow.status().highlight, { start: at.start, end: at.end });
+    h.flow.edited([{ start: 0, end: 0, newLength: 4 }]);
+    assert.deepEqual(h.flow.status().highlight, { start: at.start + 4, end: at.end + 4 });
+    assert.deepEqual(h.shown.at(-1), { start: at.start + 4, end: at.end + 4 }, 'shown where it moved');
+    h.flow.edited([{ start: at.start + 5, end: at.start + 6, newLength: 0 }]);
+    assert.equal(h.flow.status().highlight, undefined);
+    assert.equal(h.flow.status().sentenceRange, undefined);
+    assert.equal(h.flow.status().reading, true, 'reading goes on');
   });
 
   test('a control resolves once the player acts on it (its ack), or after 3 s; the highlight follows the sentence heard', async () => {

@@ -338,7 +338,7 @@ export class ReadAlongFlow<T, R extends RenderOutcome> {
     // Only now, with the first chunk on its way (the render asks for it before anything else): the player, the
     // context and the view load while it renders, and none of them waits for the other.
     this.player.session({ session, title: scope.title, sentences: scope.plan.sentences.map((s) => s.text), first, rate: this.rate });
-    void this.player.show().catch((err: unknown) => this.context.warn(`the read-along player did not open: ${String(err)}`));
+    void this.player.show().catch((err: unknown) => this.context.warn({ kind: 'playerNotShown', error: err }));
     this.context.reading(true);
     void result.then((r) => {
       if (this.render?.session !== session) return;
@@ -428,7 +428,7 @@ export class ReadAlongFlow<T, R extends RenderOutcome> {
         void this.startRender(target, true);
       }
     })()
-      .catch((err: unknown) => this.context.warn(`read-along seek failed: ${String(err)}`))
+      .catch((err: unknown) => this.context.warn({ kind: 'seekFailed', error: err }))
       .finally(() => {
         this.seeking = undefined;
         this.pendingSeek = undefined;

@@ -113,12 +113,18 @@ export interface RenderPort<T, R extends RenderOutcome> {
   cancel(): void;
 }
 
+/** What went wrong unseen: the player's view did not open, or a seek's render could not start. */
+export interface ReadingWarning {
+  kind: 'playerNotShown' | 'seekFailed';
+  error: unknown;
+}
+
 /** Whether reading is on (the keybindings' context), and a failure to tell the listener. */
 export interface ReadingPort<R> {
   reading(on: boolean): void;
   failed(failure: ReadingFailure, outcome: R): void;
-  /** For the developer's log: something went wrong that the listener need not hear of. */
-  warn(message: string): void;
+  /** For the developer's log: something went wrong that the listener need not hear of (the host words it). */
+  warn(problem: ReadingWarning): void;
 }
 
 export type TimerHandle = unknown;

@@ -211,7 +211,7 @@ export class ReadAlong extends Disposable {
           if (choice && keptPath) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(keptPath));
         });
       },
-      warn: (message) => this.log.warn(message),
+      warn: (w) => this.log.warn(`${w.kind === 'playerNotShown' ? 'the read-along player did not open' : 'read-along seek failed'}: ${String(w.error)}`),
     };
   }
 
