@@ -1,4 +1,4 @@
-// Types of scripts/codicon-subset.mjs for the TypeScript that imports it (test/unit/packaging.test.ts).
+// Types of scripts/codicon-subset.mjs for the TypeScript that imports it (test/unit/project/packaging.test.ts).
 import type { Plugin } from 'esbuild';
 
 export declare const CODICONS: string[];

@@ -2,7 +2,7 @@
 // @vscode/codicons (its font alone was 125 KB of the .vsix). An esbuild plugin for the webview bundle: the import of
 // codicon.css gets the font face, the base rules and one rule per listed icon; its font, codicon.ttf, gets a subset
 // with those glyphs only (subset-font: HarfBuzz's hb-subset, built to WebAssembly). A listed name that the package
-// does not have fails the build. test/unit/packaging.test.ts checks every icon the webview names is listed.
+// does not have fails the build. test/unit/project/packaging.test.ts checks every icon the webview names is listed.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

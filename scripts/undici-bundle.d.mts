@@ -1,4 +1,4 @@
-// Types of scripts/undici-bundle.mjs for the TypeScript that imports it (test/unit/undiciBundle.test.ts).
+// Types of scripts/undici-bundle.mjs for the TypeScript that imports it (test/unit/project/undiciBundle.test.ts).
 import type { Plugin } from 'esbuild';
 
 export declare const NO_FORM_DATA: string;

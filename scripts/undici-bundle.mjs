@@ -1,4 +1,4 @@
-// How the extension's dist/undici.js is built (esbuild.mjs), shared with test/unit/undiciBundle.test.ts: the part
+// How the extension's dist/undici.js is built (esbuild.mjs), shared with test/unit/project/undiciBundle.test.ts: the part
 // of undici the core uses (scripts/undici-extension.cjs), not the package's whole index (fetch, WebSocket, caches,
 // mocks, interceptors), with two more cuts that the core never reaches:
 // - one HTTP parser: undici carries llhttp (WebAssembly) twice, built with SIMD and without (70 KB each), and uses

@@ -2,7 +2,7 @@
 // `EnvHttpProxyAgent`, and the Dispatcher API behind them), not the whole package's index, which also brings fetch,
 // WebSocket, the cache stores, the mocks and the interceptors (~200 KB of the bundle). The objects are undici's own,
 // put together as its index.js does; the CLI and the tests load the package itself. The names exported here are
-// checked against what src/ uses by test/unit/undiciBundle.test.ts; the build is scripts/undici-bundle.mjs.
+// checked against what src/ uses by test/unit/project/undiciBundle.test.ts; the build is scripts/undici-bundle.mjs.
 'use strict';
 
 const Dispatcher = require('undici/lib/dispatcher/dispatcher');

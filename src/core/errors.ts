@@ -200,7 +200,7 @@ export class CoreError extends Error {
 /**
  * A broken internal invariant (a caller broke the contract: a bug) or a signal caught inside the core: never a
  * situation the user is in, so it has no kind and no sentence; if one escapes, the user reads it as `unexpected`.
- * The core throws nothing else but CoreError (test/unit/coreThrows.test.ts; RangeError and TypeError only for an
+ * The core throws nothing else but CoreError (test/unit/core/coreThrows.test.ts; RangeError and TypeError only for an
  * argument outside a function's contract).
  */
 export class InternalError extends Error {

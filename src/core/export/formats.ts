@@ -1,6 +1,6 @@
 // The one table of what a narration can be exported as: each audio format's extension, MIME type, encoder (what turns
 // the joined WAV into it, in its worker thread) and bitrates, and the subtitle kinds. The editor's settings
-// (package.json's enums, checked by test/unit/exportFormats.test.ts), the CLI's options and the build's worker bundles
+// (package.json's enums, checked by test/unit/core/export/exportFormats.test.ts), the CLI's options and the build's worker bundles
 // (esbuild.mjs) all come from here: a new format is an encoder file, a row and its strings.
 import { encodeWavFileToMp3Off, MP3_WORKER } from '../audio/mp3Worker';
 
