@@ -49,18 +49,35 @@ const KERNELS = phases();
 export function truePeakEnvelope(x: Float32Array): Float32Array {
   const n = x.length;
   const out = new Float32Array(n);
-  const half = TAPS_PER_PHASE / 2;
+  const before = TAPS_PER_PHASE / 2 - 1; // taps before n
+  const [h1, h2, h3] = KERNELS;
   for (let i = 0; i < n; i++) {
-    let peak = Math.abs(x[i]);
-    for (const h of KERNELS) {
-      let s = 0;
+    let peak = x[i] < 0 ? -x[i] : x[i];
+    const j0 = i - before;
+    let s1 = 0, s2 = 0, s3 = 0;
+    if (j0 >= 0 && j0 + TAPS_PER_PHASE <= n) {
       for (let k = 0; k < TAPS_PER_PHASE; k++) {
-        const j = i - (half - 1) + k;
-        if (j >= 0 && j < n) s += h[k] * x[j];
+        const v = x[j0 + k];
+        s1 += h1[k] * v;
+        s2 += h2[k] * v;
+        s3 += h3[k] * v;
       }
-      const a = Math.abs(s);
-      if (a > peak) peak = a;
+    } else {
+      for (let k = 0; k < TAPS_PER_PHASE; k++) {
+        const j = j0 + k;
+        if (j < 0 || j >= n) continue;
+        const v = x[j];
+        s1 += h1[k] * v;
+        s2 += h2[k] * v;
+        s3 += h3[k] * v;
+      }
     }
+    if (s1 < 0) s1 = -s1;
+    if (s2 < 0) s2 = -s2;
+    if (s3 < 0) s3 = -s3;
+    if (s1 > peak) peak = s1;
+    if (s2 > peak) peak = s2;
+    if (s3 > peak) peak = s3;
     out[i] = peak;
   }
   return out;
@@ -87,18 +104,20 @@ function slidingMin(r: Float32Array, w: number): Float32Array {
 
 /**
  * Limits every channel (one gain for all, so the image does not move) so that its true peak stays under `ceilingDb`
- * dBTP. Returns how many samples had to be turned down (0: the signal was left as it was).
+ * dBTP. Returns how many samples had to be turned down (0: the signal was left as it was). `known`: the channels'
+ * envelopes before a gain of `scale` (the envelope is linear in the gain, so rounds that only change the gain reuse it).
  */
-export function limitTruePeak(chans: Float32Array[], rate: number, ceilingDb: number): number {
+export function limitTruePeak(chans: Float32Array[], rate: number, ceilingDb: number, known?: { envelopes: readonly Float32Array[]; scale: number }): number {
   const ceiling = fromDb(ceilingDb);
   const n = chans[0]?.length ?? 0;
   const r = new Float32Array(n).fill(1);
   let over = 0;
-  for (const ch of chans) {
-    const p = truePeakEnvelope(ch);
+  for (let c = 0; c < chans.length; c++) {
+    const p = known ? known.envelopes[c] : truePeakEnvelope(chans[c]);
+    const scale = known ? known.scale : 1;
     for (let i = 0; i < n; i++) {
-      if (p[i] > ceiling) {
-        const g = ceiling / p[i];
+      if (p[i] * scale > ceiling) {
+        const g = ceiling / (p[i] * scale);
         if (g < r[i]) {
           if (r[i] === 1) over++;
           r[i] = g;

@@ -6,7 +6,7 @@
 // loudness a little where it acts, so the gain is raised by what was lost and the limiter run again (a few rounds at
 // most), and a true peak the meter still finds above the ceiling lowers the limiter's ceiling by the overshoot.
 import { integratedLoudness, truePeak } from './ebur128';
-import { limitTruePeak } from './limiter';
+import { limitTruePeak, truePeakEnvelope } from './limiter';
 import { EDGE_SILENCE_DB } from './meter';
 import { deinterleave, floorDb, fromDb, interleave, toDb, DB_FLOOR, type Pcm } from './pcm';
 import { PRESETS, loudnessTarget, type Preset, type PresetId } from './presets';
@@ -68,9 +68,10 @@ function masterLoudness(chans: Float32Array[], rate: number, preset: Preset): Ma
   let margin = CEILING_MARGIN_DB;
   let out = chans;
   let limited = 0;
+  const envelopes = chans.map(truePeakEnvelope);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     out = scaled(chans, gainDb);
-    limited = limitTruePeak(out, rate, ceiling - margin);
+    limited = limitTruePeak(out, rate, ceiling - margin, { envelopes, scale: fromDb(gainDb) });
     const peak = truePeak(rate, out);
     if (peak > ceiling) {
       margin += peak - ceiling + 0.05;
@@ -170,10 +171,11 @@ function masterRms(chans: Float32Array[], rate: number, preset: Preset): MasterR
   let margin = CEILING_MARGIN_DB;
   let limited = 0;
   let out: Float32Array[] = chans;
+  const envelopes = speech.map(truePeakEnvelope);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const body = scaled(speech, gainDb);
     // On the true peak, which is never under the sample peak: the limit holds for samples, and for the MP3 too.
-    limited = limitTruePeak(body, rate, ceiling - margin);
+    limited = limitTruePeak(body, rate, ceiling - margin, { envelopes, scale: fromDb(gainDb) });
     out = body.map((b, c) => {
       const o = new Float32Array(total);
       o.set(heads[c], 0);
