@@ -8,6 +8,8 @@ import { limitTruePeak } from '../../src/core/master/limiter';
 import { ungatedLoudness } from '../../src/core/master/meter';
 import { fromDb } from '../../src/core/master/pcm';
 import { integratedLoudness, truePeak } from '../../src/core/master/ebur128';
+import { english } from '../../src/messages';
+import { describePreset, describeRule } from '../../src/messages/master';
 
 const TTS_RATE = 24_000;
 
@@ -201,6 +203,18 @@ suite('master: presets and the compliance report', () => {
     const none = complianceReport(mono(speech(-6, 8)), 'none');
     assert.deepEqual(none.rules, []);
     assert.equal(none.pass, true);
+  });
+
+  test('each rule and preset has words, with the figures in them', () => {
+    const acx = complianceReport(mono(speech(-6, 8)), 'acx');
+    const podcast = complianceReport(mono(speech(-6, 8)), 'podcast');
+    const words = [...acx.rules, ...podcast.rules].map((r) => describeRule(r, english));
+    // Nine rules, eight kinds: the sample rate is in both presets, in the same words.
+    assert.equal(new Set(words).size, 8, words.join('\n'));
+    for (const w of words) assert.doesNotMatch(w, /\{\d\}|undefined|NaN/, w);
+    assert.ok(words.includes('Sample rate 24000 Hz (required: 44100 Hz)'), words.join('\n'));
+    assert.ok(words.includes('Room tone at the start 0.30 s (allowed: 0.50 to 1.00 s)'), words.join('\n'));
+    assert.equal(describePreset('acx', english), 'Audiobook (ACX)');
   });
 });
 
