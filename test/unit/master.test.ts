@@ -7,6 +7,7 @@ import { complianceReport, master, measure, PRESETS, loudnessTarget, toInt16, ty
 import { limitTruePeak } from '../../src/core/master/limiter';
 import { ungatedLoudness } from '../../src/core/master/meter';
 import { fromDb } from '../../src/core/master/pcm';
+import { resample } from '../../src/core/master/resample';
 import { integratedLoudness, truePeak } from '../../src/core/master/ebur128';
 import { english } from '../../src/messages';
 import { describePreset, describeRule } from '../../src/messages/master';
@@ -215,6 +216,23 @@ suite('master: presets and the compliance report', () => {
     assert.ok(words.includes('Sample rate 24000 Hz (required: 44100 Hz)'), words.join('\n'));
     assert.ok(words.includes('Room tone at the start 0.30 s (allowed: 0.50 to 1.00 s)'), words.join('\n'));
     assert.equal(describePreset('acx', english), 'Audiobook (ACX)');
+  });
+});
+
+suite('master: resampling', function () {
+  this.timeout(60_000);
+
+  test('24 → 44.1 kHz keeps the length to the sample, the level and the pitch (a long file too: the filter is flushed)', async () => {
+    for (const seconds of [1, 61]) {
+      const x = sine(1000, -20, seconds);
+      const [y] = await resample([x], TTS_RATE, 44_100);
+      assert.equal(y.length, seconds * 44_100);
+      const tail = measure(mono(y.subarray(y.length - 441), 44_100)); // ten whole cycles
+      near(tail.rmsDb, -23.01, 0.1, `RMS of the last 10 ms of ${seconds} s`);
+      let ups = 0;
+      for (let i = 1; i < 44_100; i++) if (y[i - 1] < 0 && y[i] >= 0) ups++;
+      near(ups, 1000, 1, 'cycles in the first second');
+    }
   });
 });
 

@@ -14,7 +14,13 @@ function load(): LibSampleRate {
   return lib;
 }
 
-/** Each channel resampled from `from` Hz to `to` Hz (the same arrays when the rates match). */
+/**
+ * The filter's delay is flushed with this much silence after the input: libsamplerate-js feeds long inputs (over
+ * 1 M samples) through the streaming API without "end of input", which kept the last ~2 ms back.
+ */
+const FLUSH_SECONDS = 0.05;
+
+/** Each channel resampled from `from` Hz to `to` Hz (the same arrays when the rates match), exactly n·to/from long. */
 export async function resample(chans: readonly Float32Array[], from: number, to: number): Promise<Float32Array[]> {
   if (from === to) return [...chans];
   const { create, ConverterType } = load();
@@ -22,8 +28,18 @@ export async function resample(chans: readonly Float32Array[], from: number, to:
   for (const ch of chans) {
     const src: SRC = await create(1, from, to, { converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY });
     try {
-      // `simple` returns a view of the module's heap for short inputs: copied before the next call reuses it.
-      out.push(ch.length === 0 ? new Float32Array(0) : Float32Array.from(src.simple(ch)));
+      const frames = Math.round((ch.length * to) / from);
+      if (ch.length === 0) {
+        out.push(new Float32Array(0));
+        continue;
+      }
+      const padded = new Float32Array(ch.length + Math.ceil(FLUSH_SECONDS * from));
+      padded.set(ch);
+      const y = src.simple(padded);
+      // A copy (`simple` may return a view of the module's heap), cut to the input's length.
+      const exact = new Float32Array(frames);
+      exact.set(y.subarray(0, Math.min(frames, y.length)));
+      out.push(exact);
     } finally {
       src.destroy();
     }
