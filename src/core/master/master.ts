@@ -68,6 +68,8 @@ function masterLoudness(chans: Float32Array[], rate: number, preset: Preset): Ma
   let margin = CEILING_MARGIN_DB;
   let out = chans;
   let limited = 0;
+  // The true peak scales with the gain: when the gain alone stays under the ceiling (with the margin), that is all.
+  if (floorDb(truePeak(rate, chans)) + gainDb <= ceiling - margin) return done(preset, scaled(chans, gainDb), rate, gainDb, 0);
   const envelopes = chans.map(truePeakEnvelope);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     out = scaled(chans, gainDb);
@@ -77,7 +79,7 @@ function masterLoudness(chans: Float32Array[], rate: number, preset: Preset): Ma
       margin += peak - ceiling + 0.05;
       continue;
     }
-    if (limited === 0) break; // gain alone: on target by construction
+    if (limited === 0) break; // the gain alone (under the limiter's estimate): on target by construction
     const loudness = floorDb(integratedLoudness(rate, out));
     if (Math.abs(loudness - target) <= AIM_TOLERANCE_DB) break;
     gainDb += target - loudness;
