@@ -3,7 +3,7 @@
 // middling and loud inputs, ACX (RMS -23…-18, peaks ≤ -3 dBFS, noise floor ≤ -60 dB, room tone at both ends).
 import * as assert from 'node:assert/strict';
 import { CoreError } from '../../src/core/errors';
-import { complianceReport, master, measure, PRESETS, loudnessTarget, toInt16, type Pcm } from '../../src/core/master';
+import { complianceReport, master, measure, PRESETS, loudnessTarget, ROOM_TONE_MIN_DB, toInt16, type Pcm } from '../../src/core/master';
 import { limitTruePeak } from '../../src/core/master/limiter';
 import { ungatedLoudness } from '../../src/core/master/meter';
 import { fromDb } from '../../src/core/master/pcm';
@@ -308,9 +308,9 @@ suite('master: mastering to a preset', function () {
       assert.ok(m.noiseFloorDb <= -60, `noise floor ${m.noiseFloorDb}`);
       assert.ok(m.headSilenceSeconds >= 0.5 && m.headSilenceSeconds <= 1, `head ${m.headSilenceSeconds}`);
       assert.ok(m.tailSilenceSeconds >= 1 && m.tailSilenceSeconds <= 5, `tail ${m.tailSilenceSeconds}`);
-      // Room tone, not digital silence: the head holds low-level noise.
+      // Room tone, not digital silence (the speech has digital silence between words: the tone gets the minimum).
       const head = measure({ ...r.pcm, samples: r.pcm.samples.subarray(0, Math.round(0.5 * 44_100)) });
-      assert.ok(head.rmsDb > -80 && head.rmsDb <= -60, `room tone RMS ${head.rmsDb}`);
+      near(head.rmsDb, ROOM_TONE_MIN_DB, 0.5, 'room tone RMS');
       const report = complianceReport({ ...r.pcm, samples: toInt16(r.pcm.samples) }, 'acx');
       assert.ok(report.pass, JSON.stringify(report.rules));
     });
@@ -323,7 +323,29 @@ suite('master: mastering to a preset', function () {
     const m = measure(r.pcm);
     near(m.headSilenceSeconds, 0.75, 0.1, 'head');
     near(m.tailSilenceSeconds, 2, 0.1, 'tail');
-    assert.deepEqual(r.roomTone, { headSeconds: 0.75, tailSeconds: 2 });
+    assert.deepEqual(r.roomTone, { headSeconds: 0.75, tailSeconds: 2, levelDb: ROOM_TONE_MIN_DB });
+  });
+
+  test('acx room tone matches the background: speech over -75 dB hiss gets its tone at the hiss level after the gain', async () => {
+    const x = speech(-10, 10);
+    const hiss = pink(-75, 10, TTS_RATE, 9);
+    for (let i = 0; i < x.length; i++) x[i] += hiss[i];
+    const r = await master(mono(x), 'acx');
+    assert.ok(r.roomTone, 'room tone added');
+    // The hiss after the gain: -75 dB plus what the gain added (the background estimate is a 5th percentile of 50 ms blocks).
+    near(r.roomTone.levelDb, -75 + r.gainDb, 2, 'room tone level');
+    assert.ok(complianceReport(r.pcm, 'acx').pass);
+  });
+
+  test('acx does not hide a noisy recording behind quiet room tone: hiss at -45 dB under the speech fails the noise-floor rule (no noise reduction here)', async () => {
+    const x = speech(-10, 10);
+    const hiss = pink(-45, 10, TTS_RATE, 9);
+    for (let i = 0; i < x.length; i++) x[i] += hiss[i];
+    const r = await master(mono(x), 'acx');
+    const report = complianceReport(r.pcm, 'acx');
+    const floor = report.rules.find((x) => x.rule === 'noiseFloor');
+    assert.equal(floor?.pass, false, JSON.stringify(floor));
+    assert.equal(report.pass, false);
   });
 
   test('the meter used by mastering is the R128 one: integrated loudness of silence is the floor, not a number', () => {

@@ -7,7 +7,7 @@
 // most), and a true peak the meter still finds above the ceiling lowers the limiter's ceiling by the overshoot.
 import { integratedLoudness, truePeak } from './ebur128';
 import { limitTruePeak, truePeakEnvelope } from './limiter';
-import { EDGE_SILENCE_DB } from './meter';
+import { backgroundLevel, EDGE_SILENCE_DB } from './meter';
 import { deinterleave, floorDb, fromDb, interleave, toDb, DB_FLOOR, type Pcm } from './pcm';
 import { PRESETS, loudnessTarget, type Preset, type PresetId } from './presets';
 import { resample } from './resample';
@@ -20,12 +20,21 @@ export interface MasterResult {
   gainDb: number;
   /** How many samples the limiter turned down (0: it was not needed). */
   limitedSamples: number;
-  /** ACX: the room tone added, seconds. */
-  roomTone?: { headSeconds: number; tailSeconds: number };
+  /** ACX: the room tone added, seconds, and its RMS level (dB). */
+  roomTone?: { headSeconds: number; tailSeconds: number; levelDb: number };
 }
 
-/** The RMS of the room tone ACX gets: 10 dB under its -60 dB noise-floor limit, far above digital silence. */
-export const ROOM_TONE_DB = -70;
+/**
+ * The room tone ACX gets matches the recording's own background (the level between words), so the head and tail do
+ * not sound gated; a clean recording (digital silence between words, as TTS can give) gets this much: 15 dB under
+ * ACX's -60 dB noise floor, 20 dB over 16-bit silence (ACX rejects absolute digital silence as room tone).
+ */
+export const ROOM_TONE_MIN_DB = -75;
+/**
+ * Above this the "background" is speech (a file with no pause), not noise: the room tone stays here, and a file whose
+ * background really is this loud fails the noise-floor rule, as it should.
+ */
+const ROOM_TONE_MAX_DB = -50;
 /** How near the loudness (or RMS) target a result must come before the rounds stop. */
 const AIM_TOLERANCE_DB = 0.2;
 /** The limiter aims this far under a ceiling: the meter's true peak and the limiter's estimate differ by hundredths. */
@@ -158,10 +167,14 @@ function masterRms(chans: Float32Array[], rate: number, preset: Preset): MasterR
   const head = Math.round(tone.head.target * rate);
   const tail = Math.round(tone.tail.target * rate);
   const total = head + speech[0].length + tail;
-  const heads = chans.map((_, c) => roomTone(head, ROOM_TONE_DB, 0x9e3779b9 + c));
-  const tails = chans.map((_, c) => roomTone(tail, ROOM_TONE_DB, 0x85ebca6b + c));
-  const toneEnergy = energy(heads) + energy(tails);
   const speechEnergy = energy(speech);
+  // The room tone's level: the speech's background at the gain it is about to get (the tone's own energy, a few
+  // seconds at -50 dB at most, left out of that first estimate).
+  const firstGainDb = speechEnergy > 0 ? toDb(fromDb(rms.targetDb) * Math.sqrt((total * nch) / speechEnergy)) : 0;
+  const toneDb = Math.min(ROOM_TONE_MAX_DB, Math.max(ROOM_TONE_MIN_DB, backgroundLevel(speech, rate) + firstGainDb));
+  const heads = chans.map((_, c) => roomTone(head, toneDb, 0x9e3779b9 + c));
+  const tails = chans.map((_, c) => roomTone(tail, toneDb, 0x85ebca6b + c));
+  const toneEnergy = energy(heads) + energy(tails);
 
   // The gain that brings the finished file (speech + room tone) to the target RMS.
   const gainFor = (targetDb: number): number => {
@@ -197,5 +210,5 @@ function masterRms(chans: Float32Array[], rate: number, preset: Preset): MasterR
     aim += rms.targetDb - got;
     gainDb = gainFor(aim);
   }
-  return done(preset, out, rate, gainDb, limited, { headSeconds: head / rate, tailSeconds: tail / rate });
+  return done(preset, out, rate, gainDb, limited, { headSeconds: head / rate, tailSeconds: tail / rate, levelDb: toneDb });
 }

@@ -229,3 +229,21 @@ export function ungatedLoudness(chans: readonly Float32Array[], rate: number): n
   }
   return frames === 0 ? DB_FLOOR : lufs(s / frames);
 }
+
+const BACKGROUND_BLOCK_SECONDS = 0.05;
+const BACKGROUND_PERCENTILE = 0.05;
+
+/**
+ * The recording's background, dB: the 5th percentile of the RMS of its 50 ms blocks - the level in the pauses between
+ * words and sentences (a 500 ms window, ACX's noise floor, rarely fits between two words).
+ */
+export function backgroundLevel(chans: readonly Float32Array[], rate: number): number {
+  const size = Math.max(1, Math.round(BACKGROUND_BLOCK_SECONDS * rate));
+  const frames = chans[0]?.length ?? 0;
+  const blocks = Math.floor(frames / size);
+  if (blocks === 0) return DB_FLOOR;
+  const e = blockEnergies(chans, size).subarray(0, blocks);
+  const sorted = Float64Array.from(e).sort();
+  const pick = sorted[Math.floor(BACKGROUND_PERCENTILE * (blocks - 1))];
+  return toDb(Math.sqrt(pick / (size * chans.length)));
+}
