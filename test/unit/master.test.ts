@@ -348,6 +348,32 @@ suite('master: mastering to a preset', function () {
     assert.equal(report.pass, false);
   });
 
+  test('stereo: podcast aims at -16 LUFS, one gain and one limiter for both channels (the image does not move)', async () => {
+    const l = speech(-20, 8, TTS_RATE, 3);
+    const r0 = speech(-26, 8, TTS_RATE, 4);
+    const x = new Float32Array(l.length * 2);
+    for (let i = 0; i < l.length; i++) { x[2 * i] = l[i]; x[2 * i + 1] = r0[i]; }
+    const r = await master({ samples: x, sampleRate: TTS_RATE, channels: 2 }, 'podcast');
+    assert.equal(r.pcm.channels, 2);
+    const report = complianceReport(r.pcm, 'podcast');
+    near(report.measurement.integratedLufs, -16, 0.5, 'integrated');
+    assert.ok(report.pass, JSON.stringify(report.rules));
+    const channel = (c: number): number => {
+      const y = new Float32Array(r.pcm.samples.length / 2);
+      for (let i = 0; i < y.length; i++) y[i] = r.pcm.samples[2 * i + c];
+      return measure(mono(y, 44_100)).rmsDb;
+    };
+    near(channel(0) - channel(1), measure(mono(l)).rmsDb - measure(mono(r0)).rmsDb, 0.2, 'left minus right');
+  });
+
+  test('an empty file masters to an empty file (podcast) or to room tone alone (acx), without throwing', async () => {
+    const p = await master(mono(new Float32Array(0)), 'podcast');
+    assert.equal(p.pcm.samples.length, 0);
+    const a = await master(mono(new Int16Array(0)), 'acx');
+    assert.equal(a.pcm.samples.length, Math.round(2.75 * 44_100));
+    assert.equal(complianceReport(a.pcm, 'acx').rules.find((x) => x.rule === 'rms')?.pass, false);
+  });
+
   test('the meter used by mastering is the R128 one: integrated loudness of silence is the floor, not a number', () => {
     assert.ok(!Number.isFinite(integratedLoudness(TTS_RATE, [new Float32Array(TTS_RATE)])) || integratedLoudness(TTS_RATE, [new Float32Array(TTS_RATE)]) < -70);
     assert.equal(measure(mono(new Float32Array(TTS_RATE))).integratedLufs, -120);
