@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { encodeWavFileToMp3Off } from '../audio/mp3Worker';
+import type { Mp3SampleRate } from '../audio/mp3';
+import { encodeWavFileToMp3Off, type Mp3Encode } from '../audio/mp3Worker';
 import { CoreError, problemOf, type Problem } from '../errors';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
@@ -93,8 +94,10 @@ export interface NarrateOutput {
   /** The audio file to write (its extension is the caller's business); default: the audio folder. */
   path?: string;
   format?: 'wav' | 'mp3';
-  /** MP3 bitrate in kbit/s (default 64). */
+  /** MP3 bitrate in kbit/s (default 64), constant. */
   mp3Kbps?: number;
+  /** The MP3's sample rate, e.g. 44 100 (with 192 kbit/s) to publish; default: LAME's choice, 24 kHz from 48 kbit/s up. */
+  mp3SampleRate?: Mp3SampleRate;
   /** Subtitle files to write beside it: a cue per sentence, timed from the audio. */
   srtPath?: string;
   vttPath?: string;
@@ -122,6 +125,8 @@ export interface NarrateFlowDeps {
   folders: FoldersPort;
   library: () => Promise<VoiceRegistry>;
   settings: () => NarrationSettings;
+  /** How the WAV becomes the MP3 (default `encodeWavFileToMp3Off`: a worker per file); the CLI bounds how many run at once. */
+  encodeMp3?: Mp3Encode;
 }
 
 const HISTORY_TEXT_MAX = 500;
@@ -297,7 +302,8 @@ export class NarrateFlow {
         const target = output.path ?? join(dir, `${stem}.mp3`);
         progress({ step: 'encoding', format: 'mp3' });
         try {
-          await encodeWavFileToMp3Off(joined.path, target, { kbps: output.mp3Kbps }, controller.signal);
+          const encode = this.deps.encodeMp3 ?? encodeWavFileToMp3Off;
+          await encode(joined.path, target, { kbps: output.mp3Kbps, ...(output.mp3SampleRate ? { outputSampleRate: output.mp3SampleRate } : {}) }, controller.signal);
         } finally {
           await rm(joined.path, { force: true });
         }
