@@ -13,6 +13,7 @@ import type { NovitaConnections } from '../core/novita/connections';
 import { planNarration } from '../core/narration/plan';
 import { relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
 import { Semaphore } from './pool';
+import { boundedMp3Encoder, defaultJobs } from './mp3Jobs';
 import { Synthesizer } from '../core/flows/synthesis';
 import type { ScriptContext } from '../core/flows/narrate';
 import type { CastMap } from '../core/narration/cast';
@@ -73,6 +74,8 @@ export interface BatchOptions {
   concurrency: number;
   format: 'wav' | 'mp3';
   mp3Kbps: number;
+  /** MP3 files encoded at once, a worker thread each (default: the processors less one). */
+  jobs?: number;
   subtitles: 'none' | 'srt' | 'vtt' | 'both';
   /** Folder the outputs go under, mirroring each file's path relative to cwd; default beside each file. */
   out?: string;
@@ -189,6 +192,8 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   const entries = shardOf([...resolved.files.map((f) => ({ ...f, missing: false as const })), ...resolved.missing.map((m) => ({ ...m, missing: true as const }))], options.shard);
 
   const pool = new Semaphore(options.concurrency);
+  // Files finish voicing several at a time; their MP3 encodes share `jobs` worker threads.
+  const encodeMp3 = boundedMp3Encoder(options.jobs ?? defaultJobs());
   const synthesizer = new Synthesizer({ connections: deps.connections, cache: deps.cache, endpoint: deps.endpoint, limit: (request, signal) => pool.run(request, signal) });
   const voiceSettings = (voice: ResolvedVoice) => ({ voiceId: voice.id, speed: options.speed, volume: options.volume });
   let failed = 0;
@@ -305,6 +310,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           folders: deps.scratch,
           library: () => Promise.reject(new Error('no history in the CLI')),
           settings: () => ({ speed: options.speed, volume: options.volume, concurrency: options.concurrency, historyMaxItems: 0 }),
+          encodeMp3,
         });
         const progress = (e: ProgressEvent) => {
           if (e.step === 'chunks') {

@@ -20,6 +20,7 @@ import { CliFailure, UsageError } from './problems';
 import { createReporter, failureText } from './reporter';
 import { defaultCacheDir, type CacheOptions, type CliRuntime, type CommonOptions } from './runtime';
 import { voiceResolver } from './voices';
+import { boundedMp3Encoder, defaultJobs } from './mp3Jobs';
 import type { CommandName } from './messages';
 
 export const DEFAULT_CACHE_MB = 4096;
@@ -88,6 +89,7 @@ export async function narrateCommand(runtime: CliRuntime, p: Parsed, l10n: L10n,
       cwd,
       ...v,
       format: choice('narrate', p, 'format', ['wav', 'mp3'] as const, 'wav'),
+      jobs: number('narrate', p, 'jobs', { min: 1, max: 64, integer: true }, defaultJobs()),
       out: string(p, 'out'),
       shard,
       onFailure: choice('narrate', p, 'on-failure', ['stop', 'skip'] as const, 'stop'),
@@ -177,6 +179,8 @@ export async function speakCommand(runtime: CliRuntime, p: Parsed, l10n: L10n, s
     folders: runtime.scratch,
     library: () => Promise.reject(new Error('no history in the CLI')),
     settings: () => ({ speed: v.speed, volume: v.volume, concurrency: v.concurrency, historyMaxItems: 0 }),
+    // the CLI's own worker (its bundle), as narrate's: nothing beside dist/cli.js is needed
+    encodeMp3: boundedMp3Encoder(1),
   });
   try {
     const result = await flow.narrate(

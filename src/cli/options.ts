@@ -50,6 +50,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     usage: 'glm-voice-clone narrate <files, folders or "globs"…> [options]',
     options: {
       ...VOICE,
+      jobs: { type: 'string', value: 'N' },
       out: { type: 'string', short: 'o', value: 'DIR' },
       shard: { type: 'string', value: 'I/N' },
       'on-failure': { type: 'string', value: 'stop|skip' },
