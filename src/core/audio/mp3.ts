@@ -1,6 +1,6 @@
-// MP3 from 16-bit PCM with LAME compiled to WebAssembly (wasm-media-encoders: ~8× faster than the JavaScript port
-// lamejs it replaces, byte for byte the same MP3 at the same settings), fed as the PCM arrives so memory stays flat
-// however long the narration. The wasm is compiled once per thread on first use (mp3Wasm.ts says where it comes
+// MP3 from 16-bit PCM with LAME compiled to WebAssembly (wasm-media-encoders: several times faster than lamejs, the
+// JavaScript port it replaced, and the same stream at the same settings: constant bitrate, same sample rate, same
+// size), fed as the PCM arrives so memory stays flat however long the narration. The wasm is compiled once per thread on first use (mp3Wasm.ts says where it comes
 // from); each encoder is an instance of its own, with its own memory.
 
 import { open, rename, rm } from 'node:fs/promises';
