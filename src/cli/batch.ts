@@ -16,6 +16,7 @@ import { planNarration } from '../core/narration/plan';
 import { languageOf, relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
 import { narrationSettings } from './options';
 import { Semaphore } from './pool';
+import { boundedMp3Encoder, defaultJobs } from './mp3Jobs';
 import { Synthesizer } from '../core/flows/synthesis';
 import type { ScriptContext } from '../core/flows/narrate';
 import { CliFailure, type CliProblem } from './problems';
@@ -68,6 +69,8 @@ export interface BatchOptions {
   format: FormatId;
   mp3Kbps: number;
   subtitles: SubtitleChoice;
+  /** MP3 files encoded at once, a worker thread each (default: the processors less one). */
+  jobs?: number;
   /** Folder the outputs go under, mirroring each file's path relative to cwd; default beside each file. */
   out?: string;
   shard?: Shard;
@@ -179,6 +182,8 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   setMaxListeners(0, signal);
   let keyRefused: Problem | undefined;
   const pool = new Semaphore(options.concurrency);
+  // Files finish voicing several at a time; their MP3 encodes share `jobs` worker threads.
+  const encodeMp3 = boundedMp3Encoder(options.jobs ?? defaultJobs());
   const synthesizer = new Synthesizer({
     connections: deps.connections,
     cache: deps.cache,
@@ -304,6 +309,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           folders: deps.scratch,
           library: () => Promise.reject(new Error('no history in the CLI')),
           settings: () => narrationSettings(options),
+          encodeMp3,
         });
         const progress = (e: ProgressEvent) => {
           if (e.step === 'chunks') {

@@ -23,6 +23,7 @@ export type OptionName =
   | 'concurrency'
   | 'format'
   | 'mp3-kbps'
+  | 'jobs'
   | 'subtitles'
   | 'out'
   | 'shard'
@@ -69,6 +70,7 @@ export function optionHelp(l10n: L10n): Record<OptionName, string> {
     concurrency: l10n.t('Requests in flight at once, shared by all files (default 4, at most 64).'),
     format: l10n.t('Audio format (default wav; speak: from the --out extension).'),
     'mp3-kbps': l10n.t('MP3 bitrate in kbit/s (default 64).'),
+    jobs: l10n.t('MP3 files encoded at once, each in a worker thread (default: the number of processors less one, at least 1).'),
     subtitles: l10n.t('Subtitles written beside the audio (default none).'),
     out: l10n.t('narrate: folder to write under, mirroring the paths (default: beside each file). speak, clone: the file to write.'),
     shard: l10n.t('Voice only shard I of N (1-based) of the sorted file list, e.g. in a CI matrix.'),

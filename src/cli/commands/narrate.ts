@@ -6,7 +6,8 @@ import { loadScriptSettings, scriptFilesIn, SPEAKER_PAUSE_MS, type ScriptContext
 import { runBatch, scriptPlanner } from '../batch';
 import { parseShard } from '../files';
 import { commandSummary } from '../messages';
-import { CACHE, COMMON, VOICE, cacheOptions, commonOptions, flag, formatOption, choice, string, voiceOptions, type Parsed } from '../options';
+import { CACHE, COMMON, VOICE, cacheOptions, commonOptions, flag, formatOption, choice, number, string, voiceOptions, type Parsed } from '../options';
+import { defaultJobs } from '../mp3Jobs';
 import { UsageError } from '../problems';
 import { createReporter } from '../reporter';
 import { checkedResolver } from '../voices';
@@ -17,6 +18,7 @@ export const narrate: CliCommand = {
   summary: commandSummary.narrate,
   options: {
     ...VOICE,
+    jobs: { type: 'string', value: 'N' },
     out: { type: 'string', short: 'o', value: 'DIR' },
     shard: { type: 'string', value: 'I/N' },
     'on-failure': { type: 'string', value: 'stop|skip' },
@@ -43,6 +45,7 @@ export const narrate: CliCommand = {
         cwd,
         ...v,
         format: formatOption('narrate', p),
+        jobs: number('narrate', p, 'jobs', { min: 1, max: 64, integer: true }, defaultJobs()),
         out: string(p, 'out'),
         shard,
         onFailure: choice('narrate', p, 'on-failure', ['stop', 'skip'] as const, 'stop'),

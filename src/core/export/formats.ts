@@ -2,6 +2,7 @@
 // the joined WAV into it, in its worker thread) and bitrates, and the subtitle kinds. The editor's settings
 // (package.json's enums, checked by test/unit/core/export/exportFormats.test.ts), the CLI's options and the build's worker bundles
 // (esbuild.mjs) all come from here: a new format is an encoder file, a row and its strings.
+import type { Mp3SampleRate } from '../audio/mp3';
 import { encodeWavFileToMp3Off, MP3_WORKER } from '../audio/mp3Worker';
 
 /** What the encoder of a row is asked: the joined WAV, the file to write, the bitrate chosen. */
@@ -9,6 +10,8 @@ export interface EncodeJob {
   wavPath: string;
   target: string;
   kbps?: number;
+  /** The output's sample rate, where the encoder can resample (MP3: 44 100 for a publishing preset); default: the input's. */
+  sampleRate?: number;
 }
 
 export interface AudioFormat {
@@ -27,11 +30,12 @@ export interface AudioFormat {
 export const FORMATS = {
   /** As Novita sends it (24 kHz 16-bit mono PCM): the joined file itself. */
   wav: { extension: '.wav', mime: 'audio/wav' },
-  /** About a tenth of the size; lamejs in a worker with a small heap. */
+  /** About a tenth of the size; LAME (WebAssembly) in a worker with a small heap. */
   mp3: {
     extension: '.mp3',
     mime: 'audio/mpeg',
-    encode: (job: EncodeJob, signal?: AbortSignal) => encodeWavFileToMp3Off(job.wavPath, job.target, { kbps: job.kbps }, signal),
+    encode: (job: EncodeJob, signal?: AbortSignal) =>
+      encodeWavFileToMp3Off(job.wavPath, job.target, { kbps: job.kbps, ...(job.sampleRate ? { outputSampleRate: job.sampleRate as Mp3SampleRate } : {}) }, signal),
     bitrates: [32, 48, 64, 96, 128, 160, 192],
     defaultKbps: 64,
     worker: MP3_WORKER,

@@ -5,8 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { Mp3SampleRate } from '../audio/mp3';
+import type { Mp3Encode } from '../audio/mp3Worker';
 import { CoreError, isKeyRefusal, problemOf, type Problem } from '../errors';
-import { formatOf, type FormatId } from '../export/formats';
+import { formatOf, type EncodeJob, type FormatId } from '../export/formats';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
 import { planFrom, planNarration, sentenceTimes, type NarrationPlan, type SentenceTime } from '../narration/plan';
@@ -79,8 +81,10 @@ export interface NarrateOutput {
   path?: string;
   /** A format of the export table (default wav: the joined file itself). */
   format?: FormatId;
-  /** MP3 bitrate in kbit/s (default 64). */
+  /** MP3 bitrate in kbit/s (default 64), constant. */
   mp3Kbps?: number;
+  /** The MP3's sample rate, e.g. 44 100 (with 192 kbit/s) to publish; default: LAME's choice, 24 kHz from 48 kbit/s up. */
+  mp3SampleRate?: Mp3SampleRate;
   /** Subtitle files to write beside it: a cue per sentence, timed from the audio. */
   srtPath?: string;
   vttPath?: string;
@@ -108,6 +112,8 @@ export interface NarrateFlowDeps {
   folders: FoldersPort;
   library: () => Promise<VoiceRegistry>;
   settings: () => NarrationSettings;
+  /** How the WAV becomes the MP3 (default `encodeWavFileToMp3Off`: a worker per file); the CLI bounds how many run at once. */
+  encodeMp3?: Mp3Encode;
 }
 
 const HISTORY_TEXT_MAX = 500;
@@ -285,7 +291,12 @@ export class NarrateFlow {
         const target = output.path ?? join(dir, `${stem}${formatOf(output.format).extension}`);
         progress({ step: 'encoding', format: output.format });
         try {
-          await encode({ wavPath: joined.path, target, kbps: output.mp3Kbps }, controller.signal);
+          // The runner may bound MP3 encodes (the CLI's --jobs); otherwise the format's own encoder.
+          const mp3 = this.deps.encodeMp3;
+          const run = output.format === 'mp3' && mp3
+            ? (job: EncodeJob, signal?: AbortSignal) => mp3(job.wavPath, job.target, { kbps: job.kbps, ...(job.sampleRate ? { outputSampleRate: job.sampleRate as Mp3SampleRate } : {}) }, signal)
+            : encode;
+          await run({ wavPath: joined.path, target, kbps: output.mp3Kbps, sampleRate: output.mp3SampleRate }, controller.signal);
         } finally {
           await rm(joined.path, { force: true });
         }

@@ -14,6 +14,8 @@ import { run } from '../../../src/cli/main';
 import { languageOf, parseShard, resolveInputs, shardOf, TEXT_EXTENSIONS } from '../../../src/cli/files';
 import { Semaphore } from '../../../src/cli/pool';
 import { NovitaDouble, samplesFor } from '../../double/novitaDouble';
+import { boundedMp3Encoder, defaultJobs } from '../../../src/cli/mp3Jobs';
+import { availableParallelism } from 'node:os';
 
 const KEY = 'test-cli-LEAKCHECK-5521';
 
@@ -64,6 +66,31 @@ suite('cli: pieces (in-process)', () => {
     release();
     release2();
     assert.equal(pool.busy, 0, 'the aborted waiter took no slot');
+  });
+
+  test('--jobs: at most N MP3 encodes at once, the rest wait their turn; an aborted wait starts nothing; default: processors less one', async () => {
+    let running = 0;
+    let peak = 0;
+    let started = 0;
+    const encode = boundedMp3Encoder(2, async (_wav, mp3) => {
+      started++;
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      return { path: mp3, bytes: 1, durationSec: 1 };
+    });
+    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => encode(`${i}.wav`, `${i}.mp3`, {})));
+    assert.deepEqual(results.map((r) => r.path), ['1.mp3', '2.mp3', '3.mp3', '4.mp3', '5.mp3']);
+    assert.equal(peak, 2);
+    const controller = new AbortController();
+    const busy = [encode('a.wav', 'a.mp3', {}), encode('b.wav', 'b.mp3', {})];
+    const waiting = encode('c.wav', 'c.mp3', {}, controller.signal);
+    controller.abort();
+    await assert.rejects(waiting, (e: { kind?: string }) => e.kind === 'cancelled');
+    await Promise.all(busy);
+    assert.equal(started, 7, 'the aborted encode never started');
+    assert.equal(defaultJobs(), Math.max(1, availableParallelism() - 1));
   });
 
   test('inputs: files, folders and globs, deduplicated and sorted; a missing file and an empty glob are reported', async () => {
@@ -236,6 +263,29 @@ suite('cli: dist/cli.js as a process, against the double', function () {
       assert.match(readFileSync(join(cwd, `${stem}.vtt`), 'utf8'), /^WEBVTT/);
     }
     assert.ok(!readdirSync(join(cwd, 'course')).some((f) => f.endsWith('.mp3')), 'nothing written beside the sources');
+  });
+
+  test('narrate --format mp3 --jobs 2 over four files: each MP3 decodes at 24 kHz, 64 kbit/s, as long as its WAV would be (dist/cli.js alone: the worker and LAME are inside it)', async () => {
+    assert.deepEqual(readdirSync(work).filter((f) => !f.startsWith('p')).sort(), ['cli.js', 'cli.js.map'], 'nothing beside the CLI bundle');
+    const files = Object.fromEntries([1, 2, 3, 4].map((k) => [`t${k}.txt`, text(k, 3 + k)]));
+    const cwd = project(files);
+    const r = await cli(['narrate', '*.txt', '--format', 'mp3', '--jobs', '2', '--json'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.lines.filter((l) => l.event === 'file' && l.status === 'done').length, 4);
+    for (const k of [1, 2, 3, 4]) {
+      const meta = await (await import('music-metadata')).parseFile(join(cwd, `t${k}.mp3`), { duration: true });
+      assert.equal(meta.format.sampleRate, 24000);
+      assert.equal(meta.format.bitrate, 64_000);
+      const plan = planNarration(text(k, 3 + k), undefined);
+      const seconds = plan.chunks.reduce((sum, c) => sum + samplesFor(c.text), 0) / 24000;
+      assert.ok(Math.abs((meta.format.duration ?? 0) - seconds) < 0.1, `t${k}.mp3 lasts ${meta.format.duration} s, its WAV ${seconds} s`);
+    }
+    assert.ok(!readdirSync(cwd).some((f) => f.endsWith('.partial') || f.endsWith('.wav')), readdirSync(cwd).join(', '));
+    const bad = await cli(['narrate', '*.txt', '--format', 'mp3', '--jobs', '0'], { cwd });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--jobs “0” is not valid: expected 1–64/);
+    const help = await cli(['narrate', '--help'], { cwd, baseUrl: false });
+    assert.match(help.stdout, /--jobs N +MP3 files encoded at once/);
   });
 
   test('bad input: a missing file and a glob matching nothing get their line on stderr, the other files are still done (exit 1)', async () => {

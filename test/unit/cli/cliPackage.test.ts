@@ -62,7 +62,7 @@ suite('cli package: npm pack, install the tarball, run glm-voice-clone', functio
   test('the tarball is at most 1 MB and holds the CLI, README and LICENSE only: no sources, tests, scripts or source maps', () => {
     const size = statSync(tarball).size;
     assert.ok(size <= MAX_TARBALL_BYTES, `the tarball is ${size} bytes`);
-    assert.deepEqual([...listing].sort(), ['LICENSE', 'README.md', 'dist/cli.js', 'dist/lamejs.js', 'dist/mp3-worker.js', 'package.json']);
+    assert.deepEqual([...listing].sort(), ['LICENSE', 'README.md', 'dist/cli.js', 'package.json']);
     assert.ok(!listing.some((p) => /^(src|test|scripts)\//.test(p) || p.endsWith('.map')), listing.join('\n'));
   });
 
@@ -105,7 +105,7 @@ suite('cli package: npm pack, install the tarball, run glm-voice-clone', functio
     assert.ok(header.dataBytes > 0, 'the WAV holds audio');
     assert.ok(d.requests.some((r) => r.route === 'tts'), 'the double was asked');
 
-    // MP3: encoded by the packaged worker (dist/mp3-worker.js) with the packaged encoder (dist/lamejs.js).
+    // MP3: encoded by the worker and LAME's WebAssembly that dist/cli.js carries inside it.
     const mp3 = await cli(['narrate', 'page.md', '--format', 'mp3', '--base-url', base], project);
     assert.equal(mp3.code, 0, `${mp3.stdout}\n${mp3.stderr}`);
     const bytes = readFileSync(join(project, 'page.mp3'));

@@ -55,7 +55,7 @@ suite('ARCHITECTURE.md names every folder and every bundle', () => {
 
   test('the bundles are read from esbuild.mjs, the lazy ones and the CLI included', () => {
     const found = bundles(esbuild, cliBundle);
-    for (const b of ['extension', 'shell', 'features', 'webview', 'reader', 'undici', 'lamejs', 'mp3-worker', 'cli']) assert.ok(found.includes(b), `${b} in ${found.join(', ')}`);
+    for (const b of ['extension', 'shell', 'features', 'webview', 'reader', 'undici', 'mp3-worker', 'cli']) assert.ok(found.includes(b), `${b} in ${found.join(', ')}`);
   });
 
   test('every folder under src/ (two levels) and every dist/*.js bundle is named in ARCHITECTURE.md', () => {

@@ -36,6 +36,18 @@ suite('packaging: every bundle the extension loads is in the .vsix', () => {
     );
   });
 
+  test('each file esbuild.mjs copies into dist/ (LAME\'s mp3.wasm) is let back in by .vscodeignore', () => {
+    const source = readFileSync(join(ROOT, 'esbuild.mjs'), 'utf8');
+    const copied = [...source.matchAll(/copyFileSync\([^;]*?join\('dist', '([\w.-]+)'\)\)/g)].map((m) => `dist/${m[1]}`);
+    assert.ok(copied.includes('dist/mp3.wasm'), `copied: ${copied.join(', ')}`);
+    const ok = allowed();
+    assert.deepEqual(
+      copied.filter((f) => !ok.has(f)),
+      [],
+      'files copied into dist/ but left out of the package (add them to .vscodeignore)',
+    );
+  });
+
   test('each sibling bundle the host requires by name is one esbuild.mjs builds', () => {
     const bundles = new Set(shippedBundles());
     // lazy.ts loads the features and the document checks; extension.ts loads the shell's second half itself

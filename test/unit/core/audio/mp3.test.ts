@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as esbuild from 'esbuild';
 import { encodeWavFileToMp3, Mp3StreamEncoder } from '../../../../src/core/audio/mp3';
 import { encodeInWorker } from '../../../../src/core/audio/mp3Worker';
 import { CoreError, type Problem } from '../../../../src/core/errors';
@@ -58,7 +59,7 @@ async function mp3Duration(mp3: Uint8Array): Promise<number> {
 
 suite('mp3: stream encoder', () => {
   test('3.0 s of 24 kHz mono fed in odd-sized pieces decodes to 3.0 s (±0.1)', async () => {
-    const encoder = new Mp3StreamEncoder({ sampleRate: 24000, channels: 1, kbps: 64 });
+    const encoder = await Mp3StreamEncoder.create({ sampleRate: 24000, channels: 1, kbps: 64 });
     const mp3 = encodeInPieces(encoder, sine(3), [1, 4095, 333, 7, 10_001, 2]);
     assert.equal(encoder.samplesEncoded, 72_000);
     assert.equal(sniffAudio(mp3), 'mp3');
@@ -70,40 +71,42 @@ suite('mp3: stream encoder', () => {
     assert.ok(mp3.length > 20_000 && mp3.length < 30_000, `${mp3.length} bytes`);
   });
 
-  test('the same PCM in one piece or in odd pieces gives the same MP3 (the carried half sample is not lost)', () => {
+  test('the same PCM in one piece or in odd pieces gives the same MP3 (the carried half sample is not lost)', async () => {
     const pcm = sine(1);
-    const whole = encodeInPieces(new Mp3StreamEncoder(), pcm, [pcm.length]);
-    const pieces = encodeInPieces(new Mp3StreamEncoder(), pcm, [3, 1, 1, 5, 999]);
+    const whole = encodeInPieces(await Mp3StreamEncoder.create(), pcm, [pcm.length]);
+    const pieces = encodeInPieces(await Mp3StreamEncoder.create(), pcm, [3, 1, 1, 5, 999]);
     assert.ok(whole.equals(pieces));
   });
 
-  test('pieces at odd byte offsets of a larger buffer are read correctly', () => {
+  test('pieces at odd byte offsets of a larger buffer are read correctly', async () => {
     const pcm = sine(0.5);
     const shifted = Buffer.alloc(pcm.length + 1);
     pcm.copy(shifted, 1);
-    const a = encodeInPieces(new Mp3StreamEncoder(), pcm, [pcm.length]);
-    const b = encodeInPieces(new Mp3StreamEncoder(), shifted.subarray(1), [pcm.length]);
+    const a = encodeInPieces(await Mp3StreamEncoder.create(), pcm, [pcm.length]);
+    const b = encodeInPieces(await Mp3StreamEncoder.create(), shifted.subarray(1), [pcm.length]);
     assert.ok(a.equals(b));
   });
 
   test('stereo at 44.1 kHz: channels are kept, duration right', async () => {
-    const encoder = new Mp3StreamEncoder({ sampleRate: 44100, channels: 2, kbps: 128 });
+    const encoder = await Mp3StreamEncoder.create({ sampleRate: 44100, channels: 2, kbps: 128 });
     const mp3 = encodeInPieces(encoder, sine(2, 44100, 2), [4097, 3]);
     const meta = await parseBuffer(mp3, { mimeType: 'audio/mpeg', size: mp3.length }, { duration: true });
     assert.equal(meta.format.numberOfChannels, 2);
     assert.ok(Math.abs((meta.format.duration ?? 0) - 2) <= 0.1, `decoded ${meta.format.duration} s`);
   });
 
-  test('encode after flush is an error; no PCM gives a tiny valid stream or nothing', () => {
-    const encoder = new Mp3StreamEncoder();
+  test('encode after flush is an error; no PCM gives a tiny valid stream or nothing', async () => {
+    const encoder = await Mp3StreamEncoder.create();
     assert.equal(encoder.encode(new Uint8Array(0)).length, 0);
     encoder.flush();
     assert.throws(() => encoder.encode(new Uint8Array(2)), /already flushed/);
     assert.throws(() => encoder.flush(), /already flushed/);
   });
 
-  test('more than 2 channels is refused', () => {
-    assert.throws(() => new Mp3StreamEncoder({ channels: 3 as 2 }), RangeError);
+  test('more than 2 channels, or a bitrate or MP3 sample rate LAME does not have, is refused', async () => {
+    await assert.rejects(Mp3StreamEncoder.create({ channels: 3 as 2 }), RangeError);
+    await assert.rejects(Mp3StreamEncoder.create({ kbps: 65 }), RangeError);
+    await assert.rejects(Mp3StreamEncoder.create({ outputSampleRate: 44000 as 44100 }), RangeError);
   });
 });
 
@@ -149,6 +152,90 @@ suite('mp3: WAV file to MP3 file', () => {
     );
     await assert.rejects(encodeWavFileToMp3(join(dir, 'missing.wav'), join(dir, 'c.mp3')), /ENOENT/);
     assert.deepEqual((await readdir(dir)).sort(), ['eight.wav', 'notes.txt']);
+  });
+});
+
+suite('mp3: constant bitrate at the settings the product uses', () => {
+  let dir: string;
+  setup(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gvc-mp3-cbr-'));
+  });
+  teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+  const cases = [
+    { name: '24 kHz mono at 64 kbit/s (the export default)', input: 24000, options: { kbps: 64 }, rate: 24000, bitrate: 64_000 },
+    { name: '24 kHz mono resampled to 44.1 kHz at 192 kbit/s (the publishing preset)', input: 24000, options: { kbps: 192, outputSampleRate: 44100 as const }, rate: 44100, bitrate: 192_000 },
+    { name: '44.1 kHz mono at 192 kbit/s', input: 44100, options: { kbps: 192, outputSampleRate: 44100 as const }, rate: 44100, bitrate: 192_000 },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: decodes at that sample rate and bitrate, CBR, duration ≈ the input`, async () => {
+      const wav = join(dir, 'in.wav');
+      await writeFile(wav, pcmToWav(sine(4, c.input), { sampleRate: c.input }));
+      const result = await encodeWavFileToMp3(wav, join(dir, 'out.mp3'), c.options);
+      assert.equal(result.durationSec, 4);
+      const meta = await parseFile(result.path, { duration: true });
+      assert.equal(meta.format.sampleRate, c.rate);
+      assert.equal(meta.format.bitrate, c.bitrate);
+      assert.equal(meta.format.codecProfile, 'CBR');
+      assert.equal(meta.format.numberOfChannels, 1);
+      assert.ok(Math.abs((meta.format.duration ?? 0) - 4) <= 0.1, `decoded ${meta.format.duration} s`);
+      // CBR: the size is the bitrate times the duration (within the encoder's padding frames)
+      const expected = (c.bitrate / 8) * 4;
+      assert.ok(Math.abs(result.bytes - expected) < expected * 0.05, `${result.bytes} bytes, expected ≈ ${expected}`);
+    });
+  }
+});
+
+suite('mp3: the bundled worker (built as esbuild.mjs builds dist/mp3-worker.js)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let worker: string;
+  let bare: string;
+  suiteSetup(async function () {
+    this.timeout(60_000);
+    dir = mkdtempSync(join(tmpdir(), 'gvc-mp3-bundle-'));
+    // With the wasm beside it, as in dist/; and a copy without it, as a package that forgot to ship it.
+    worker = join(dir, 'with', 'mp3-worker.js');
+    bare = join(dir, 'bare', 'mp3-worker.js');
+    for (const outfile of [worker, bare]) {
+      await esbuild.build({ entryPoints: ['src/core/audio/mp3WorkerMain.ts'], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+    }
+    copyFileSync(require.resolve('wasm-media-encoders/wasm/mp3'), join(dir, 'with', 'mp3.wasm'));
+  });
+  suiteTeardown(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('encodes in the worker: the MP3 decodes to the input duration at the requested bitrate', async () => {
+    const wav = join(dir, 'a.wav');
+    await writeFile(wav, pcmToWav(sine(3)));
+    const result = await encodeInWorker(worker, wav, join(dir, 'a.mp3'), { kbps: 64 });
+    const meta = await parseFile(result.path, { duration: true });
+    assert.equal(meta.format.bitrate, 64_000);
+    assert.equal(meta.format.sampleRate, 24000);
+    assert.ok(Math.abs((meta.format.duration ?? 0) - 3) <= 0.1, `decoded ${meta.format.duration} s`);
+  });
+
+  test('cancel: the worker is stopped, the promise rejects with the reason, no MP3 and no partial file are left', async () => {
+    const wav = join(dir, 'long.wav');
+    await writeFile(wav, pcmToWav(sine(600))); // 10 minutes: seconds of work, stopped long before the end
+    const controller = new AbortController();
+    const out = join(dir, 'long.mp3');
+    const encoding = encodeInWorker(worker, wav, out, { kbps: 64 }, controller.signal);
+    // abort once the worker has started writing
+    for (let i = 0; i < 500 && !(await readdir(dir)).includes('long.mp3.partial'); i++) await new Promise((r) => setTimeout(r, 10));
+    controller.abort(new CoreError({ kind: 'cancelled' }));
+    await assert.rejects(encoding, (e: unknown) => e instanceof CoreError && e.problem.kind === 'cancelled');
+    const left = (await readdir(dir)).filter((f) => f.startsWith('long.mp3'));
+    assert.deepEqual(left, []);
+  });
+
+  test("a failure in the real worker keeps its kind: not a WAV (notWav), and a worker without its wasm (encoderMissing)", async () => {
+    const text = join(dir, 'notes.txt');
+    await writeFile(text, 'just words, not audio');
+    await assert.rejects(encodeInWorker(worker, text, join(dir, 'n.mp3')), mp3Problem({ kind: 'mp3Encoding', reason: 'notWav', path: text }, /notes\.txt is not a WAV file/));
+    const wav = join(dir, 'b.wav');
+    await writeFile(wav, pcmToWav(sine(1)));
+    await assert.rejects(encodeInWorker(bare, wav, join(dir, 'b.mp3')), (e: unknown) => e instanceof CoreError && e.problem.kind === 'mp3Encoding' && e.problem.reason === 'encoderMissing');
+    assert.ok(!(await readdir(dir)).some((f) => f.startsWith('b.mp3') || f.startsWith('n.mp3')));
   });
 });
 
