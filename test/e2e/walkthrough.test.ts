@@ -72,7 +72,7 @@ suite('Walkthrough', function () {
   // A cold panel and a cold player in one test, and the walkthrough opened again after each: on a busy runner, far
   // more than the layer's default minute.
   this.timeout(240_000);
-  test('opens from the palette; its steps complete on the real actions: key stored, voice cloned, file spoken', async () => {
+  test('opens from the palette; its steps complete on the real actions: a key in the environment, voice cloned, file spoken', async () => {
     timeline = [];
     started = Date.now();
     try {
@@ -85,21 +85,14 @@ suite('Walkthrough', function () {
 });
 
 async function walkThrough(): Promise<void> {
-  const { double, apiKey } = workbench();
+  const { double } = workbench();
   const p = page();
   await openWalkthrough();
   assert.equal(await step('speakFile').count(), 1, 'the three steps are shown');
 
-  // 1. the key, stored through the password box (the double's own key, so the layer's other tests still pass)
-  // the step's own button runs Set API Key
-  await step('setApiKey').click();
-  await p.locator('.gettingStartedContainer').getByRole('button', { name: 'Set API Key' }).click();
-  const input = p.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 5000 });
-  await input.fill(apiKey);
-  await p.keyboard.press('Enter');
-  mark('key entered');
-  await waitDone('setApiKey');
+  // 1. the key: code-server has NOVITA_API_KEY (the double's key) in its environment and nothing is typed; the README
+  // says that key is used when none is stored, so the step is done as it is.
+  await waitDone('setApiKey', 30_000);
 
   // 2. a voice, cloned in the panel
   await runCommand('GLM Voice Clone: Open Panel');

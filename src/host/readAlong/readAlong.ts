@@ -51,6 +51,8 @@ export interface ReadAlongStatus {
   rate: number;
   /** Why the render stopped early, as the player shows it (naming the sentence that failed). */
   error?: string;
+  /** The title of the clip the player was last given by `playClip` (a retake's take), while no reading replaced it. */
+  clip?: string;
   metrics: ReadAlongMetrics;
 }
 
@@ -145,6 +147,7 @@ export class ReadAlong extends Disposable {
   private outbox: Outbox | undefined;
   private pendingSeek: number | undefined;
   private readonly decoration: vscode.TextEditorDecorationType;
+  private clip: string | undefined;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -192,6 +195,7 @@ export class ReadAlong extends Disposable {
       document: s?.document.uri.toString(),
       rate: this.rate,
       error: this.error,
+      clip: this.clip,
       metrics: { ...this.metrics, highlightLagsMs: [...this.metrics.highlightLagsMs] },
     };
   }
@@ -214,6 +218,7 @@ export class ReadAlong extends Disposable {
     this.pendingSeek = undefined;
     await this.seeking;
     await this.stopRender();
+    this.clip = undefined;
     this.scope = {
       document: target.document,
       plan,
@@ -276,6 +281,32 @@ export class ReadAlong extends Disposable {
     this.state = 'stopped';
     this.clearHighlight();
     void vscode.commands.executeCommand('setContext', READING_KEY, false);
+    return this.status();
+  }
+
+  /**
+   * Plays one clip in the player (a retake's take: 16-bit mono PCM at 24 kHz, saying `text`), as a session of one
+   * sentence with nothing to highlight; a reading in progress stops. Resolves once the player has been given it.
+   */
+  async playClip(clip: { title: string; text: string; pcm: Buffer }): Promise<ReadAlongStatus> {
+    this.pendingSeek = undefined;
+    await this.seeking;
+    await this.stopRender();
+    this.scope = undefined;
+    this.outbox = undefined;
+    this.clearHighlight();
+    this.clip = clip.title;
+    this.error = undefined;
+    this.state = 'loading';
+    this.sentence = 0;
+    const session = ++this.session;
+    const seconds = Math.floor(clip.pcm.byteLength / 2) / SAMPLE_RATE;
+    const pcm = new Uint8Array(clip.pcm.byteLength);
+    pcm.set(clip.pcm);
+    this.player.post({ type: 'session', session, title: clip.title, sentences: [clip.text], first: 0, rate: this.rate });
+    this.player.post({ type: 'chunk', session, index: 0, startSec: 0, endSec: seconds, sampleRate: SAMPLE_RATE, pcm, sentences: [{ sentence: 0, startSec: 0, endSec: seconds }] });
+    this.player.post({ type: 'end', session });
+    await this.player.show();
     return this.status();
   }
 
