@@ -90,15 +90,16 @@ suite('Scripts with a cast (real extension host, Novita double)', () => {
     // The Quick Fix's own command and arguments, with the pick answered (a QuickPick has no one to answer it here).
     const [args] = fix.command.arguments as [{ uri: vscode.Uri; speaker: string }];
     assert.equal(args.speaker, speaker);
-    return { warning: warning!, assigned: await vscode.commands.executeCommand<string>(fix.command.command, { ...args, voice }) };
+    const label = doc.getText(warning!.range);
+    return { warning: warning!, label, assigned: await vscode.commands.executeCommand<string>(fix.command.command, { ...args, voice }) };
   };
 
   test('a speaker with no voice is a warning; its Quick Fix adds them to the front matter’s cast (undoable, unsaved) and the warning goes', async () => {
     const doc = await open('unassigned.md', ['---', 'voices:', '  Alice: jam', '---', '', 'Alice: Who is there?', '', 'Carol: Only me.', '', 'Carol: Again.'].join('\n'));
-    const { warning, assigned } = await quickFix(doc, 'Carol', 'kazi');
+    const { warning, label, assigned } = await quickFix(doc, 'Carol', 'kazi');
     assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
     assert.match(warning.message, /“Carol” has no voice in the cast; the narrator reads their 2 lines/);
-    assert.equal(doc.getText(warning.range).replace(/[:\s]/g, ''), 'Carol', 'the warning sits on the first label');
+    assert.equal(label.replace(/[:\s]/g, ''), 'Carol', 'the warning sits on the first label');
     assert.equal(assigned, 'kazi');
     assert.ok(!existsSync(join(vscodeDir, 'glm-voice-cast.json')), 'no second cast in a cast file');
     assert.equal(doc.getText().split('\n').slice(0, 5).join('\n'), ['---', 'voices:', '  Alice: jam', '  Carol: kazi', '---'].join('\n'), 'the front matter’s cast, in its style');
