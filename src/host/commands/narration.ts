@@ -203,17 +203,16 @@ async function retakeSentence(services: Services, options: RetakeOptions = {}): 
       const cache = services.synthesizer.cache;
       const put = (text: string, pcm: Buffer) => cache?.put(services.synthesizer.key(text, voice), pcm, { textChars: codePointLength(text) });
       await put(sendText, current.fresh.pcm);
-      if (!alone) {
-        // From now on the sentence is a chunk of its own; the sentences before and after it in its old chunk are
-        // chunks too, their audio the old chunk's (when it was cached), so nothing else is sent again.
-        await services.retaken.add(sentence.text);
-        const parts = current.parts;
-        if (parts) {
-          for (const [from, to] of [[0, at], [at + 1, chunk.sentences.length]]) {
-            if (to <= from) continue;
-            const text = send(chunk.sentences.slice(from, to).map((s) => s.text).join(' '));
-            await put(text, Buffer.concat(parts.slice(from, to)));
-          }
+      // From now on the sentence is a chunk of its own, in every plan (a read from elsewhere groups sentences from
+      // where it starts). The sentences before and after it in its old chunk are chunks too, their audio the old
+      // chunk's (when it was cached), so nothing else is sent again.
+      await services.retaken.add(sentence.text);
+      const parts = current.parts;
+      if (parts) {
+        for (const [from, to] of [[0, at], [at + 1, chunk.sentences.length]]) {
+          if (to <= from) continue;
+          const text = send(chunk.sentences.slice(from, to).map((s) => s.text).join(' '));
+          await put(text, Buffer.concat(parts.slice(from, to)));
         }
       }
     }
