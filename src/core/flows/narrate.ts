@@ -57,7 +57,7 @@ export interface NarratedChunk {
 }
 
 /** A narration plan whose chunks know what to send, in which voice, and who says them. */
-export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]; unassigned: ScriptPlan['unassigned']; rewrite?: (text: string) => string };
+export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]; unassigned: ScriptPlan['unassigned']; rewrite?: (text: string) => string; solo?: (text: string) => boolean };
 
 /**
  * The rest of `plan` from sentence `from` on (read from the cursor, seek), chunked afresh (the first chunk one
@@ -65,14 +65,14 @@ export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]
  */
 export function continueFrom(plan: SpokenPlan, from: number): SpokenPlan {
   if (from === 0) return plan;
-  const rest = planFrom(plan as NarrationPlan, from);
+  const rest = planFrom(plan as NarrationPlan, from, { solo: plan.solo });
   const rewrite = plan.rewrite ?? ((t: string) => t);
   const owner = (start: number) => plan.chunks.find((c) => c.start <= start && start < c.end) ?? plan.chunks[plan.chunks.length - 1];
   const chunks = rest.chunks.map((c): ScriptChunk => {
     const o = owner(c.sentences[0].start);
     return { ...c, speaker: o.speaker, voice: o.voice, ...(o.speed !== undefined ? { speed: o.speed } : {}), ...(o.volume !== undefined ? { volume: o.volume } : {}), sendText: rewrite(c.text) };
   });
-  return { ...rest, chunks, unassigned: plan.unassigned, rewrite: plan.rewrite };
+  return { ...rest, chunks, unassigned: plan.unassigned, rewrite: plan.rewrite, solo: plan.solo };
 }
 
 /** Where and how to write the result; default: a WAV in the audio folder, recorded in the history. */
@@ -146,15 +146,16 @@ export class NarrateFlow {
     const isScript = readsAsScript(text, languageId, script);
     let plan: SpokenPlan;
     if (isScript) {
-      plan = planScript(text, languageId, { narratorVoice: voiceId, cast: script.cast, pronunciations: script.pronunciations, fileName: script.fileName });
+      plan = planScript(text, languageId, { narratorVoice: voiceId, cast: script.cast, pronunciations: script.pronunciations, fileName: script.fileName, solo: script.solo });
     } else {
       const list = script.pronunciations ?? [];
-      const prose = planNarration(text, languageId, list.length ? { measure: (t) => codePointLength(applyPronunciations(t, list)) } : {});
+      const prose = planNarration(text, languageId, { solo: script.solo, ...(list.length ? { measure: (t: string) => codePointLength(applyPronunciations(t, list)) } : {}) });
       plan = { ...prose, chunks: prose.chunks.map((c) => ({ ...c, speaker: undefined, voice: voiceId, sendText: list.length ? applyPronunciations(c.text, list) : c.text })), unassigned: [] };
     }
     if (!plan.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
     const list = script.pronunciations ?? [];
     if (list.length) plan.rewrite = (t) => applyPronunciations(t, list);
+    if (script.solo) plan.solo = script.solo;
     const resolve = script.resolveVoice;
     if (resolve && isScript) {
       const known = new Map<string, string>();

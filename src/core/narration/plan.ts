@@ -78,6 +78,11 @@ export interface PlanOptions {
    * it (pronunciations) measures the rewritten text, so chunks are packed to fit what is actually sent.
    */
   measure?: (text: string) => number;
+  /**
+   * Sentences spoken as chunks of their own (a retaken sentence, by its text): the chunk that would hold one is cut
+   * around it, and every other chunk stays as it was (the neighbours' audio is the old chunk's, cut).
+   */
+  solo?: (text: string) => boolean;
 }
 
 export interface SentenceTime {
@@ -713,7 +718,7 @@ export function planSpeakable(sp: Speakable, source: string, opts: PlanOptions =
   });
 
   const planned: PlannedSentence[] = locate(sp, spans, source).map((s, index) => ({ ...s, index, chunk: -1 }));
-  return { chunks: chunkSentences(planned, maxChars, measure), sentences: planned };
+  return { chunks: chunkSentences(planned, maxChars, measure, opts.solo), sentences: planned };
 }
 
 /**
@@ -721,11 +726,11 @@ export function planSpeakable(sp: Speakable, source: string, opts: PlanOptions =
  * the first alone in the first chunk (so the first sound comes quickly), then grouped as `planNarration` groups them.
  * Groups depend on the sentences alone, so after the first group the chunks are the full plan's: cached ones hit.
  */
-export function planFrom(plan: NarrationPlan, from: number, opts: Pick<PlanOptions, 'maxChars' | 'measure'> = {}): NarrationPlan {
+export function planFrom(plan: NarrationPlan, from: number, opts: Pick<PlanOptions, 'maxChars' | 'measure' | 'solo'> = {}): NarrationPlan {
   if (!Number.isInteger(from) || from < 0 || from > plan.sentences.length) throw new RangeError(`No sentence ${from} in a plan of ${plan.sentences.length}.`);
   if (from === 0) return plan;
   const sentences = plan.sentences.slice(from).map((s, index) => ({ ...s, index, chunk: -1 }));
-  return { chunks: chunkSentences(sentences, opts.maxChars ?? DEFAULT_MAX_CHARS, opts.measure ?? codePointLength), sentences };
+  return { chunks: chunkSentences(sentences, opts.maxChars ?? DEFAULT_MAX_CHARS, opts.measure ?? codePointLength, opts.solo), sentences };
 }
 
 /**
@@ -740,9 +745,15 @@ export const RAMP_CHUNK_MAX_CHARS = 200;
  * of their own. Only the first group is ramped, so from the second group on the chunks do not depend on where the
  * reading started.
  */
-function chunkSentences(planned: PlannedSentence[], maxChars: number, measure: (text: string) => number): NarrationChunk[] {
+function chunkSentences(planned: PlannedSentence[], maxChars: number, measure: (text: string) => number, solo?: (text: string) => boolean): NarrationChunk[] {
   const chunks: NarrationChunk[] = [];
   const emit = (group: PlannedSentence[]) => {
+    // A solo sentence in a chunk of several: the chunk is cut around it (before, it, after), nothing else moves.
+    const at = group.length > 1 && solo ? group.findIndex((s) => solo(s.text)) : -1;
+    if (at >= 0) {
+      for (const part of [group.slice(0, at), [group[at]], group.slice(at + 1)]) if (part.length) emit(part);
+      return;
+    }
     const chunk: NarrationChunk = { index: chunks.length, text: group.map((s) => s.text).join(' '), start: group[0].start, end: group[group.length - 1].end, sentences: group };
     for (const s of group) s.chunk = chunk.index;
     chunks.push(chunk);

@@ -283,6 +283,30 @@ export class ReadAlongFlow<T, R extends RenderOutcome> {
     return this.status();
   }
 
+  /**
+   * Plays one clip (a retake's take: 16-bit mono PCM at `sampleRate`, by default GLM's 24 kHz, saying `text`) as a session of one sentence with
+   * nothing to highlight; a reading in progress stops. Resolves once the player has been given it.
+   */
+  async playClip(clip: { title: string; text: string; pcm: Uint8Array; sampleRate?: number }): Promise<ReadAlongFlowStatus> {
+    const sampleRate = clip.sampleRate ?? SAMPLE_RATE;
+    this.pendingSeek = undefined;
+    await this.seeking;
+    await this.stopRender();
+    this.scope = undefined;
+    this.outbox = undefined;
+    this.clearHighlight();
+    this.failure = undefined;
+    this.state = 'loading';
+    this.sentence = 0;
+    const session = ++this.session;
+    const seconds = Math.floor(clip.pcm.byteLength / 2) / sampleRate;
+    this.player.session({ session, title: clip.title, sentences: [clip.text], first: 0, rate: this.rate });
+    this.player.chunk({ session, index: 0, startSec: 0, endSec: seconds, sampleRate, pcm: clip.pcm, sentences: [{ sentence: 0, startSec: 0, endSec: seconds }] });
+    this.player.end(session);
+    await this.player.show();
+    return this.status();
+  }
+
   /** The host resolved the player's view (a metric for a first showing during a read). */
   viewResolved(): void {
     if (this.scope && this.metrics.viewResolvedAt === undefined) this.metrics.viewResolvedAt = this.clock.now();

@@ -1,8 +1,9 @@
 import vscode = require('vscode');
 import { l10n } from './describe';
 
-const SECRET_KEY = 'glmVoiceClone.apiKey';
-export const ENV_KEY = 'NOVITA_API_KEY';
+import { ENV_KEY, SECRET_KEY } from './apiKeyNames';
+
+export { ENV_KEY } from './apiKeyNames';
 
 /** The API key lives in SecretStorage only; `NOVITA_API_KEY` is read when nothing is stored (headless, CI). */
 export class ApiKeyStore {

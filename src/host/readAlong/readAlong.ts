@@ -52,6 +52,8 @@ export interface ReadAlongStatus {
   rate: number;
   /** Why the render stopped early, as the player shows it (naming the sentence that failed). */
   error?: string;
+  /** The title of the clip the player was last given by `playClip` (a retake's take), while no reading replaced it. */
+  clip?: string;
   metrics: ReadAlongMetrics;
 }
 
@@ -64,6 +66,7 @@ export class ReadAlong extends Disposable {
   readonly player: PlayerView;
   private readonly flow: ReadAlongFlow<ReadTarget, SpeechResult>;
   private readonly decoration: vscode.TextEditorDecorationType;
+  private clip: string | undefined;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -114,6 +117,7 @@ export class ReadAlong extends Disposable {
    * render's outcome (the WAV in the history), while playback may go on.
    */
   async read(target: ReadTarget): Promise<SpeechResult> {
+    this.clip = undefined;
     const outcome = await this.flow.read({ target, title: target.title, base: target.base, mapped: target.mapped, from: target.from });
     if (outcome.started) return outcome.result;
     const r = outcome.refusal;
@@ -129,6 +133,18 @@ export class ReadAlong extends Disposable {
     return this.word(await this.flow.stop());
   }
 
+  /**
+   * Plays one clip in the player (a retake's take: 16-bit mono PCM at 24 kHz, saying `text`), as a session of one
+   * sentence with nothing to highlight; a reading in progress stops. Resolves once the player has been given it.
+   */
+  async playClip(clip: { title: string; text: string; pcm: Buffer }): Promise<ReadAlongStatus> {
+    this.clip = clip.title;
+    // A copy: the Buffer may be a view into a larger pooled one.
+    const pcm = new Uint8Array(clip.pcm.byteLength);
+    pcm.set(clip.pcm);
+    return this.word(await this.flow.playClip({ title: clip.title, text: clip.text, pcm }));
+  }
+
   /** Shows the player (unless `reveal` is false) and resolves with the status. */
   async showPlayer(reveal = true): Promise<ReadAlongStatus> {
     if (reveal) await this.player.show();
@@ -137,7 +153,7 @@ export class ReadAlong extends Disposable {
 
   private word(s: ReadAlongFlowStatus): ReadAlongStatus {
     const { failure, ...rest } = s;
-    return { ...rest, document: this.flow.target?.document.uri.toString(), error: failure ? wordFailure(failure) : undefined };
+    return { ...rest, document: this.flow.target?.document.uri.toString(), error: failure ? wordFailure(failure) : undefined, clip: this.clip };
   }
 
   /** The player's view, its messages worded where they carry words. */

@@ -43,7 +43,15 @@ export class SpeechService {
   constructor(
     private readonly flow: NarrateFlow,
     private readonly log: Log,
+    /** Sentences planned as chunks of their own (retaken ones). */
+    private readonly solo?: (text: string) => boolean,
   ) {}
+
+  /** The document's script settings (if any) with the retaken sentences. */
+  private async scriptFor(document: vscode.TextDocument | undefined): Promise<ScriptContext | undefined> {
+    const script = document ? await scriptSettingsFor(document) : undefined;
+    return this.solo ? { ...script, solo: this.solo } : script;
+  }
 
   /** The speak in progress, from its first await (reading the cast, the estimate) to its end: cancellable throughout. */
   private current: AbortController | undefined;
@@ -60,7 +68,7 @@ export class SpeechService {
 
   /** The narration plan of `text` (chunks and sentences with their offsets, voices); throws CoreError 'nothingToSpeak'. */
   async plan(text: string, languageId: string | undefined, voiceId: string, document?: vscode.TextDocument): Promise<SpokenPlan> {
-    return this.flow.plan(text, languageId, voiceId, document ? await scriptSettingsFor(document) : undefined);
+    return this.flow.plan(text, languageId, voiceId, await this.scriptFor(document));
   }
 
   async speak(req: SpeakRequest): Promise<SpeechResult> {
@@ -80,7 +88,7 @@ export class SpeechService {
     try {
       // A plan given (read-along) already carries its voices and pronunciations: no file reading (no await) between
       // the caller's decision and the flow starting.
-      script = req.document && !req.plan ? await scriptSettingsFor(req.document) : undefined;
+      script = req.plan ? undefined : await this.scriptFor(req.document);
       // Planned once, here: it throws on nothing to speak before any progress shows, and the flow takes it as is.
       plan = req.plan ?? this.flow.plan(req.text, req.languageId, req.voice.id, script);
       // Before a long narration: what it would cost, after what the cache already holds.
