@@ -22,6 +22,8 @@ export interface AudioFormat {
   readonly defaultKbps?: number;
   /** The encoder's worker thread: its bundle in dist/ (`<bundle>.js`) and the entry esbuild.mjs builds it from. */
   readonly worker?: { readonly bundle: string; readonly entry: string };
+  /** Where the file holds its title, cover and chapters: 'id3' (ID3v2 in front of the audio); none: only the chapters file beside it. */
+  readonly tags?: 'id3';
 }
 
 export const FORMATS = {
@@ -35,6 +37,7 @@ export const FORMATS = {
     bitrates: [32, 48, 64, 96, 128, 160, 192],
     defaultKbps: 64,
     worker: MP3_WORKER,
+    tags: 'id3',
   },
 } as const satisfies Record<string, AudioFormat>;
 
