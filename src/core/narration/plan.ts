@@ -837,8 +837,9 @@ export interface MarkdownHeading {
 /** The headings of a Markdown document in order (not those in code, HTML or the front matter): chapters come from them. */
 export function markdownHeadings(source: string): MarkdownHeading[] {
   // Front matter blanked, not cut (its lines kept), so markdown-it's line numbers are the source's.
-  const fm = source.length - stripFrontMatter(source.replace(/\r\n/g, '\n')).length;
-  const fmEnd = fm > 0 ? nthIndexAfterLines(source, source.replace(/\r\n/g, '\n').slice(0, fm).split('\n').length - 1) : 0;
+  const lf = source.replace(/\r\n/g, '\n');
+  const fm = lf.length - stripFrontMatter(lf).length;
+  const fmEnd = fm > 0 ? nthIndexAfterLines(source, lf.slice(0, fm).split('\n').length - 1) : 0;
   const src = fmEnd ? source.slice(0, fmEnd).replace(/[^\r\n]/g, ' ') + source.slice(fmEnd) : source;
   const lineStarts = [0];
   for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
