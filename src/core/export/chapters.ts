@@ -4,9 +4,9 @@
 import { isFountain, fountainSceneHeadings } from '../narration/fountain';
 import { isMarkdownLanguage } from '../narration/markdown';
 import { markdownHeadings } from '../narration/plan';
+import { CHAPTER_LEVEL } from './formats';
 
-/** The deepest Markdown heading level that starts a chapter: 0 writes no chapters (the setting, `--chapter-level`). */
-export const CHAPTER_LEVEL = { default: 2, min: 0, max: 6 } as const;
+export { CHAPTER_LEVEL } from './formats';
 
 /** Where a chapter is written in the source: its title and the offset its heading starts at. */
 export interface ChapterMark {

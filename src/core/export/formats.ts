@@ -88,6 +88,9 @@ export function isSubtitleChoice(value: unknown): value is SubtitleChoice {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(SUBTITLES, value);
 }
 
+/** The deepest Markdown heading level that starts a chapter: 0 writes no chapters (the setting, `--chapter-level`). */
+export const CHAPTER_LEVEL = { default: 2, min: 0, max: 6 } as const;
+
 /** Every extension an export writes (audio and subtitles): what a CLI glob never reads back as input. */
 export function exportExtensions(): string[] {
   return [...FORMAT_IDS.map((id) => FORMATS[id].extension), ...Object.values(SUBTITLE_FORMATS).map((s) => s.extension)];
