@@ -5,6 +5,8 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { cliBuildOptions } from './scripts/cli-bundle.mjs';
+import { codiconSubsetPlugin } from './scripts/codicon-subset.mjs';
+import { UNDICI_ENTRY, undiciCuts } from './scripts/undici-bundle.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -62,8 +64,8 @@ const builds = [
   // The export formats' encoder workers (the MP3 encoder's: a thread with a small heap, started per MP3 export), one
   // bundle per row of src/core/export/formats.ts that has one.
   ...(await formatWorkers()).map((w) => ({ ...host, entryPoints: { [w.bundle]: w.entry }, outdir: 'dist' })),
-  // undici: required on the first request only.
-  { ...node, entryPoints: { undici: 'undici' }, outdir: 'dist' },
+  // undici: required on the first request only; the part of it the core uses (scripts/undici-bundle.mjs).
+  { ...node, entryPoints: { undici: UNDICI_ENTRY }, outdir: 'dist', plugins: [undiciCuts] },
   // markdown-it (source positions of Markdown read aloud): required on the first narration plan of a Markdown file.
   { ...node, entryPoints: { 'markdown-it': 'markdown-it' }, outdir: 'dist' },
   // fountain-js (screenplays read with a cast): required on the first narration plan of a .fountain file.
@@ -76,7 +78,9 @@ const builds = [
   {
     ...common, platform: 'browser', format: 'iife', target: 'es2022',
     entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist',
-    loader: { '.ttf': 'file' },
+    // The codicons the panel shows, in a font of their own (scripts/codicon-subset.mjs), always dist/codicon.ttf:
+    // .vscodeignore lets in that name only, so a font left in dist/ by an older build is not packaged with it.
+    loader: { '.ttf': 'file' }, assetNames: '[name]', plugins: [codiconSubsetPlugin()],
   },
   // The read-along player (a webview view of its own): Web Audio playback, no dependency on the panel's script.
   {

@@ -24,6 +24,7 @@ import { between, tapDouble, type Served } from './bench/doubleLog';
 import { kb, mb, ms, summarize, table, type Row, type Summary } from './bench/report';
 import { runBenchSession } from './bench/session';
 import { assertProductionPackage, measureSizes } from './bench/sizes';
+import { VSIX_TARGET_BYTES } from './bench/vsix';
 import { buildAndPackage } from './harness/build';
 import { makeScratch } from './harness/codeServer';
 import { ensureHarness } from './harness/install';
@@ -49,6 +50,8 @@ const TARGETS = {
   firstSoundRatio: 1.3,
   joinGapMs: 20,
   highlightLagMs: 100,
+  /** The .vsix (KB of 1000 bytes, as printed). */
+  vsixBytes: VSIX_TARGET_BYTES,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -360,7 +363,7 @@ async function main(): Promise<number> {
       target: 'reported',
       how: Object.entries(sizes.webviewAssets).map(([f, b]) => `${f} ${b} B`).join(', '),
     },
-    { figure: '.vsix size', value: kb(sizes.vsixBytes), target: 'reported', how: `${sizes.vsixBytes} bytes` },
+    { figure: '.vsix size', value: kb(sizes.vsixBytes), target: `≤ ${kb(TARGETS.vsixBytes)}`, meets: check(sizes.vsixBytes, TARGETS.vsixBytes), how: `${sizes.vsixBytes} bytes` },
     {
       figure: `panel open → interactive (median of ${panelWarm.n}, panel closed between)`,
       value: ms(panelWarm.median),

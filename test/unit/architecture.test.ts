@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FORMATS } from '../../src/core/export/formats';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -14,9 +15,13 @@ function srcFolders(srcDir: string): string[] {
   return dirs(srcDir).flatMap((a) => [`src/${a}`, ...dirs(join(srcDir, a)).map((b) => `src/${a}/${b}`)]);
 }
 
-/** The dist/<name>.js bundles esbuild.mjs builds: its entryPoints keys, and dist/cli.js when it builds the CLI. */
+/**
+ * The dist/<name>.js bundles esbuild.mjs builds: its entryPoints keys, the format table's workers when it builds one
+ * bundle per row that has one, and dist/cli.js when it builds the CLI.
+ */
 function bundles(esbuildSource: string, cliBundleSource: string): string[] {
   const names = [...esbuildSource.matchAll(/entryPoints:\s*\{\s*'?([\w-]+)'?\s*:/g)].map((m) => m[1]);
+  if (/formatWorkers\(\)/.test(esbuildSource)) for (const f of Object.values(FORMATS)) if ('worker' in f && f.worker) names.push(f.worker.bundle);
   if (/cliBuildOptions\(/.test(esbuildSource)) {
     const cli = /join\(REPO_ROOT, 'dist', '([\w-]+)\.js'\)/.exec(cliBundleSource);
     assert.ok(cli, 'the CLI bundle\'s file name in scripts/cli-bundle.mjs');

@@ -407,8 +407,9 @@ suite('cli: dist/cli.js as a process, against the double', function () {
     assert.equal(r.rb.code, 0, r.rb.stderr);
     process.stdout.write(`      one run killed: ${r.sent.length} requests for ${r.distinct.size} distinct chunks; the survivor ended ${r.afterKillMs} ms after the kill\n`);
     assert.equal(r.distinct.size, distinctChunks(files));
-    // The killed run's requests in flight (its pool holds 2) were paid but never cached: the survivor asks again.
-    assert.ok(r.sent.length <= r.distinct.size + 2, `${r.sent.length} requests for ${r.distinct.size} chunks`);
+    // The killed run's chunks in flight were paid but never cached, and the survivor asks again: its pool holds 2
+    // requests, and one more answer may have been between the pool (its slot already free) and the cache's write.
+    assert.ok(r.sent.length <= r.distinct.size + 3, `${r.sent.length} requests for ${r.distinct.size} chunks`);
     // Not waited out by age (15 s): the dead holder's locks were taken over at once.
     assert.ok(r.afterKillMs! < 15_000, `the survivor took ${r.afterKillMs} ms after the kill`);
     for (const f of Object.keys(files)) assert.ok(existsSync(join(cwd, 'out-b', f.replace(/\.md$/, '.wav'))));

@@ -179,23 +179,38 @@ suite('wavJoin', () => {
   });
 
   test('with maxAheadBytes, work goes past maxAhead while a slow chunk is awaited, until the bytes held reach it', async () => {
+    // Chunk 0 is slow: it is answered once the work it lets pass has started (chunk 39 with room for everything), or
+    // once no new chunk has started for 200 ms (the byte budget holds the rest back): what it waits on is the work,
+    // not a fixed time (an 80 ms sleep lost the race on a loaded machine).
     const run = async (maxAheadBytes: number) => {
       const writer = await WavStreamWriter.create(join(dir, `ahead-bytes-${maxAheadBytes}.wav`));
       const sink = new OrderedChunkSink(writer);
       let startedWhileZeroWritten = -1;
       let maxHeldBytes = 0;
-      await runChunked(
-        Array.from({ length: 40 }, (_, i) => i),
-        2,
-        async (i) => {
-          if (sink.written === 0) startedWhileZeroWritten = Math.max(startedWhileZeroWritten, i);
-          await delay(i === 0 ? 80 : 1);
-          maxHeldBytes = Math.max(maxHeldBytes, sink.heldBytes);
-          return pcm(i, 100); // 200 bytes
-        },
-        sink,
-        { maxAhead: 4, maxAheadBytes },
-      );
+      let lastStart = Date.now();
+      let releaseZero: () => void = () => undefined;
+      const zeroReleased = new Promise<void>((resolve) => (releaseZero = resolve));
+      const quiet = setInterval(() => {
+        if (Date.now() - lastStart >= 200) releaseZero();
+      }, 20);
+      try {
+        await runChunked(
+          Array.from({ length: 40 }, (_, i) => i),
+          2,
+          async (i) => {
+            lastStart = Date.now();
+            if (sink.written === 0) startedWhileZeroWritten = Math.max(startedWhileZeroWritten, i);
+            if (i === 39) releaseZero();
+            await (i === 0 ? zeroReleased : delay(1));
+            maxHeldBytes = Math.max(maxHeldBytes, sink.heldBytes);
+            return pcm(i, 100); // 200 bytes
+          },
+          sink,
+          { maxAhead: 4, maxAheadBytes },
+        );
+      } finally {
+        clearInterval(quiet);
+      }
       const result = await writer.finish();
       assert.equal(result.samples, 40 * 100, 'every chunk written, in full');
       return { startedWhileZeroWritten, maxHeldBytes };

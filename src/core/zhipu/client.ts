@@ -4,7 +4,7 @@
 // with data, no sentence) for every failure.
 import { looksLikeHtml, sniffAudio, WEBVIEW_PLAYABLE, type AudioFormat } from '../audio/sniff';
 import { tryParseWavHeader } from '../audio/wav';
-import { CoreError, sanitizeDetail, type Problem } from '../errors';
+import { CoreError, InternalError, sanitizeDetail, type Problem } from '../errors';
 import { createDispatcher, type ProxyConfig } from '../http/dispatcher';
 import { abortableSleep, followRedirects, headerValue as header, parseRetryAfter, readCapped, RedirectError, urlForLog } from '../http/get';
 import { classifyNetworkError } from '../http/network';
@@ -516,7 +516,7 @@ export class ZhipuClient {
    */
   private async exchange<T>(x: Exchange, handle: (res: ResponseData, deadline: IdleDeadline) => Promise<T>): Promise<T> {
     if (this.closed) throw cancelled();
-    if (x.auth && x.url.origin !== this.origin) throw new Error('refusing to send the API key outside the base URL');
+    if (x.auth && x.url.origin !== this.origin) throw new InternalError('refusing to send the API key outside the base URL');
     const started = Date.now();
     const accept = x.accept ?? ((s: number) => s >= 200 && s < 300);
     const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: x.acceptHeader ?? 'application/json' };
@@ -551,7 +551,7 @@ export class ZhipuClient {
         const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
         let text = '';
         try {
-          text = (await readCapped(res.body, MAX_ERROR_BODY_BYTES, () => new Error('error body too large'))).toString('utf8');
+          text = (await readCapped(res.body, MAX_ERROR_BODY_BYTES, () => new InternalError('error body too large'))).toString('utf8');
         } catch {
           // the status says enough
         }
