@@ -210,7 +210,9 @@ function describeBare(p: Problem, l10n: L10n, taskId?: string): Described {
         message:
           p.reason === 'notImage'
             ? l10n.t('The cover image {0} is not a JPEG or PNG file.', p.path)
-            : l10n.t('The cover image {0} could not be read ({1}).', p.path, p.code ?? '?'),
+            : p.reason === 'tooLarge'
+              ? l10n.t('The cover image {0} is larger than {1}.', p.path, formatBytes(p.limitBytes ?? 0))
+              : l10n.t('The cover image {0} could not be read ({1}).', p.path, p.code ?? '?'),
       };
     case 'nothingToSpeak':
       return { message: l10n.t('There is nothing to speak: the text is empty (or only code and markup).') };

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chapterMarks, timeChapters, toChaptersVtt } from '../../src/core/export/chapters';
-import { id3Tag } from '../../src/core/export/id3';
+import { id3Tag, MAX_ID3_CHAPTERS, syncsafe } from '../../src/core/export/id3';
 import { ExportManifests, exportInputsHash, MANIFEST_FILE, type ExportInputs } from '../../src/core/export/manifest';
-import { readTags, tagText } from '../../src/core/export/tags';
+import { COVER_MAX_BYTES, readTags, tagText } from '../../src/core/export/tags';
 import { planNarration, sentenceTimes } from '../../src/core/narration/plan';
 import { NovitaDouble, samplesFor } from '../double/novitaDouble';
 
@@ -84,6 +84,8 @@ suite('publishing: chapters, tags, the manifest (in-process)', () => {
       assert.equal(tags.cover?.mime, 'image/png');
       assert.deepEqual(tagText('No front matter.', script, { cover: 'art/cover.png' }, dir).cover, join(dir, 'art', 'cover.png'), 'an option’s cover is relative to the working folder');
       await assert.rejects(readTags({ cover: join(dir, 'not.png') }), (e: { problem?: { kind: string; reason: string } }) => e.problem?.kind === 'coverImage' && e.problem.reason === 'notImage');
+      writeFileSync(join(dir, 'huge.png'), Buffer.concat([PNG, Buffer.alloc(COVER_MAX_BYTES)]));
+      await assert.rejects(readTags({ cover: join(dir, 'huge.png') }), (e: { problem?: { kind: string; reason: string } }) => e.problem?.reason === 'tooLarge');
       await assert.rejects(readTags({ cover: join(dir, 'missing.png') }), (e: { problem?: { kind: string; reason: string } }) => e.problem?.kind === 'coverImage' && e.problem.reason === 'unreadable');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -108,10 +110,36 @@ suite('publishing: chapters, tags, the manifest (in-process)', () => {
       assert.equal(meta.common.picture?.[0]?.format, 'image/png');
       assert.deepEqual(meta.common.picture?.[0]?.data, new Uint8Array(PNG));
       assert.deepEqual(meta.format.chapters?.map((c) => [c.title, c.start, c.end]), [['One 一', 0, 2.25], ['Two', 2.25, 5]]);
-      const native = meta.native['ID3v2.3'] ?? [];
+      const native = meta.native['ID3v2.4'] ?? [];
       assert.ok(native.some((f) => f.id === 'CTOC'), 'a table of contents');
       assert.ok((meta.format.duration ?? 0) > 4, 'the audio after the tag still decodes');
       assert.equal(id3Tag({}, []).length, 0, 'nothing to say: no tag');
+      // The header: ID3v2.4.0, no flags, the size (syncsafe) of everything after the ten header bytes.
+      assert.deepEqual([...tag.subarray(0, 6)], [0x49, 0x44, 0x33, 4, 0, 0]);
+      assert.deepEqual(tag.subarray(6, 10), syncsafe(tag.length - 10));
+      const ids = native.map((f) => f.id);
+      for (const id of ['TIT2', 'TPE1', 'TALB', 'TDRC', 'APIC', 'CHAP', 'CTOC']) assert.ok(ids.includes(id), `${id} in ${ids.join(',')}`);
+      const toc = native.find((f) => f.id === 'CTOC')!.value as { flags: { topLevel: boolean; ordered: boolean }; childElementIds: string[] };
+      assert.deepEqual(toc.flags, { topLevel: true, ordered: true });
+      assert.deepEqual(toc.childElementIds, ['ch0', 'ch1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('ID3 sizes are syncsafe (7 bits a byte); a CTOC lists at most 255 chapters', async () => {
+    assert.deepEqual([...syncsafe(0)], [0, 0, 0, 0]);
+    assert.deepEqual([...syncsafe(200)], [0, 0, 1, 0x48]);
+    assert.deepEqual([...syncsafe(0x0fffffff)], [0x7f, 0x7f, 0x7f, 0x7f]);
+    assert.throws(() => syncsafe(0x10000000), RangeError);
+    const many = Array.from({ length: 300 }, (_, i) => ({ title: `Chapter ${i}`, startSec: i, endSec: i + 1 }));
+    const dir = mkdtempSync(join(tmpdir(), 'gvc-id3-'));
+    try {
+      const file = join(dir, 'many.mp3');
+      writeFileSync(file, Buffer.concat([id3Tag({}, many), readFileSync(join(__dirname, '..', 'fixtures', 'audio', 'tone-5s.mp3'))]));
+      const meta = await metadata(file);
+      assert.equal(meta.format.chapters?.length, MAX_ID3_CHAPTERS);
+      assert.equal(meta.format.chapters?.at(-1)?.title, 'Chapter 254');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -32,6 +32,8 @@ export interface AudioTags {
 }
 
 const KEYS = ['title', 'author', 'album', 'year'] as const;
+/** Larger than any cover a player shows (podcast directories ask for at most 3000×3000 and 512 KB). */
+export const COVER_MAX_BYTES = 10 * 1024 * 1024;
 
 /** The tags as written: front matter over `defaults`, each path resolved (the cover not read yet). */
 export function tagText(source: string, scriptPath: string | undefined, defaults: TagText = {}, cwd = process.cwd()): TagText {
@@ -57,6 +59,7 @@ export async function readTags(text: TagText): Promise<AudioTags> {
   } catch (err) {
     throw new CoreError({ kind: 'coverImage', path: cover, reason: 'unreadable', code: (err as { code?: string }).code });
   }
+  if (data.length > COVER_MAX_BYTES) throw new CoreError({ kind: 'coverImage', path: cover, reason: 'tooLarge', limitBytes: COVER_MAX_BYTES });
   const mime = imageMime(data);
   if (!mime) throw new CoreError({ kind: 'coverImage', path: cover, reason: 'notImage' });
   return { ...rest, cover: { path: cover, mime, data } };
