@@ -54,9 +54,6 @@ export interface ExportResult {
   chapters?: string;
 }
 
-/** One reader of the manifests for the window: each output folder's is read once. */
-let manifests: ExportManifests | undefined;
-
 /**
  * Narrates a saved file and writes `name.voice.wav|mp3` beside it (and `.srt`/`.vtt` when asked), asking before
  * replacing any of them. Unchanged text comes from the chunk cache: exporting it again sends nothing.
@@ -100,7 +97,8 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${describe(err, services.log).message}`);
     return undefined;
   }
-  manifests ??= new ExportManifests();
+  // Read afresh each time: the CLI may have rendered (and recorded) the same folder since.
+  const manifests = new ExportManifests();
   if (!overrides.overwrite && !overrides.force && (await manifests.upToDate(audio, inputs))) {
     const again = l10n.t('Render Again');
     void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: already up to date: {0}', basename(audio)), again).then((c) => {
