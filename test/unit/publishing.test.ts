@@ -70,7 +70,7 @@ suite('publishing: chapters, tags, the manifest (in-process)', () => {
     assert.equal(vtt, 'WEBVTT\n\n1\n00:00:00.000 --> 00:01:01.500\nIntro → start\n\n2\n00:01:01.500 --> 01:02:05.250\nPart 2\n');
   });
 
-  test('tags: front matter first, then the defaults (options); the cover relative to the script, checked as JPEG or PNG', async () => {
+  test('tags: front matter (a screenplay: its title page) first, then the defaults (options); the cover relative to the script, checked as JPEG or PNG', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gvc-tags-'));
     try {
       mkdirSync(join(dir, 'art'));
@@ -84,6 +84,8 @@ suite('publishing: chapters, tags, the manifest (in-process)', () => {
       assert.equal(tags.cover?.mime, 'image/png');
       assert.deepEqual(tagText('No front matter.', script, { cover: 'art/cover.png' }, dir).cover, join(dir, 'art', 'cover.png'), 'an option’s cover is relative to the working folder');
       await assert.rejects(readTags({ cover: join(dir, 'not.png') }), (e: { problem?: { kind: string; reason: string } }) => e.problem?.kind === 'coverImage' && e.problem.reason === 'notImage');
+      const screenplay = 'Title:\n    _**BRICK & STEEL**_\n    _**FULL RETIRED**_\nCredit: Written by\nAuthor: Stu Maschwitz\n\nINT. HOUSE - DAY\n\nHello.\n';
+      assert.deepEqual(tagText(screenplay, join(dir, 'pilot.fountain'), { author: 'Batch', album: 'Season 1' }, dir), { title: 'BRICK & STEEL FULL RETIRED', author: 'Stu Maschwitz', album: 'Season 1' }, 'a screenplay’s title page');
       writeFileSync(join(dir, 'huge.png'), Buffer.concat([PNG, Buffer.alloc(COVER_MAX_BYTES)]));
       await assert.rejects(readTags({ cover: join(dir, 'huge.png') }), (e: { problem?: { kind: string; reason: string } }) => e.problem?.reason === 'tooLarge');
       await assert.rejects(readTags({ cover: join(dir, 'missing.png') }), (e: { problem?: { kind: string; reason: string } }) => e.problem?.kind === 'coverImage' && e.problem.reason === 'unreadable');

@@ -1,11 +1,13 @@
 // What an exported file says about itself: title, author, album, year and a cover image, from the script's front matter
-// (`title:`, `author:`, `album:`, `year:`, `cover:` — a path relative to the script) first, then what the caller gives
+// (`title:`, `author:`, `album:`, `year:`, `cover:` — a path relative to the script; a screenplay's title page gives its
+// `Title:` and `Author:`) first, then what the caller gives
 // (the CLI's --title, --author, --album, --year, --cover): a file's own front matter is more particular than a batch's
 // options. Written as ID3 tags in an MP3 (./id3.ts).
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CoreError } from '../errors';
 import { frontMatterScalars } from '../narration/cast';
+import { fountainTitlePage, isFountain } from '../narration/fountain';
 
 export interface TagText {
   title?: string;
@@ -38,7 +40,7 @@ export const COVER_MAX_BYTES = 10 * 1024 * 1024;
 /** The tags as written: front matter over `defaults`, each path resolved (the cover not read yet). */
 export function tagText(source: string, scriptPath: string | undefined, defaults: TagText = {}, cwd = process.cwd()): TagText {
   // Front matter read as the cast's `voices:` is (a small YAML subset); a document without it has none.
-  const fm = frontMatterScalars(source);
+  const fm: Record<string, string | undefined> = isFountain(undefined, scriptPath) ? fountainTitlePage(source) : frontMatterScalars(source);
   const out: TagText = {};
   for (const key of KEYS) {
     const value = (fm[key] ?? defaults[key])?.trim();

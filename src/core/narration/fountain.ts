@@ -187,3 +187,17 @@ export function fountainSceneHeadings(source: string): Array<{ title: string; st
   }
   return out;
 }
+
+/** A screenplay's title page as tags: `Title:` and `Author:` (or `Authors:`), emphasis marks dropped, lines joined. */
+export function fountainTitlePage(source: string): { title?: string; author?: string } {
+  const { Fountain } = fountain();
+  const out: { title?: string; author?: string } = {};
+  for (const t of new Fountain().parse(source.replace(/\r\n/g, '\n'), true).tokens) {
+    if (!t.is_title || !t.text) continue;
+    const text = t.text.replace(UNSPOKEN, '').replace(/\s*\n\s*/g, ' ').trim();
+    if (!text) continue;
+    if (t.type === 'title') out.title ??= text;
+    else if (t.type === 'author' || t.type === 'authors') out.author ??= text;
+  }
+  return out;
+}
