@@ -143,6 +143,8 @@ export type Problem =
    */
   | { kind: 'mp3Encoding'; reason: 'encoderMissing' | 'notWav' | 'notPcm16' | 'stopped'; path?: string; bitsPerSample?: number; channels?: number; exitCode?: number }
   | { kind: 'narrationBusy' }
+  /** The cover image an export's tags name (front matter `cover:`, `--cover`) cannot be read, or is not a JPEG or PNG. */
+  | { kind: 'coverImage'; path: string; reason: 'unreadable' | 'notImage' | 'tooLarge'; code?: string; limitBytes?: number }
   | { kind: 'nothingToSpeak' }
   /** A bug or an error from outside the core: `detail` is its message. */
   | { kind: 'unexpected'; detail: string };

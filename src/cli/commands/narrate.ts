@@ -6,6 +6,7 @@ import { loadScriptSettings, scriptFilesIn, SPEAKER_PAUSE_MS, type ScriptContext
 import { runBatch, scriptPlanner } from '../batch';
 import { parseShard } from '../files';
 import { commandSummary } from '../messages';
+import { CHAPTER_LEVEL } from '../../core/export/chapters';
 import { CACHE, COMMON, VOICE, cacheOptions, commonOptions, flag, formatOption, choice, number, string, voiceOptions, type Parsed } from '../options';
 import { defaultJobs } from '../mp3Jobs';
 import { UsageError } from '../problems';
@@ -26,6 +27,13 @@ export const narrate: CliCommand = {
     cast: { type: 'string', value: 'FILE' },
     pronunciations: { type: 'string', value: 'FILE' },
     'pause-ms': { type: 'string', value: 'MS' },
+    'chapter-level': { type: 'string', value: 'N' },
+    title: { type: 'string', value: 'TEXT' },
+    author: { type: 'string', value: 'TEXT' },
+    album: { type: 'string', value: 'TEXT' },
+    year: { type: 'string', value: 'YYYY' },
+    cover: { type: 'string', value: 'FILE' },
+    force: { type: 'boolean' },
     ...CACHE,
     ...COMMON,
   },
@@ -52,6 +60,9 @@ export const narrate: CliCommand = {
         dryRun: flag(p, 'dry-run'),
         signal,
         planner: planner ?? scriptPlanner(await scriptSettings(p, cwd)),
+        chapterLevel: number('narrate', p, 'chapter-level', { min: CHAPTER_LEVEL.min, max: CHAPTER_LEVEL.max, integer: true }, CHAPTER_LEVEL.default),
+        tags: { title: string(p, 'title'), author: string(p, 'author'), album: string(p, 'album'), year: string(p, 'year'), cover: string(p, 'cover') },
+        force: flag(p, 'force'),
       },
       {
         connections: runtime.connections,

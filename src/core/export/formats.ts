@@ -25,6 +25,8 @@ export interface AudioFormat {
   readonly defaultKbps?: number;
   /** The encoder's worker thread: its bundle in dist/ (`<bundle>.js`) and the entry esbuild.mjs builds it from. */
   readonly worker?: { readonly bundle: string; readonly entry: string };
+  /** Where the file holds its title, cover and chapters: 'id3' (ID3v2 in front of the audio); none: only the chapters file beside it. */
+  readonly tags?: 'id3';
 }
 
 export const FORMATS = {
@@ -39,6 +41,7 @@ export const FORMATS = {
     bitrates: [32, 48, 64, 96, 128, 160, 192],
     defaultKbps: 64,
     worker: MP3_WORKER,
+    tags: 'id3',
   },
 } as const satisfies Record<string, AudioFormat>;
 
@@ -88,6 +91,9 @@ export const DEFAULT_SUBTITLES: SubtitleChoice = 'none';
 export function isSubtitleChoice(value: unknown): value is SubtitleChoice {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(SUBTITLES, value);
 }
+
+/** The deepest Markdown heading level that starts a chapter: 0 writes no chapters (the setting, `--chapter-level`). */
+export const CHAPTER_LEVEL = { default: 2, min: 0, max: 6 } as const;
 
 /** Every extension an export writes (audio and subtitles): what a CLI glob never reads back as input. */
 export function exportExtensions(): string[] {

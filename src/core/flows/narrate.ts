@@ -8,7 +8,10 @@ import { basename, join } from 'node:path';
 import type { Mp3SampleRate } from '../audio/mp3';
 import type { Mp3Encode } from '../audio/mp3Worker';
 import { CoreError, isKeyRefusal, problemOf, type Problem } from '../errors';
+import { chapterMarks, timeChapters, toChaptersVtt, type Chapter } from '../export/chapters';
 import { formatOf, type EncodeJob, type FormatId } from '../export/formats';
+import { id3Tag, prependTag } from '../export/id3';
+import type { AudioTags } from '../export/tags';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
 import { planFrom, planNarration, sentenceTimes, type NarrationPlan, type SentenceTime } from '../narration/plan';
@@ -90,6 +93,13 @@ export interface NarrateOutput {
   vttPath?: string;
   /** Record the result in the library's history (default true when no `path` is given). */
   history?: boolean;
+  /**
+   * Chapters from the headings (Markdown up to `level`, a screenplay's scene headings): a WebVTT chapters file at
+   * `vttPath`, and in the audio itself where its format holds them (MP3's ID3 CHAP/CTOC). Level 0: none.
+   */
+  chapters?: { level: number; vttPath?: string };
+  /** Title, author, album, year, cover: written where the format holds them (MP3's ID3). */
+  tags?: AudioTags;
 }
 
 export interface NarrateResult {
@@ -105,6 +115,10 @@ export interface NarrateResult {
   /** Chunks that failed and were replaced by silence (`onFailure: 'skip'`), with why. */
   skipped: Array<{ index: number; problem: Problem }>;
   subtitles: string[];
+  /** The chapters found and timed (empty when none were asked for or the text has no headings). */
+  chapters: Chapter[];
+  /** The WebVTT chapters file written, if any. */
+  chaptersFile?: string;
 }
 
 export interface NarrateFlowDeps {
@@ -312,6 +326,14 @@ export class NarrateFlow {
         if (output.srtPath) subtitles.push(await writeText(output.srtPath, toSrt(cues)));
         if (output.vttPath) subtitles.push(await writeText(output.vttPath, toVtt(cues)));
       }
+      let chapters: Chapter[] = [];
+      let chaptersFile: string | undefined;
+      if (output.chapters && output.chapters.level > 0) {
+        const marks = chapterMarks(req.text, req.languageId, req.script?.fileName, output.chapters.level);
+        chapters = marks.length ? timeChapters(marks, sentenceTimes(plan, joined.timing), joined.durationSec) : [];
+        if (chapters.length && output.chapters.vttPath) chaptersFile = await writeText(output.chapters.vttPath, toChaptersVtt(chapters));
+      }
+      if (output.format && formatOf(output.format).tags === 'id3') await prependTag(filePath, id3Tag(output.tags ?? {}, chapters));
       let historyId: string | undefined;
       if (output.history ?? !output.path) {
         const library = await this.deps.library();
@@ -331,7 +353,7 @@ export class NarrateFlow {
           settings.historyMaxItems,
         );
       }
-      return { filePath, fileName: basename(filePath), chunks: total, durationSec: joined.durationSec, historyId, timing: joined.timing, cachedChunks, skipped, subtitles };
+      return { filePath, fileName: basename(filePath), chunks: total, durationSec: joined.durationSec, historyId, timing: joined.timing, cachedChunks, skipped, subtitles, chapters, ...(chaptersFile ? { chaptersFile } : {}) };
     } catch (err) {
       const cancelled = controller.signal.aborted;
       // Nothing more is wanted: a request still in flight (the first chunk's, when the setup failed) is let go.

@@ -107,6 +107,16 @@ function yamlPlain(text: string): string {
   return plain ? text : JSON.stringify(text);
 }
 
+/** The front matter's top-level scalars (`title: …`, `year: 2026`) as text; empty when there is no front matter. */
+export function frontMatterScalars(source: string): Record<string, string> {
+  const fm = readFrontMatter(source);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fm?.value ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+  }
+  return out;
+}
+
 /** The casts merged, the first to name a speaker winning (names compared case-insensitively). */
 export function mergeCasts(...casts: ReadonlyArray<CastMap | undefined>): Map<string, VoiceChoice> {
   const out = new Map<string, VoiceChoice>();

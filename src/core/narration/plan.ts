@@ -836,3 +836,54 @@ export function sentenceTimes(plan: NarrationPlan, timing: ReadonlyArray<ChunkTi
   }
   return out;
 }
+
+/** A Markdown heading: its level (1–6), its words without markup, and the source offsets of its line(s). */
+export interface MarkdownHeading {
+  level: number;
+  title: string;
+  start: number;
+  end: number;
+}
+
+/** The headings of a Markdown document in order (not those in code, HTML or the front matter): chapters come from them. */
+export function markdownHeadings(source: string): MarkdownHeading[] {
+  // Front matter blanked, not cut (its lines kept), so markdown-it's line numbers are the source's.
+  const lf = source.replace(/\r\n/g, '\n');
+  const fm = lf.length - stripFrontMatter(lf).length;
+  const fmEnd = fm > 0 ? nthIndexAfterLines(source, lf.slice(0, fm).split('\n').length - 1) : 0;
+  const src = fmEnd ? source.slice(0, fmEnd).replace(/[^\r\n]/g, ' ') + source.slice(fmEnd) : source;
+  const lineStarts = [0];
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const tokens = parser().parse(src, {});
+  const out: MarkdownHeading[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.type !== 'heading_open' || !t.map) continue;
+    const title = inlineWords(tokens[k + 1]?.children ?? []).replace(/\s+/g, ' ').trim();
+    const end = (lineStarts[t.map[1]] ?? source.length + 1) - 1;
+    out.push({ level: Number(t.tag.slice(1)), title, start: lineStarts[t.map[0]], end: Math.max(lineStarts[t.map[0]], end) });
+  }
+  return out;
+}
+
+/** The offset in `source` after its first `lines` line breaks. */
+function nthIndexAfterLines(source: string, lines: number): number {
+  let at = 0;
+  for (let i = 0; i < lines; i++) {
+    const nl = source.indexOf('\n', at);
+    if (nl < 0) return source.length;
+    at = nl + 1;
+  }
+  return at;
+}
+
+/** An inline token's words: text, code and an image's alt text, without the markup around them. */
+function inlineWords(children: MarkdownIt.Token[]): string {
+  let out = '';
+  for (const c of children) {
+    if (c.type === 'text' || c.type === 'code_inline' || c.type === 'text_special') out += c.content;
+    else if (c.type === 'softbreak' || c.type === 'hardbreak') out += ' ';
+    else if (c.type === 'image') out += inlineWords(c.children ?? []);
+  }
+  return out;
+}

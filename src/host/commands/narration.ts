@@ -6,7 +6,9 @@ import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pcmToWav } from '../../core/audio/wav';
 import type { FormatId, SubtitleChoice } from '../../core/export/formats';
+import { ExportManifests, exportInputsHash } from '../../core/export/manifest';
 import { exportPaths } from '../../core/export/outputPath';
+import { readTags, tagText, type AudioTags } from '../../core/export/tags';
 import { sentenceAt, type NarrationPlan, type PlannedSentence } from '../../core/narration/plan';
 import type { SpokenPlan } from '../../core/flows/narrate';
 import { cutPcm } from '../../core/audio/cut';
@@ -37,8 +39,10 @@ export function narrationCommandHandlers(services: Services): Pick<CommandHandle
 interface ExportOverrides {
   format?: FormatId;
   subtitles?: SubtitleChoice;
-  /** Replace existing files without asking. */
+  /** Replace existing files without asking (and render even when they are up to date). */
   overwrite?: boolean;
+  /** Render even when the files are up to date (same text, voices and settings; files unchanged). */
+  force?: boolean;
   onFailure?: 'stop' | 'skip';
 }
 
@@ -48,6 +52,9 @@ export interface ExportResult {
   chunks: number;
   cachedChunks: number;
   durationSec: number;
+  /** Nothing was rendered: the files were up to date. */
+  upToDate?: boolean;
+  chapters?: string;
 }
 
 /**
@@ -64,7 +71,44 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
   const format = overrides.format ?? settings.format;
   const subtitles = overrides.subtitles ?? settings.subtitles;
   const voice = services.active.get();
-  const { audio, srt: srtPath, vtt: vttPath } = exportPaths(doc.fileName, { format, subtitles, voice: voice.name });
+  const { audio, srt: srtPath, vtt: vttPath, chapters: chaptersPath } = exportPaths(doc.fileName, { format, subtitles, voice: voice.name });
+  const text = doc.getText();
+  let tags: AudioTags;
+  let inputs: string;
+  try {
+    tags = await readTags(tagText(text, doc.fileName));
+    const script = await scriptSettingsFor(doc);
+    const speech = readSpeechSettings();
+    inputs = exportInputsHash({
+      text,
+      languageId: doc.languageId,
+      fileName: doc.fileName,
+      voiceId: voice.id,
+      cast: script.cast,
+      pronunciations: script.pronunciations,
+      speakerPauseMs: script.speakerPauseMs,
+      speed: speech.speed,
+      volume: speech.volume,
+      watermark: speech.watermark,
+      format,
+      kbps: format === 'wav' ? undefined : settings.mp3Kbps,
+      subtitles,
+      chapterLevel: settings.chapterLevel,
+      tags,
+    });
+  } catch (err) {
+    void vscode.window.showErrorMessage(`GLM Voice Clone: ${describe(err, services.log).message}`);
+    return undefined;
+  }
+  // Read afresh each time: the CLI may have rendered (and recorded) the same folder since.
+  const manifests = new ExportManifests();
+  if (!overrides.overwrite && !overrides.force && (await manifests.upToDate(audio, inputs))) {
+    const again = l10n.t('Render Again');
+    void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: already up to date: {0}', basename(audio)), again).then((c) => {
+      if (c === again) void exportNarration(services, doc.uri, { ...overrides, overwrite: true, force: true });
+    });
+    return { audio, subtitles: [], chunks: 0, cachedChunks: 0, durationSec: 0, upToDate: true };
+  }
   const existing = [audio, srtPath, vttPath].filter((p): p is string => p !== undefined && existsSync(p));
   if (existing.length && !overrides.overwrite) {
     const replace = l10n.t('Replace');
@@ -76,12 +120,12 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
     if (answer !== replace) return undefined;
   }
   const result: SpeechResult = await services.speech.speak({
-    text: doc.getText(),
+    text,
     voice,
     languageId: doc.languageId,
     kind: 'narration',
     title: l10n.t('Exporting {0}', basename(doc.fileName)),
-    output: { path: audio, format, mp3Kbps: settings.mp3Kbps, srtPath, vttPath, history: false },
+    output: { path: audio, format, mp3Kbps: settings.mp3Kbps, srtPath, vttPath, history: false, chapters: { level: settings.chapterLevel, vttPath: chaptersPath }, tags },
     document: doc,
     onFailure: overrides.onFailure,
   });
@@ -97,14 +141,17 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
     }
     return undefined;
   }
-  const written = [basename(audio), ...result.subtitles.map((p) => basename(p))].join(', ');
+  const others = [...result.subtitles, ...(result.chaptersFile ? [result.chaptersFile] : [])];
+  // What was rendered whole is recorded: exporting it again unchanged does nothing. Not a file with silent gaps.
+  if (!result.skipped) await manifests.record(audio, inputs, others).catch((err: unknown) => services.log.warn(`manifest: ${String(err)}`));
+  const written = [basename(audio), ...others.map((p) => basename(p))].join(', ');
   const reveal = l10n.t('Reveal');
   void vscode.window
     .showInformationMessage(l10n.t('GLM Voice Clone: narration saved as {0} ({1} of {2} chunks from the cache).', written, result.cachedChunks, result.chunks), reveal)
     .then((c) => {
       if (c === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(audio));
     });
-  return { audio, subtitles: result.subtitles, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec };
+  return { audio, subtitles: result.subtitles, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, ...(result.chaptersFile ? { chapters: result.chaptersFile } : {}) };
 }
 
 /** For scripts and tests: skip the pick by naming the choice up front. */

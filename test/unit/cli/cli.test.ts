@@ -244,7 +244,8 @@ suite('cli: dist/cli.js as a process, against the double', function () {
     assert.equal(summary.done, 3);
 
     d.clearRequests();
-    const second = await cli(['narrate', 'docs', 'notes/*.txt', '--json'], { cwd });
+    // --force: rendered again (not skipped as up to date, see publishing.test.ts), every chunk from the cache.
+    const second = await cli(['narrate', 'docs', 'notes/*.txt', '--json', '--force'], { cwd });
     assert.equal(second.code, 0, second.stderr);
     assert.equal(ttsRequests(), 0, 'every chunk came from the cache');
     assert.equal(second.lines.at(-1)!.cachedChunks, summary.chunks);

@@ -80,11 +80,16 @@ suite('export formats: one table', () => {
     const doc = join(cwd, 'docs', 'intro.md');
     assert.deepEqual(exportPaths(doc, { format: 'mp3', subtitles: 'both', voice: 'Ms. Ada (v2)' }), {
       audio: join(cwd, 'docs', 'intro.Ms_Ada_v2_.mp3'),
+      chapters: join(cwd, 'docs', 'intro.Ms_Ada_v2_.chapters.vtt'),
       srt: join(cwd, 'docs', 'intro.Ms_Ada_v2_.srt'),
       vtt: join(cwd, 'docs', 'intro.Ms_Ada_v2_.vtt'),
     });
-    assert.deepEqual(exportPaths(doc, { format: 'wav', subtitles: 'none', cwd }), { audio: join(cwd, 'docs', 'intro.wav') });
-    assert.deepEqual(exportPaths(doc, { format: 'wav', subtitles: 'vtt', cwd, out: 'audio' }), { audio: join(cwd, 'audio', 'docs', 'intro.wav'), vtt: join(cwd, 'audio', 'docs', 'intro.vtt') });
+    assert.deepEqual(exportPaths(doc, { format: 'wav', subtitles: 'none', cwd }), { audio: join(cwd, 'docs', 'intro.wav'), chapters: join(cwd, 'docs', 'intro.chapters.vtt') });
+    assert.deepEqual(exportPaths(doc, { format: 'wav', subtitles: 'vtt', cwd, out: 'audio' }), {
+      audio: join(cwd, 'audio', 'docs', 'intro.wav'),
+      chapters: join(cwd, 'audio', 'docs', 'intro.chapters.vtt'),
+      vtt: join(cwd, 'audio', 'docs', 'intro.vtt'),
+    });
     const outside = resolve('/elsewhere/notes/a.txt');
     assert.equal(exportPaths(outside, { format: 'wav', subtitles: 'none', cwd, out: 'audio' }).audio, join(cwd, 'audio', 'elsewhere', 'notes', 'a.wav'));
     assert.deepEqual(subtitlePaths(join(cwd, 'out'), 'srt'), { srt: join(cwd, 'out.srt') });
