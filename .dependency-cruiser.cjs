@@ -2,7 +2,7 @@
 // anywhere (the editor, the CLI, plain Node tests), so they import neither `vscode` nor anything of the editor's host
 // or webview. Around it: what the webview and the shared modules may not reach (they run in a browser page), the one
 // host module that words problems, and no import circles.
-// Checked by test/unit/dependencies.test.ts (npx depcruise --config .dependency-cruiser.cjs src).
+// Checked by test/unit/project/dependencies.test.ts (npx depcruise --config .dependency-cruiser.cjs src).
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [

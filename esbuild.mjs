@@ -1,10 +1,12 @@
 // Builds the extension host bundle, its lazily loaded chunks, the webview bundle and (with --tests) the
 // in-editor test suite. Usage: node esbuild.mjs [--production] [--watch] [--tests]
 import * as esbuild from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { cliBuildOptions } from './scripts/cli-bundle.mjs';
+import { codiconSubsetPlugin } from './scripts/codicon-subset.mjs';
+import { UNDICI_ENTRY, undiciCuts } from './scripts/undici-bundle.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -17,7 +19,7 @@ const lazyChunks = ['./features.js', './documents.js', './shell.js'];
 // Large packages the core loads on first use (`require('undici')`, `require('markdown-it')`, `import('music-metadata')`): each is its own
 // bundle in dist/, and a require of the package becomes a require of that file, so neither is parsed before a
 // request or a sample check needs it. The CLI and the tests load the packages themselves.
-const lazyPackages = { undici: './undici.js', 'music-metadata': './music-metadata.js', 'markdown-it': './markdown-it.js', 'fountain-js': './fountain-js.js', '@breezystack/lamejs': './lamejs.js' };
+const lazyPackages = { undici: './undici.js', 'music-metadata': './music-metadata.js', 'markdown-it': './markdown-it.js', 'fountain-js': './fountain-js.js' };
 
 /** @type {import('esbuild').Plugin} */
 const lazyPackagesPlugin = {
@@ -60,23 +62,23 @@ const builds = [
   // screenplay document.
   { ...host, entryPoints: { documents: 'src/host/shell/documents.ts' }, outdir: 'dist' },
   // The export formats' encoder workers (the MP3 encoder's: a thread with a small heap, started per MP3 export), one
-  // bundle per row of src/core/export/formats.ts that has one.
+  // bundle per row of src/core/export/formats.ts that has one. LAME itself is WebAssembly, dist/mp3.wasm (copied
+  // below), read by the worker on its first encode.
   ...(await formatWorkers()).map((w) => ({ ...host, entryPoints: { [w.bundle]: w.entry }, outdir: 'dist' })),
-  // undici: required on the first request only.
-  { ...node, entryPoints: { undici: 'undici' }, outdir: 'dist' },
+  // undici: required on the first request only; the part of it the core uses (scripts/undici-bundle.mjs).
+  { ...node, entryPoints: { undici: UNDICI_ENTRY }, outdir: 'dist', plugins: [undiciCuts] },
   // markdown-it (source positions of Markdown read aloud): required on the first narration plan of a Markdown file.
   { ...node, entryPoints: { 'markdown-it': 'markdown-it' }, outdir: 'dist' },
   // fountain-js (screenplays read with a cast): required on the first narration plan of a .fountain file.
   { ...node, entryPoints: { 'fountain-js': 'fountain-js' }, outdir: 'dist' },
-  // The MP3 encoder: required on the first MP3 export only. Its "require" build only sets a script global, so the
-  // bundle is made from its ES module build.
-  { ...node, entryPoints: { lamejs: '@breezystack/lamejs' }, outdir: 'dist', conditions: ['import'] },
   // music-metadata (sample preflight): required on the first sample check only.
   { ...node, entryPoints: { 'music-metadata': 'music-metadata' }, outdir: 'dist', mainFields: ['module', 'main'] },
   {
     ...common, platform: 'browser', format: 'iife', target: 'es2022',
     entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist',
-    loader: { '.ttf': 'file' },
+    // The codicons the panel shows, in a font of their own (scripts/codicon-subset.mjs), always dist/codicon.ttf:
+    // .vscodeignore lets in that name only, so a font left in dist/ by an older build is not packaged with it.
+    loader: { '.ttf': 'file' }, assetNames: '[name]', plugins: [codiconSubsetPlugin()],
   },
   // The read-along player (a webview view of its own): Web Audio playback, no dependency on the panel's script.
   {
@@ -95,6 +97,11 @@ if (tests) {
     entryPoints: entries, outdir: 'out/test/suite', external: ['vscode', 'mocha'],
   });
 }
+
+// LAME in WebAssembly (wasm-media-encoders), beside the bundles that encode (src/core/audio/mp3Wasm.ts reads it from
+// there); the CLI's one-file bundle has it inlined instead.
+mkdirSync('dist', { recursive: true });
+copyFileSync(createRequire(import.meta.url).resolve('wasm-media-encoders/wasm/mp3'), join('dist', 'mp3.wasm'));
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

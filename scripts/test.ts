@@ -1,5 +1,5 @@
 // `npm test`: the three layers in order, each counted from its machine-readable result file:
-//   unit    test/unit/*.test.ts, mocha tdd in plain Node (tsx)
+//   unit    test/unit/**/*.test.ts (mirroring src/), mocha tdd in plain Node (tsx)
 //   editor  build + vsix, then the in-editor suite (out/test/suite) in code-server's real extension host
 //   e2e     test/e2e/*.test.ts, mocha tdd driving code-server in chromium (one workbench for the layer)
 // Usage: tsx scripts/test.ts [--only unit|editor|e2e]... [--keep]   (GVC_GREP=pattern: only the editor/e2e tests it matches)
@@ -55,9 +55,10 @@ function heading(text: string): void {
   process.stdout.write(`\n=== ${text} ===\n`);
 }
 
+/** Every *.test.ts under `dir`, in its subfolders too (test/unit mirrors src/), sorted by path. */
 function testFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(dir, f));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(dir, f));
 }
 
 /** mocha (tdd) in plain Node with tsx; resolves with the result file's content (none when it did not finish). */
@@ -107,7 +108,7 @@ async function runLayer(layer: Layer, keep: boolean): Promise<LayerOutcome> {
   try {
     if (layer === 'unit') {
       const files = testFiles(join(REPO_ROOT, 'test', 'unit'));
-      if (!files.length) return outcome(undefined, 'no test/unit/*.test.ts');
+      if (!files.length) return outcome(undefined, 'no test/unit/**/*.test.ts');
       return outcome(await runMocha(files, join(RESULTS_DIR, 'unit.json'), ['--timeout', '10000'], 10 * 60_000));
     }
     buildOnce();

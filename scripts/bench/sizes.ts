@@ -63,6 +63,11 @@ export function zipListing(file: string): Record<string, number> {
   return Object.fromEntries([...centralDirectory(readFileSync(file), file)].map(([name, e]) => [name, e.size]));
 }
 
+/** Every entry's size in the package (compressed) and unpacked, from the zip's central directory. */
+export function zipSizes(file: string): Record<string, { size: number; compressedSize: number }> {
+  return Object.fromEntries([...centralDirectory(readFileSync(file), file)].map(([name, e]) => [name, { size: e.size, compressedSize: e.compressedSize }]));
+}
+
 /** One entry's bytes (stored or deflated). */
 export function zipEntry(file: string, name: string): Buffer {
   const zip = readFileSync(file);

@@ -13,11 +13,15 @@ import type { FormatId, SubtitleChoice } from '../core/export/formats';
 import { exportPaths, type ExportPaths } from '../core/export/outputPath';
 import type { ProviderConnections } from '../core/providers/connections';
 import type { ProviderId } from '../core/providers/port';
+import { ExportManifests, exportInputsHash } from '../core/export/manifest';
+import { readTags, tagText, type AudioTags, type TagText } from '../core/export/tags';
+import { frontMatterCast } from '../core/narration/cast';
 import type { NovitaConnections } from '../core/novita/connections';
 import { planNarration } from '../core/narration/plan';
 import { languageOf, relPath, resolveInputs, shardOf, type InputFile, type InputProblem, type Shard } from './files';
 import { narrationSettings } from './options';
 import { Semaphore } from './pool';
+import { boundedMp3Encoder, defaultJobs } from './mp3Jobs';
 import { Synthesizer } from '../core/flows/synthesis';
 import type { ScriptContext } from '../core/flows/narrate';
 import { CliFailure, type CliProblem } from './problems';
@@ -70,6 +74,8 @@ export interface BatchOptions {
   format: FormatId;
   mp3Kbps: number;
   subtitles: SubtitleChoice;
+  /** MP3 files encoded at once, a worker thread each (default: the processors less one). */
+  jobs?: number;
   /** Folder the outputs go under, mirroring each file's path relative to cwd; default beside each file. */
   out?: string;
   shard?: Shard;
@@ -77,6 +83,12 @@ export interface BatchOptions {
   dryRun: boolean;
   signal: AbortSignal;
   planner?: FilePlanner;
+  /** Markdown heading levels that start a chapter (0: no chapters). */
+  chapterLevel: number;
+  /** Tags for the files whose front matter does not give them (--title, --author, --album, --year, --cover). */
+  tags?: TagText;
+  /** Render even a file whose output is up to date (its manifest entry matches). */
+  force?: boolean;
 }
 
 export interface BatchDeps {
@@ -98,6 +110,8 @@ export interface FileDone {
   file: string;
   output: string;
   subtitles: string[];
+  /** The WebVTT chapters file written beside it, if the text has chapters. */
+  chapters?: string;
   chunks: number;
   cachedChunks: number;
   durationSec: number;
@@ -116,6 +130,8 @@ export interface BatchSummary {
   files: number;
   done: number;
   failed: number;
+  /** Files skipped because their output is up to date. */
+  upToDate: number;
   /** Inputs that named no file (a missing path, a glob that matched nothing). */
   inputProblems: number;
   chunks: number;
@@ -137,6 +153,8 @@ export interface BatchReporter {
   /** `delta` more chunks written (over all files). */
   chunks(delta: number): void;
   fileDone(done: FileDone): void;
+  /** A file not rendered: its output is there, unchanged, rendered from the same inputs. */
+  fileUpToDate(f: { file: string; output: string }): void;
   fileFailed(file: string, failure: FileFailure): void;
   inputProblem(problem: InputProblem): void;
   planned(file: PlannedFile): void;
@@ -153,6 +171,10 @@ interface Prepared {
   output: string;
   srt?: string;
   vtt?: string;
+  chapters: string;
+  tags: AudioTags;
+  /** The hash of everything the output depends on (its manifest entry). */
+  inputs: string;
   /** Counted only for a progress bar (planning twice costs CPU the pool's turnaround needs). */
   chunks?: number;
 }
@@ -184,6 +206,8 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
   setMaxListeners(0, signal);
   let keyRefused: Problem | undefined;
   const pool = new Semaphore(options.concurrency);
+  // Files finish voicing several at a time; their MP3 encodes share `jobs` worker threads.
+  const encodeMp3 = boundedMp3Encoder(options.jobs ?? defaultJobs());
   const synthesizer = new Synthesizer({
     connections: deps.connections,
     cache: deps.cache,
@@ -197,14 +221,46 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
     },
   });
   const voiceSettings = (voice: ResolvedVoice) => ({ voiceId: voice.id, speed: options.speed, volume: options.volume });
+  /** The hash of everything a file's output depends on: its manifest entry's key to "up to date". */
+  const inputsOf = (plan: FilePlan, voice: ResolvedVoice, tags: AudioTags): string => {
+    const named = new Set<string>();
+    for (const cast of [plan.script?.cast, frontMatterCast(plan.text).cast]) for (const choice of cast?.values() ?? []) named.add(choice.voice);
+    const resolveId = (v: string) => {
+      try {
+        return deps.resolveVoice(v).id;
+      } catch {
+        return undefined; // unknown: the render will say so, and nothing is recorded
+      }
+    };
+    return exportInputsHash({
+      text: plan.text,
+      languageId: plan.languageId,
+      fileName: plan.script?.fileName,
+      voiceId: voice.id,
+      castVoices: [...named].sort().map((v) => [v, resolveId(v) ?? ''] as const),
+      cast: plan.script?.cast,
+      pronunciations: plan.script?.pronunciations,
+      speakerPauseMs: plan.script?.speakerPauseMs,
+      speed: options.speed,
+      volume: options.volume,
+      format: options.format,
+      kbps: options.format === 'wav' ? undefined : options.mp3Kbps,
+      subtitles: options.subtitles,
+      chapterLevel: options.chapterLevel,
+      tags,
+    });
+  };
   let failed = 0;
   let done = 0;
+  let upToDate = 0;
+  const manifests = new ExportManifests();
   let chunks = 0;
   let cachedChunks = 0;
   const summary = (): BatchSummary => ({
     files: entries.length,
     done,
     failed,
+    upToDate,
     inputProblems: resolved.problems.length,
     chunks,
     cachedChunks,
@@ -259,6 +315,13 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
         const clash = outs.audio === entry.path ? entry.rel : outputsTaken.get(outs.audio);
         if (clash) throw new CliFailure({ kind: 'outputClash', path: relPath(outs.audio, options.cwd), other: clash });
         outputsTaken.set(outs.audio, entry.rel);
+        const tags = await readTags(tagText(plan.text, entry.path, options.tags, options.cwd));
+        const inputs = inputsOf(plan, voice, tags);
+        if (!options.force && !options.dryRun && (await manifests.upToDate(outs.audio, inputs))) {
+          upToDate++;
+          reporter.fileUpToDate({ file: entry.rel, output: relPath(outs.audio, options.cwd) });
+          continue;
+        }
         let count: number | undefined;
         if (options.dryRun || reporter.countsChunks) {
           const planned = planNarration(plan.text, plan.languageId);
@@ -273,7 +336,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           }
           reporter.work(count);
         }
-        prepared.push({ input: entry, plan, voice, output: outs.audio, srt: outs.srt, vtt: outs.vtt, chunks: count });
+        prepared.push({ input: entry, plan, voice, output: outs.audio, srt: outs.srt, vtt: outs.vtt, chapters: outs.chapters, tags, inputs, chunks: count });
         wake();
       } catch (err) {
         fail(entry.rel, failureOf(err));
@@ -311,6 +374,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           folders: deps.scratch,
           library: () => Promise.reject(new Error('no history in the CLI')),
           settings: () => narrationSettings(options),
+          encodeMp3,
         });
         const progress = (e: ProgressEvent) => {
           if (e.step === 'chunks') {
@@ -331,9 +395,20 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
             signal,
             progress,
             onFailure: options.onFailure,
-            output: { path: item.output, format: options.format, mp3Kbps: options.mp3Kbps, srtPath: item.srt, vttPath: item.vtt, history: false },
+            output: {
+              path: item.output,
+              format: options.format,
+              mp3Kbps: options.mp3Kbps,
+              srtPath: item.srt,
+              vttPath: item.vtt,
+              history: false,
+              chapters: { level: options.chapterLevel, vttPath: item.chapters },
+              tags: item.tags,
+            },
           },
         );
+        // A file with chunks replaced by silence is not what was asked for: it is rendered again next time.
+        if (!result.skipped.length) await manifests.record(result.filePath, item.inputs, [...result.subtitles, ...(result.chaptersFile ? [result.chaptersFile] : [])]);
         done++;
         chunks += result.chunks;
         cachedChunks += result.cachedChunks;
@@ -341,6 +416,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           file: item.input.rel,
           output: relPath(result.filePath, options.cwd),
           subtitles: result.subtitles.map((s) => relPath(s, options.cwd)),
+          ...(result.chaptersFile ? { chapters: relPath(result.chaptersFile, options.cwd) } : {}),
           chunks: result.chunks,
           cachedChunks: result.cachedChunks,
           durationSec: result.durationSec,

@@ -23,6 +23,7 @@ export type OptionName =
   | 'concurrency'
   | 'format'
   | 'mp3-kbps'
+  | 'jobs'
   | 'subtitles'
   | 'out'
   | 'shard'
@@ -39,6 +40,13 @@ export type OptionName =
   | 'cast'
   | 'pronunciations'
   | 'pause-ms'
+  | 'chapter-level'
+  | 'title'
+  | 'author'
+  | 'album'
+  | 'year'
+  | 'cover'
+  | 'force'
   | 'i-have-the-right'
   | 'provider'
   | 'remote';
@@ -73,6 +81,7 @@ export function optionHelp(l10n: L10n): Record<OptionName, string> {
     concurrency: l10n.t('Requests in flight at once, shared by all files (default 4, at most 64).'),
     format: l10n.t('Audio format (default wav; speak: from the --out extension).'),
     'mp3-kbps': l10n.t('MP3 bitrate in kbit/s (default 64).'),
+    jobs: l10n.t('MP3 files encoded at once, each in a worker thread (default: the number of processors less one, at least 1).'),
     subtitles: l10n.t('Subtitles written beside the audio (default none).'),
     out: l10n.t('narrate: folder to write under, mirroring the paths (default: beside each file). speak, clone: the file to write.'),
     shard: l10n.t('Voice only shard I of N (1-based) of the sorted file list, e.g. in a CI matrix.'),
@@ -90,6 +99,13 @@ export function optionHelp(l10n: L10n): Record<OptionName, string> {
     pronunciations: l10n.t('Words to say differently (default .vscode/glm-voice-pronunciations.json here, as in the editor).'),
     'i-have-the-right': l10n.t('Confirm that you have the right to clone the voice in the sample (required, as the editor’s checkbox is; recorded with the voice).'),
     'pause-ms': l10n.t('Silence between two speakers’ lines in a script, in milliseconds (default 300).'),
+    'chapter-level': l10n.t('Markdown headings down to this level (and a screenplay’s scene headings) become chapters: name.chapters.vtt, and ID3 chapters in an MP3 (default 2; 0: none).'),
+    title: l10n.t('MP3 title tag, for files whose front matter has no “title:”.'),
+    author: l10n.t('MP3 author (artist) tag, for files whose front matter has no “author:”.'),
+    album: l10n.t('MP3 album tag, for files whose front matter has no “album:”.'),
+    year: l10n.t('MP3 year tag, for files whose front matter has no “year:”.'),
+    cover: l10n.t('Cover image (JPEG or PNG) for the MP3, for files whose front matter has no “cover:” (relative to the file).'),
+    force: l10n.t('Render every file, even one whose output is up to date (same text, voices and settings; output unchanged).'),
   };
 }
 
@@ -171,6 +187,10 @@ export function fileDoneText(f: { file: string; output: string; chunks: number; 
   return l10n.t('{0} → {1} ({2} chunks, {3} from the cache, {4})', f.file, f.output, f.chunks, f.cached, formatSeconds(f.durationSec));
 }
 
+export function fileUpToDateText(f: { file: string; output: string }, l10n: L10n): string {
+  return l10n.t('{0} → {1}: skipped (up to date)', f.file, f.output);
+}
+
 /** "file: reason" (the reason is already a translated sentence). */
 export function fileFailedText(file: string, reason: string): string {
   return `${file}: ${reason}`;
@@ -185,7 +205,20 @@ export function skippedChunksText(file: string, count: number, reason: string, l
   return l10n.t('{0}: {1} chunk(s) replaced by silence ({2})', file, count, reason);
 }
 
-export function summaryText(s: { done: number; failed: number; chunks: number; cached: number; requests: number; sentChars: number; seconds: number }, l10n: L10n): string {
+export function summaryText(s: { done: number; failed: number; upToDate: number; chunks: number; cached: number; requests: number; sentChars: number; seconds: number }, l10n: L10n): string {
+  if (s.upToDate > 0) {
+    return l10n.t(
+      '{0} file(s) done, {1} up to date, {2} failed; {3} chunks, {4} from the cache, {5} sent ({6} characters) in {7}.',
+      s.done,
+      s.upToDate,
+      s.failed,
+      s.chunks,
+      s.cached,
+      s.requests,
+      s.sentChars,
+      formatSeconds(s.seconds),
+    );
+  }
   return l10n.t(
     '{0} file(s) done, {1} failed; {2} chunks, {3} from the cache, {4} sent ({5} characters) in {6}.',
     s.done,

@@ -13,6 +13,7 @@ import {
   dryRunText,
   fileDoneText,
   fileFailedText,
+  fileUpToDateText,
   filesProgress,
   inputProblemText,
   interruptedText,
@@ -96,6 +97,7 @@ export function createReporter(runtime: CliRuntime, l10n: L10n): BatchReporter &
           file: d.file,
           output: d.output,
           subtitles: d.subtitles,
+          ...(d.chapters ? { chapters: d.chapters } : {}),
           chunks: d.chunks,
           cachedChunks: d.cachedChunks,
           durationSec: Math.round(d.durationSec * 1000) / 1000,
@@ -103,6 +105,12 @@ export function createReporter(runtime: CliRuntime, l10n: L10n): BatchReporter &
         });
       } else if (!tty) info(fileDoneText({ file: d.file, output: d.output, chunks: d.chunks, cached: d.cachedChunks, durationSec: d.durationSec }, l10n));
       if (d.skipped.length) problem(skippedChunksText(d.file, d.skipped.length, describeForCli(d.skipped[0].problem, l10n), l10n));
+    },
+    fileUpToDate(f: { file: string; output: string }) {
+      filesDone++;
+      bar?.update({ files: filesProgress(filesDone, filesTotal, l10n) });
+      if (json) runtime.json({ event: 'file', status: 'upToDate', file: f.file, output: f.output });
+      else info(fileUpToDateText(f, l10n));
     },
     fileFailed(file: string, f: FileFailure) {
       exitCode = 1;
@@ -150,7 +158,7 @@ export function createReporter(runtime: CliRuntime, l10n: L10n): BatchReporter &
       } else if (s.dryRun) {
         runtime.out(dryRunSummaryText({ files: plannedFiles, chunks: plannedChunks, chars: plannedChars, toSend: plannedToSend }, l10n));
       } else {
-        runtime.err(summaryText({ done: s.done, failed: s.failed, chunks: s.chunks, cached: s.cachedChunks, requests: s.requests, sentChars: s.sentChars, seconds: s.elapsedMs / 1000 }, l10n));
+        runtime.err(summaryText({ done: s.done, failed: s.failed, upToDate: s.upToDate, chunks: s.chunks, cached: s.cachedChunks, requests: s.requests, sentChars: s.sentChars, seconds: s.elapsedMs / 1000 }, l10n));
       }
       if (s.interrupted) runtime.err(interruptedText(l10n));
     },

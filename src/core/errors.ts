@@ -149,6 +149,8 @@ export type Problem =
    */
   | { kind: 'mp3Encoding'; reason: 'encoderMissing' | 'notWav' | 'notPcm16' | 'stopped'; path?: string; bitsPerSample?: number; channels?: number; exitCode?: number }
   | { kind: 'narrationBusy' }
+  /** The cover image an export's tags name (front matter `cover:`, `--cover`) cannot be read, or is not a JPEG or PNG. */
+  | { kind: 'coverImage'; path: string; reason: 'unreadable' | 'notImage' | 'tooLarge'; code?: string; limitBytes?: number }
   | { kind: 'nothingToSpeak' }
   /** A bug or an error from outside the core: `detail` is its message. */
   | { kind: 'unexpected'; detail: string };
@@ -206,7 +208,7 @@ export class CoreError extends Error {
 /**
  * A broken internal invariant (a caller broke the contract: a bug) or a signal caught inside the core: never a
  * situation the user is in, so it has no kind and no sentence; if one escapes, the user reads it as `unexpected`.
- * The core throws nothing else but CoreError (test/unit/coreThrows.test.ts; RangeError and TypeError only for an
+ * The core throws nothing else but CoreError (test/unit/core/coreThrows.test.ts; RangeError and TypeError only for an
  * argument outside a function's contract).
  */
 export class InternalError extends Error {

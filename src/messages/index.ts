@@ -205,6 +205,15 @@ function describeBare(p: Problem, l10n: L10n, taskId?: string): Described {
       return { message: mp3EncodingText(p, l10n) };
     case 'narrationBusy':
       return { message: l10n.t('A narration is already running. Wait for it, or run “GLM Voice Clone: Cancel Narration”.') };
+    case 'coverImage':
+      return {
+        message:
+          p.reason === 'notImage'
+            ? l10n.t('The cover image {0} is not a JPEG or PNG file.', p.path)
+            : p.reason === 'tooLarge'
+              ? l10n.t('The cover image {0} is larger than {1}.', p.path, formatBytes(p.limitBytes ?? 0))
+              : l10n.t('The cover image {0} could not be read ({1}).', p.path, p.code ?? '?'),
+      };
     case 'nothingToSpeak':
       return { message: l10n.t('There is nothing to speak: the text is empty (or only code and markup).') };
     case 'unexpected':

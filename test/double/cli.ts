@@ -2,7 +2,7 @@
 // Prints {"baseUrl": …, "sampleUrl": …} as one JSON line and serves until SIGINT/SIGTERM.
 import { pcmToWav } from '../../src/core/audio/wav';
 import { NovitaDouble } from './novitaDouble';
-import { synthesizePcm } from './synth';
+import { DEMO_SAMPLE_TEXT, demoSamplePcm } from './synth';
 
 interface CliArgs {
   port: number;
@@ -43,6 +43,11 @@ export function parseArgs(argv: string[]): CliArgs {
   return args;
 }
 
+/** Serves the demo sample (speech-like, about 5 s: no "too short" warning) at /samples/demo.wav; returns its URL. */
+export function addDemoSample(double: NovitaDouble): string {
+  return double.addFile('/samples/demo.wav', pcmToWav(demoSamplePcm()), 'audio/wav', DEMO_SAMPLE_TEXT);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const double = new NovitaDouble({
@@ -53,8 +58,7 @@ async function main(): Promise<void> {
     speak: args.speak,
   });
   const baseUrl = await double.start(args.port);
-  const sampleText = 'This is a demo sample served by the Novita double.';
-  const sampleUrl = double.addFile('/samples/demo.wav', pcmToWav(synthesizePcm(sampleText)), 'audio/wav', sampleText);
+  const sampleUrl = addDemoSample(double);
   process.stdout.write(`${JSON.stringify({ baseUrl, sampleUrl })}\n`);
   const shutdown = (): void => {
     void double.stop().then(() => process.exit(0));

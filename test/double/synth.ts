@@ -99,3 +99,97 @@ export async function speakPcm(text: string): Promise<Buffer> {
     return synthesizePcm(text);
   }
 }
+
+/** What the demo sample (`demoSamplePcm`) "says": the transcript the double's speech recognition returns for it. */
+export const DEMO_SAMPLE_TEXT = 'This is a demo sample served by the Novita double.';
+
+/** Formants (Hz) of the vowels the demo sample's syllables glide between. */
+const VOWELS: Record<string, [number, number, number]> = {
+  i: [270, 2290, 3010],
+  e: [530, 1840, 2480],
+  a: [730, 1090, 2440],
+  o: [570, 840, 2410],
+  u: [300, 870, 2240],
+  E: [660, 1720, 2410],
+  O: [500, 1000, 2400],
+};
+
+/** The demo sample's words as syllables: [onset consonant ('s' hiss, 'p' burst, 'm' hum, '' none), vowel, glide-to vowel]. */
+const DEMO_WORDS: Array<Array<[string, string, string]>> = [
+  [['', 'i', 'i']], // this
+  [['', 'i', 'e']], // is
+  [['', 'E', 'E']], // a
+  [['m', 'e', 'E'], ['m', 'o', 'u']], // demo
+  [['s', 'a', 'a'], ['p', 'O', 'O']], // sample
+  [['s', 'E', 'O']], // served
+  [['p', 'a', 'i']], // by
+  [['', 'E', 'E']], // the
+  [['m', 'o', 'o'], ['', 'i', 'i'], ['p', 'a', 'E']], // Novita
+  [['p', 'a', 'O'], ['', 'O', 'O']], // double
+];
+
+/**
+ * The sample `npm start` opens the panel with: about 5.3 s of speech-like 16-bit mono PCM at 24 kHz (within the
+ * 3–30 s Novita recommends), deterministic. Voiced syllables are harmonics of a glottal pitch that falls across the
+ * sentence and rises and falls within each word, shaped by three vowel formants gliding from one vowel to the next;
+ * consonant onsets are a hiss, a burst or a hum, and words are parted by short pauses.
+ */
+export function demoSamplePcm(): Buffer {
+  const sr = SAMPLE_RATE;
+  const out: number[] = [];
+  const silence = (sec: number): void => {
+    for (let i = 0, n = Math.round(sec * sr); i < n; i++) out.push(0);
+  };
+  let seed = 0x2545f491;
+  const noise = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed / 0x100000000) * 2 - 1;
+  };
+  const syllableCount = DEMO_WORDS.reduce((n, w) => n + w.length, 0);
+  let syllableIndex = 0;
+  const phases = new Float64Array(40);
+  silence(0.2);
+  DEMO_WORDS.forEach((word, w) => {
+    word.forEach(([onset, from, to], s) => {
+      if (onset === 's') for (let i = 0, n = Math.round(0.09 * sr); i < n; i++) out.push(Math.round(1800 * noise() * Math.sin((Math.PI * i) / n)));
+      if (onset === 'p') {
+        silence(0.04);
+        for (let i = 0, n = Math.round(0.015 * sr); i < n; i++) out.push(Math.round(5000 * noise() * Math.exp(-i / (0.003 * sr))));
+      }
+      const hum = onset === 'm' ? 0.06 : 0;
+      const stressed = s === 0 || word.length === 1;
+      const dur = (stressed ? 0.2 : 0.15) + 0.02 * ((w + s) % 3) + hum;
+      const n = Math.round(dur * sr);
+      // Declination across the sentence (150 → 105 Hz), a rise and fall within the syllable, a little vibrato.
+      const base = 150 - (45 * syllableIndex) / syllableCount;
+      const [f1a, f2a, f3a] = VOWELS[from];
+      const [f1b, f2b, f3b] = VOWELS[to];
+      for (let i = 0; i < n; i++) {
+        const t = i / n;
+        const f0 = base * (1 + (stressed ? 0.12 : 0.05) * Math.sin(Math.PI * t)) * (1 + 0.01 * Math.sin((2 * Math.PI * 5.5 * i) / sr));
+        const inHum = i < hum * sr;
+        const g = inHum ? 0 : Math.min(1, (i - hum * sr) / (n - hum * sr));
+        const formants = inHum ? [250, 1200, 2500] : [f1a + (f1b - f1a) * g, f2a + (f2b - f2a) * g, f3a + (f3b - f3a) * g];
+        let v = 0;
+        for (let k = 1; k < phases.length && k * f0 < 4000; k++) {
+          phases[k] += (2 * Math.PI * k * f0) / sr;
+          const f = k * f0;
+          let gain = 0;
+          for (let j = 0; j < 3; j++) {
+            const bw = 60 + 40 * j;
+            gain += (j === 0 ? 1 : 0.5 / j) / (1 + ((f - formants[j]) / bw) ** 2);
+          }
+          v += (gain / Math.sqrt(k)) * Math.sin(phases[k]);
+        }
+        const envelope = Math.min(1, i / (0.025 * sr), (n - i) / (0.05 * sr)) * (inHum ? 0.35 : 1);
+        out.push(Math.round(8000 * envelope * v));
+      }
+      syllableIndex++;
+    });
+    silence(w === 3 || w === 6 ? 0.22 : 0.1);
+  });
+  silence(0.2);
+  const pcm = Buffer.alloc(out.length * 2);
+  out.forEach((v, i) => pcm.writeInt16LE(Math.max(-32768, Math.min(32767, v)), i * 2));
+  return pcm;
+}

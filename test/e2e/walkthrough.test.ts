@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { pcmToWav } from '../../src/core/audio/wav';
 import { readAlongPlayer } from './player';
-import { page, quickOpen, runCommand, webview, workbench } from './workbench';
+import { page, runCommand, webview, workbench } from './workbench';
 
 const TITLE = 'Get started with GLM Voice Clone';
 
@@ -68,11 +68,40 @@ async function openWalkthrough(): Promise<void> {
   }
 }
 
+/**
+ * Opens `file` with Quick Open, trying again until it is listed. Each try waits for what it needs: the quick input
+ * shown (a key pressed while a webview's frame has the focus reaches the workbench only through VS Code's webview
+ * host page, whose assertIsDefined throws "Found unexpected null" when the frame has no window at that moment: the
+ * page error seen when this step failed is VS Code's, not the extension's), then the file
+ * listed (Quick Open lists files once the workspace is indexed, which takes long on a busy machine), then its tab.
+ */
+async function quickOpen(file: string): Promise<void> {
+  const p = page();
+  const input = p.locator('.quick-input-widget input.input');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (await input.isVisible()) await p.keyboard.press('Escape');
+      await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } });
+      await p.keyboard.press('ControlOrMeta+P');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(file, { timeout: 5000 });
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 10_000 });
+      await p.keyboard.press('Enter');
+      await p.locator('.tab.active', { hasText: file }).waitFor({ timeout: 10_000 });
+      mark(`${file} open (attempt ${attempt})`);
+      return;
+    } catch (err) {
+      mark(`${file} not open (attempt ${attempt}): ${String(err).split('\n')[0]}`);
+      if (attempt === 6) throw err;
+    }
+  }
+}
+
 suite('Walkthrough', function () {
   // A cold panel and a cold player in one test, and the walkthrough opened again after each: on a busy runner, far
   // more than the layer's default minute.
   this.timeout(240_000);
-  test('opens from the palette; its steps complete on the real actions: key stored, voice cloned, file spoken', async () => {
+  test('opens from the palette; its steps complete on the real actions: a key in the environment, voice cloned, file spoken', async () => {
     timeline = [];
     started = Date.now();
     try {
@@ -85,21 +114,14 @@ suite('Walkthrough', function () {
 });
 
 async function walkThrough(): Promise<void> {
-  const { double, apiKey } = workbench();
+  const { double } = workbench();
   const p = page();
   await openWalkthrough();
   assert.equal(await step('speakFile').count(), 1, 'the three steps are shown');
 
-  // 1. the key, stored through the password box (the double's own key, so the layer's other tests still pass)
-  // the step's own button runs Set API Key
-  await step('setApiKey').click();
-  await p.locator('.gettingStartedContainer').getByRole('button', { name: 'Set API Key' }).click();
-  const input = p.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 5000 });
-  await input.fill(apiKey);
-  await p.keyboard.press('Enter');
-  mark('key entered');
-  await waitDone('setApiKey');
+  // 1. the key: code-server has NOVITA_API_KEY (the double's key) in its environment and nothing is typed; the README
+  // says that key is used when none is stored, so the step is done as it is.
+  await waitDone('setApiKey', 30_000);
 
   // 2. a voice, cloned in the panel
   await runCommand('GLM Voice Clone: Open Panel');

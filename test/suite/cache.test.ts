@@ -215,4 +215,39 @@ suite('Chunk cache, resume, takes and export (real extension host, Novita double
     assert.ok(again.ok);
     assert.equal(tts().length, 0, 'playback uses the kept take from the cache');
   });
+
+  test('Retake Sentence retakes the sentence under the cursor alone; its neighbours keep their audio, from the cache', async () => {
+    // The paragraph's three sentences share one chunk (the first chunk is the title alone).
+    const sentences = ['Alpha opens the paragraph quietly.', 'Beta is the one that gets a retake.', 'Gamma closes it and nobody retakes it.'];
+    const text = `A retake title.\n\n${sentences.join(' ')}`;
+    const before = planNarration(text, 'plaintext');
+    assert.deepEqual(before.chunks.map((c) => c.text), ['A retake title.', sentences.join(' ')], 'the three sentences share a chunk before the retake');
+    const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    await vscode.window.showTextDocument(doc);
+    assert.ok((await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile')).ok);
+    double.clearRequests();
+    const retake = await vscode.commands.executeCommand<{ text: string; kept: string } | undefined>('glmVoiceClone.retakeSentence', { uri: doc.uri, offset: text.indexOf('gets a retake'), keep: 'new' });
+    assert.ok(retake, 'retaken');
+    assert.equal(retake.text, sentences[1], 'the sentence under the cursor is the one retaken (and named)');
+    assert.deepEqual(tts().map((r) => (r.json as { input: string }).input), [sentences[1]], 'the request carries that sentence alone');
+    double.clearRequests();
+    const again = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
+    assert.ok(again.ok, JSON.stringify(again));
+    assert.equal(again.chunks, 4, 'the retaken sentence is a chunk of its own, between its neighbours');
+    assert.equal(tts().length, 0, 'nothing sent: the new take and the neighbours (the audio heard before) from the cache');
+  });
+
+  test('Playing a take plays it in the read-along player; the clone panel is not opened', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const text = 'One take to hear. Then another sentence follows it.';
+    const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    await vscode.window.showTextDocument(doc);
+    const retake = await vscode.commands.executeCommand<{ text: string } | undefined>('glmVoiceClone.retakeSentence', { uri: doc.uri, offset: text.indexOf('another'), play: 'new', keep: 'current' });
+    assert.ok(retake, 'retaken');
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+    assert.ok(!tabs.some((t) => t.input instanceof vscode.TabInputWebview && /glmVoiceClone\.panel/.test(t.input.viewType)), `the clone panel stays closed (tabs: ${tabs.map((t) => t.label).join(', ')})`);
+    const status = await vscode.commands.executeCommand<{ clip?: string; state: string }>('glmVoiceClone.readAlong.showPlayer', false);
+    assert.match(status.clip ?? '', /Then another sentence follows it/, 'the player was given the new take');
+    await vscode.commands.executeCommand('glmVoiceClone.readAlong.stop');
+  });
 });

@@ -80,24 +80,30 @@ suite('Scripts with a cast (real extension host, Novita double)', () => {
     assert.equal(sent()[2].speed, 1.25, 'Bob’s speed from the cast');
   });
 
-  test('a speaker with no voice is a warning; its Quick Fix writes the cast file and the warning goes', async () => {
-    const doc = await open('unassigned.md', ['---', 'voices:', '  Alice: jam', '---', '', 'Alice: Who is there?', '', 'Carol: Only me.', '', 'Carol: Again.'].join('\n'));
+  /** The unassigned-speaker warning on `doc` for `speaker`, and its Quick Fix run with `voice` (the pick answered). */
+  const quickFix = async (doc: vscode.TextDocument, speaker: string, voice: string) => {
     let warning: vscode.Diagnostic | undefined;
     await waitFor(() => (warning = vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'glmVoiceClone.unassignedSpeaker')) !== undefined, 10_000, 'the unassigned-speaker warning');
-    assert.equal(warning!.severity, vscode.DiagnosticSeverity.Warning);
-    assert.match(warning!.message, /“Carol” has no voice in the cast; the narrator reads their 2 lines/);
-    assert.equal(doc.getText(warning!.range).replace(/[:\s]/g, ''), 'Carol', 'the warning sits on the first label');
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, warning!.range, vscode.CodeActionKind.QuickFix.value);
-    const fix = actions.find((a) => /Assign a voice to “Carol”/.test(a.title));
+    const fix = actions.find((a) => a.title.includes(`Assign a voice to “${speaker}”`));
     assert.ok(fix?.command, `a Quick Fix (got ${actions.map((a) => a.title).join(', ')})`);
     // The Quick Fix's own command and arguments, with the pick answered (a QuickPick has no one to answer it here).
     const [args] = fix.command.arguments as [{ uri: vscode.Uri; speaker: string }];
-    assert.equal(args.speaker, 'Carol');
-    const assigned = await vscode.commands.executeCommand<string>(fix.command.command, { ...args, voice: 'kazi' });
+    assert.equal(args.speaker, speaker);
+    const label = doc.getText(warning!.range);
+    return { warning: warning!, label, assigned: await vscode.commands.executeCommand<string>(fix.command.command, { ...args, voice }) };
+  };
+
+  test('a speaker with no voice is a warning; its Quick Fix adds them to the front matter’s cast (undoable, unsaved) and the warning goes', async () => {
+    const doc = await open('unassigned.md', ['---', 'voices:', '  Alice: jam', '---', '', 'Alice: Who is there?', '', 'Carol: Only me.', '', 'Carol: Again.'].join('\n'));
+    const { warning, label, assigned } = await quickFix(doc, 'Carol', 'kazi');
+    assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
+    assert.match(warning.message, /“Carol” has no voice in the cast; the narrator reads their 2 lines/);
+    assert.equal(label.replace(/[:\s]/g, ''), 'Carol', 'the warning sits on the first label');
     assert.equal(assigned, 'kazi');
-    const castFile = join(vscodeDir, 'glm-voice-cast.json');
-    assert.ok(existsSync(castFile));
-    assert.deepEqual(JSON.parse(readFileSync(castFile, 'utf8')), { voices: { Carol: 'kazi' } });
+    assert.ok(!existsSync(join(vscodeDir, 'glm-voice-cast.json')), 'no second cast in a cast file');
+    assert.equal(doc.getText().split('\n').slice(0, 5).join('\n'), ['---', 'voices:', '  Alice: jam', '  Carol: kazi', '---'].join('\n'), 'the front matter’s cast, in its style');
+    assert.ok(doc.isDirty, 'an edit of the document, not saved behind the user’s back');
     await waitFor(() => !vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'glmVoiceClone.unassignedSpeaker'), 10_000, 'the warning to go');
     const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
     assert.ok(result.ok, JSON.stringify(result));
@@ -106,6 +112,19 @@ suite('Scripts with a cast (real extension host, Novita double)', () => {
       ['kazi', 'Only me.'],
       ['kazi', 'Again.'],
     ]);
+    await vscode.commands.executeCommand('undo');
+    assert.ok(!doc.getText().includes('Carol: kazi'), 'undo takes it back');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  test('a script whose cast is the folder’s cast file: the Quick Fix writes the cast file', async () => {
+    writeFileSync(join(vscodeDir, 'glm-voice-cast.json'), JSON.stringify({ voices: { Alice: 'jam' } }));
+    const doc = await open('unassigned-file-cast.md', ['Alice: Who is there?', '', 'Dora: Only me.'].join('\n'));
+    const { assigned } = await quickFix(doc, 'Dora', 'kazi');
+    assert.equal(assigned, 'kazi');
+    assert.deepEqual(JSON.parse(readFileSync(join(vscodeDir, 'glm-voice-cast.json'), 'utf8')), { voices: { Alice: 'jam', Dora: 'kazi' } });
+    assert.ok(!doc.isDirty, 'the script itself is left alone');
+    await waitFor(() => !vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'glmVoiceClone.unassignedSpeaker'), 10_000, 'the warning to go');
   });
 
   test('a Fountain screenplay: character cues take the cast file’s voices, parentheticals are not spoken', async () => {

@@ -6,7 +6,9 @@ import { loadScriptSettings, scriptFilesIn, SPEAKER_PAUSE_MS, type ScriptContext
 import { runBatch, scriptPlanner } from '../batch';
 import { parseShard } from '../files';
 import { commandSummary } from '../messages';
-import { CACHE, COMMON, VOICE, cacheOptions, commonOptions, flag, formatOption, choice, string, voiceOptions, type Parsed } from '../options';
+import { CHAPTER_LEVEL } from '../../core/export/chapters';
+import { CACHE, COMMON, VOICE, cacheOptions, commonOptions, flag, formatOption, choice, number, string, voiceOptions, type Parsed } from '../options';
+import { defaultJobs } from '../mp3Jobs';
 import { UsageError } from '../problems';
 import { createReporter } from '../reporter';
 import { checkedResolver, providerRouter } from '../voices';
@@ -17,6 +19,7 @@ export const narrate: CliCommand = {
   summary: commandSummary.narrate,
   options: {
     ...VOICE,
+    jobs: { type: 'string', value: 'N' },
     out: { type: 'string', short: 'o', value: 'DIR' },
     shard: { type: 'string', value: 'I/N' },
     'on-failure': { type: 'string', value: 'stop|skip' },
@@ -24,6 +27,13 @@ export const narrate: CliCommand = {
     cast: { type: 'string', value: 'FILE' },
     pronunciations: { type: 'string', value: 'FILE' },
     'pause-ms': { type: 'string', value: 'MS' },
+    'chapter-level': { type: 'string', value: 'N' },
+    title: { type: 'string', value: 'TEXT' },
+    author: { type: 'string', value: 'TEXT' },
+    album: { type: 'string', value: 'TEXT' },
+    year: { type: 'string', value: 'YYYY' },
+    cover: { type: 'string', value: 'FILE' },
+    force: { type: 'boolean' },
     ...CACHE,
     ...COMMON,
   },
@@ -43,12 +53,16 @@ export const narrate: CliCommand = {
         cwd,
         ...v,
         format: formatOption('narrate', p),
+        jobs: number('narrate', p, 'jobs', { min: 1, max: 64, integer: true }, defaultJobs()),
         out: string(p, 'out'),
         shard,
         onFailure: choice('narrate', p, 'on-failure', ['stop', 'skip'] as const, 'stop'),
         dryRun: flag(p, 'dry-run'),
         signal,
         planner: planner ?? scriptPlanner(await scriptSettings(p, cwd)),
+        chapterLevel: number('narrate', p, 'chapter-level', { min: CHAPTER_LEVEL.min, max: CHAPTER_LEVEL.max, integer: true }, CHAPTER_LEVEL.default),
+        tags: { title: string(p, 'title'), author: string(p, 'author'), album: string(p, 'album'), year: string(p, 'year'), cover: string(p, 'cover') },
+        force: flag(p, 'force'),
       },
       {
         connections: runtime.connections,

@@ -10,6 +10,7 @@ import { progressText } from '../../messages/index';
 import { languageOf } from '../files';
 import { commandSummary, speakDoneText } from '../messages';
 import { CACHE, COMMON, VOICE, cacheOptions, commonOptions, formatOption, narrationSettings, string, voiceOptions } from '../options';
+import { boundedMp3Encoder } from '../mp3Jobs';
 import { UsageError } from '../problems';
 import { reportFailure } from '../reporter';
 import { checkedResolver, providerRouter } from '../voices';
@@ -53,6 +54,8 @@ export const speak: CliCommand = {
       folders: runtime.scratch,
       library: () => Promise.reject(new Error('no history in the CLI')),
       settings: () => narrationSettings(v),
+      // the CLI's own worker (its bundle), as narrate's: nothing beside dist/cli.js is needed
+      encodeMp3: boundedMp3Encoder(1),
     });
     try {
       const result = await flow.narrate(

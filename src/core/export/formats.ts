@@ -1,7 +1,8 @@
 // The one table of what a narration can be exported as: each audio format's extension, MIME type, encoder (what turns
 // the joined WAV into it, in its worker thread) and bitrates, and the subtitle kinds. The editor's settings
-// (package.json's enums, checked by test/unit/exportFormats.test.ts), the CLI's options and the build's worker bundles
+// (package.json's enums, checked by test/unit/core/export/exportFormats.test.ts), the CLI's options and the build's worker bundles
 // (esbuild.mjs) all come from here: a new format is an encoder file, a row and its strings.
+import type { Mp3SampleRate } from '../audio/mp3';
 import { encodeWavFileToMp3Off, MP3_WORKER } from '../audio/mp3Worker';
 
 /** What the encoder of a row is asked: the joined WAV, the file to write, the bitrate chosen. */
@@ -9,6 +10,8 @@ export interface EncodeJob {
   wavPath: string;
   target: string;
   kbps?: number;
+  /** The output's sample rate, where the encoder can resample (MP3: 44 100 for a publishing preset); default: the input's. */
+  sampleRate?: number;
 }
 
 export interface AudioFormat {
@@ -22,19 +25,23 @@ export interface AudioFormat {
   readonly defaultKbps?: number;
   /** The encoder's worker thread: its bundle in dist/ (`<bundle>.js`) and the entry esbuild.mjs builds it from. */
   readonly worker?: { readonly bundle: string; readonly entry: string };
+  /** Where the file holds its title, cover and chapters: 'id3' (ID3v2 in front of the audio); none: only the chapters file beside it. */
+  readonly tags?: 'id3';
 }
 
 export const FORMATS = {
   /** As Novita sends it (24 kHz 16-bit mono PCM): the joined file itself. */
   wav: { extension: '.wav', mime: 'audio/wav' },
-  /** About a tenth of the size; lamejs in a worker with a small heap. */
+  /** About a tenth of the size; LAME (WebAssembly) in a worker with a small heap. */
   mp3: {
     extension: '.mp3',
     mime: 'audio/mpeg',
-    encode: (job: EncodeJob, signal?: AbortSignal) => encodeWavFileToMp3Off(job.wavPath, job.target, { kbps: job.kbps }, signal),
+    encode: (job: EncodeJob, signal?: AbortSignal) =>
+      encodeWavFileToMp3Off(job.wavPath, job.target, { kbps: job.kbps, ...(job.sampleRate ? { outputSampleRate: job.sampleRate as Mp3SampleRate } : {}) }, signal),
     bitrates: [32, 48, 64, 96, 128, 160, 192],
     defaultKbps: 64,
     worker: MP3_WORKER,
+    tags: 'id3',
   },
 } as const satisfies Record<string, AudioFormat>;
 
@@ -84,6 +91,9 @@ export const DEFAULT_SUBTITLES: SubtitleChoice = 'none';
 export function isSubtitleChoice(value: unknown): value is SubtitleChoice {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(SUBTITLES, value);
 }
+
+/** The deepest Markdown heading level that starts a chapter: 0 writes no chapters (the setting, `--chapter-level`). */
+export const CHAPTER_LEVEL = { default: 2, min: 0, max: 6 } as const;
 
 /** Every extension an export writes (audio and subtitles): what a CLI glob never reads back as input. */
 export function exportExtensions(): string[] {

@@ -4,6 +4,8 @@ import { FORMATS, SUBTITLE_FORMATS, SUBTITLES, type FormatId, type SubtitleChoic
 
 export interface ExportPaths {
   audio: string;
+  /** The WebVTT chapters file beside it (`name.chapters.vtt`), written when the text has chapters. */
+  chapters: string;
   srt?: string;
   vtt?: string;
 }
@@ -30,7 +32,7 @@ export function exportPaths(source: string, opts: { format: FormatId; subtitles:
     dir = join(resolve(cwd, opts.out), parse(mirrored).dir);
   }
   const stem = join(dir, opts.voice === undefined ? p.name : `${p.name}.${voiceInFileName(opts.voice)}`);
-  return { audio: `${stem}${FORMATS[opts.format].extension}`, ...subtitlePaths(stem, opts.subtitles) };
+  return { audio: `${stem}${FORMATS[opts.format].extension}`, chapters: `${stem}.chapters.vtt`, ...subtitlePaths(stem, opts.subtitles) };
 }
 
 /** The subtitle files `choice` writes beside the audio whose path without extension is `stem`. */

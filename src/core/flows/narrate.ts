@@ -5,8 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { Mp3SampleRate } from '../audio/mp3';
+import type { Mp3Encode } from '../audio/mp3Worker';
 import { CoreError, isKeyRefusal, problemOf, type Problem } from '../errors';
-import { formatOf, type FormatId } from '../export/formats';
+import { chapterMarks, timeChapters, toChaptersVtt, type Chapter } from '../export/chapters';
+import { formatOf, type EncodeJob, type FormatId } from '../export/formats';
+import { id3Tag, prependTag } from '../export/id3';
+import type { AudioTags } from '../export/tags';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
 import { planFrom, planNarration, sentenceTimes, type NarrationPlan, type SentenceTime } from '../narration/plan';
@@ -55,7 +60,7 @@ export interface NarratedChunk {
 }
 
 /** A narration plan whose chunks know what to send, in which voice, and who says them. */
-export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]; unassigned: ScriptPlan['unassigned']; rewrite?: (text: string) => string };
+export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]; unassigned: ScriptPlan['unassigned']; rewrite?: (text: string) => string; solo?: (text: string) => boolean };
 
 /**
  * The rest of `plan` from sentence `from` on (read from the cursor, seek), chunked afresh (the first chunk one
@@ -63,14 +68,14 @@ export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]
  */
 export function continueFrom(plan: SpokenPlan, from: number): SpokenPlan {
   if (from === 0) return plan;
-  const rest = planFrom(plan as NarrationPlan, from);
+  const rest = planFrom(plan as NarrationPlan, from, { solo: plan.solo });
   const rewrite = plan.rewrite ?? ((t: string) => t);
   const owner = (start: number) => plan.chunks.find((c) => c.start <= start && start < c.end) ?? plan.chunks[plan.chunks.length - 1];
   const chunks = rest.chunks.map((c): ScriptChunk => {
     const o = owner(c.sentences[0].start);
     return { ...c, speaker: o.speaker, voice: o.voice, ...(o.speed !== undefined ? { speed: o.speed } : {}), ...(o.volume !== undefined ? { volume: o.volume } : {}), sendText: rewrite(c.text) };
   });
-  return { ...rest, chunks, unassigned: plan.unassigned, rewrite: plan.rewrite };
+  return { ...rest, chunks, unassigned: plan.unassigned, rewrite: plan.rewrite, solo: plan.solo };
 }
 
 /** Where and how to write the result; default: a WAV in the audio folder, recorded in the history. */
@@ -79,13 +84,22 @@ export interface NarrateOutput {
   path?: string;
   /** A format of the export table (default wav: the joined file itself). */
   format?: FormatId;
-  /** MP3 bitrate in kbit/s (default 64). */
+  /** MP3 bitrate in kbit/s (default 64), constant. */
   mp3Kbps?: number;
+  /** The MP3's sample rate, e.g. 44 100 (with 192 kbit/s) to publish; default: LAME's choice, 24 kHz from 48 kbit/s up. */
+  mp3SampleRate?: Mp3SampleRate;
   /** Subtitle files to write beside it: a cue per sentence, timed from the audio. */
   srtPath?: string;
   vttPath?: string;
   /** Record the result in the library's history (default true when no `path` is given). */
   history?: boolean;
+  /**
+   * Chapters from the headings (Markdown up to `level`, a screenplay's scene headings): a WebVTT chapters file at
+   * `vttPath`, and in the audio itself where its format holds them (MP3's ID3 CHAP/CTOC). Level 0: none.
+   */
+  chapters?: { level: number; vttPath?: string };
+  /** Title, author, album, year, cover: written where the format holds them (MP3's ID3). */
+  tags?: AudioTags;
 }
 
 export interface NarrateResult {
@@ -101,6 +115,10 @@ export interface NarrateResult {
   /** Chunks that failed and were replaced by silence (`onFailure: 'skip'`), with why. */
   skipped: Array<{ index: number; problem: Problem }>;
   subtitles: string[];
+  /** The chapters found and timed (empty when none were asked for or the text has no headings). */
+  chapters: Chapter[];
+  /** The WebVTT chapters file written, if any. */
+  chaptersFile?: string;
 }
 
 export interface NarrateFlowDeps {
@@ -108,6 +126,8 @@ export interface NarrateFlowDeps {
   folders: FoldersPort;
   library: () => Promise<VoiceRegistry>;
   settings: () => NarrationSettings;
+  /** How the WAV becomes the MP3 (default `encodeWavFileToMp3Off`: a worker per file); the CLI bounds how many run at once. */
+  encodeMp3?: Mp3Encode;
 }
 
 const HISTORY_TEXT_MAX = 500;
@@ -140,15 +160,16 @@ export class NarrateFlow {
     const isScript = readsAsScript(text, languageId, script);
     let plan: SpokenPlan;
     if (isScript) {
-      plan = planScript(text, languageId, { narratorVoice: voiceId, cast: script.cast, pronunciations: script.pronunciations, fileName: script.fileName });
+      plan = planScript(text, languageId, { narratorVoice: voiceId, cast: script.cast, pronunciations: script.pronunciations, fileName: script.fileName, solo: script.solo });
     } else {
       const list = script.pronunciations ?? [];
-      const prose = planNarration(text, languageId, list.length ? { measure: (t) => codePointLength(applyPronunciations(t, list)) } : {});
+      const prose = planNarration(text, languageId, { solo: script.solo, ...(list.length ? { measure: (t: string) => codePointLength(applyPronunciations(t, list)) } : {}) });
       plan = { ...prose, chunks: prose.chunks.map((c) => ({ ...c, speaker: undefined, voice: voiceId, sendText: list.length ? applyPronunciations(c.text, list) : c.text })), unassigned: [] };
     }
     if (!plan.chunks.length) throw new CoreError({ kind: 'nothingToSpeak' });
     const list = script.pronunciations ?? [];
     if (list.length) plan.rewrite = (t) => applyPronunciations(t, list);
+    if (script.solo) plan.solo = script.solo;
     const resolve = script.resolveVoice;
     if (resolve && isScript) {
       const known = new Map<string, string>();
@@ -285,7 +306,12 @@ export class NarrateFlow {
         const target = output.path ?? join(dir, `${stem}${formatOf(output.format).extension}`);
         progress({ step: 'encoding', format: output.format });
         try {
-          await encode({ wavPath: joined.path, target, kbps: output.mp3Kbps }, controller.signal);
+          // The runner may bound MP3 encodes (the CLI's --jobs); otherwise the format's own encoder.
+          const mp3 = this.deps.encodeMp3;
+          const run = output.format === 'mp3' && mp3
+            ? (job: EncodeJob, signal?: AbortSignal) => mp3(job.wavPath, job.target, { kbps: job.kbps, ...(job.sampleRate ? { outputSampleRate: job.sampleRate as Mp3SampleRate } : {}) }, signal)
+            : encode;
+          await run({ wavPath: joined.path, target, kbps: output.mp3Kbps, sampleRate: output.mp3SampleRate }, controller.signal);
         } finally {
           await rm(joined.path, { force: true });
         }
@@ -300,6 +326,14 @@ export class NarrateFlow {
         if (output.srtPath) subtitles.push(await writeText(output.srtPath, toSrt(cues)));
         if (output.vttPath) subtitles.push(await writeText(output.vttPath, toVtt(cues)));
       }
+      let chapters: Chapter[] = [];
+      let chaptersFile: string | undefined;
+      if (output.chapters && output.chapters.level > 0) {
+        const marks = chapterMarks(req.text, req.languageId, req.script?.fileName, output.chapters.level);
+        chapters = marks.length ? timeChapters(marks, sentenceTimes(plan, joined.timing), joined.durationSec) : [];
+        if (chapters.length && output.chapters.vttPath) chaptersFile = await writeText(output.chapters.vttPath, toChaptersVtt(chapters));
+      }
+      if (output.format && formatOf(output.format).tags === 'id3') await prependTag(filePath, id3Tag(output.tags ?? {}, chapters));
       let historyId: string | undefined;
       if (output.history ?? !output.path) {
         const library = await this.deps.library();
@@ -319,7 +353,7 @@ export class NarrateFlow {
           settings.historyMaxItems,
         );
       }
-      return { filePath, fileName: basename(filePath), chunks: total, durationSec: joined.durationSec, historyId, timing: joined.timing, cachedChunks, skipped, subtitles };
+      return { filePath, fileName: basename(filePath), chunks: total, durationSec: joined.durationSec, historyId, timing: joined.timing, cachedChunks, skipped, subtitles, chapters, ...(chaptersFile ? { chaptersFile } : {}) };
     } catch (err) {
       const cancelled = controller.signal.aborted;
       // Nothing more is wanted: a request still in flight (the first chunk's, when the setup failed) is let go.

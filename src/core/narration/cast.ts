@@ -58,6 +58,65 @@ export function frontMatterCast(source: string): CastResult {
   return { cast: out.cast, problems: [...fm.problems, ...out.problems] };
 }
 
+/**
+ * The edit that gives `speaker` the voice `voice` in the front matter's `voices:` (a Quick Fix), written in the style
+ * the block already uses: an entry line at its entries' indentation (`Name: voice`, `Name: { voice: … }` or a nested
+ * `voice:` line, like its first entry), or one more pair in a flow mapping (`voices: { … }`). Undefined when the
+ * source has no front matter with `voices:` (the cast belongs in the cast file then).
+ */
+export function frontMatterVoiceEdit(source: string, speaker: string, voice: string): { start: number; end: number; text: string } | undefined {
+  const fm = readFrontMatter(source);
+  const at = fm?.where.get('voices');
+  if (!fm || !at || !('voices' in fm.value)) return undefined;
+  const voices = fm.value.voices;
+  const eol = source.includes('\r\n') ? '\r\n' : '\n';
+  const pair = `${yamlPlain(speaker)}: `;
+  const line = source.slice(at[0], at[1]);
+  const flow = /^voices\s*:\s*\{/.exec(line);
+  if (flow) {
+    const close = line.lastIndexOf('}');
+    let end = close;
+    while (end > 0 && /\s/.test(line[end - 1])) end--;
+    const empty = end === flow[0].length;
+    return { start: at[0] + end, end: at[0] + end, text: empty ? ` ${pair}${yamlPlain(voice)} ` : `, ${pair}${yamlPlain(voice)}` };
+  }
+  const column = (offset: number) => offset - (source.lastIndexOf('\n', offset - 1) + 1);
+  const entries = [...fm.where.entries()].filter(([path]) => path.startsWith('voices.'));
+  const last = entries.reduce((end, [, [, e]]) => Math.max(end, e), at[1]);
+  const firstKey = voices && typeof voices === 'object' ? Object.keys(voices)[0] : undefined;
+  const first = firstKey === undefined ? undefined : fm.where.get(`voices.${firstKey}`);
+  const indent = ' '.repeat(first ? column(first[0]) : column(at[0]) + 2);
+  let entry = `${indent}${pair}${yamlPlain(voice)}`;
+  const firstValue = firstKey === undefined || !voices || typeof voices !== 'object' ? undefined : voices[firstKey];
+  if (first && firstValue && typeof firstValue === 'object') {
+    const inner = Object.keys(firstValue)
+      .map((k) => fm.where.get(`voices.${firstKey}.${k}`))
+      .find((w) => w !== undefined);
+    if (inner && inner[0] > first[1]) entry = `${indent}${pair.trimEnd()}${eol}${' '.repeat(column(inner[0]))}voice: ${yamlPlain(voice)}`;
+    else entry = `${indent}${pair}{ voice: ${yamlPlain(voice)} }`;
+  }
+  let lineEnd = source.indexOf('\n', last);
+  if (lineEnd < 0) lineEnd = source.length;
+  if (source[lineEnd - 1] === '\r') lineEnd--;
+  return { start: lineEnd, end: lineEnd, text: `${eol}${entry}` };
+}
+
+/** `text` as a YAML scalar: plain when the front matter reader reads it back as that string, else double-quoted. */
+function yamlPlain(text: string): string {
+  const plain = /^[\p{L}\p{N}_][\p{L}\p{N}_ .'-]*$/u.test(text) && !/\s$/.test(text) && scalar(text) === text;
+  return plain ? text : JSON.stringify(text);
+}
+
+/** The front matter's top-level scalars (`title: …`, `year: 2026`) as text; empty when there is no front matter. */
+export function frontMatterScalars(source: string): Record<string, string> {
+  const fm = readFrontMatter(source);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fm?.value ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+  }
+  return out;
+}
+
 /** The casts merged, the first to name a speaker winning (names compared case-insensitively). */
 export function mergeCasts(...casts: ReadonlyArray<CastMap | undefined>): Map<string, VoiceChoice> {
   const out = new Map<string, VoiceChoice>();

@@ -168,3 +168,36 @@ class Builder {
     return { text: this.text.replace(/\n$/, ''), segments: this.segments, blocks: this.blocks };
   }
 }
+
+/** A screenplay's scene headings ("INT. KITCHEN - NIGHT") in order, with the source offset of each: chapters come from them. */
+export function fountainSceneHeadings(source: string): Array<{ title: string; start: number }> {
+  const { Fountain } = fountain();
+  const text = source.replace(/\r\n/g, '\n');
+  const tokens = new Fountain().parse(text, true).tokens;
+  const masked = mask(source);
+  const out: Array<{ title: string; start: number }> = [];
+  let cursor = tokens.some((t) => t.is_title) ? (/\r?\n[^\S\r\n]*\r?\n/.exec(source)?.index ?? source.length) : 0;
+  for (const t of tokens) {
+    if (t.type !== 'scene_heading' || !t.text) continue;
+    const title = t.text.trim();
+    const at = masked.indexOf(title, cursor);
+    if (at < 0) continue;
+    cursor = at + title.length;
+    out.push({ title, start: source.lastIndexOf('\n', at) + 1 });
+  }
+  return out;
+}
+
+/** A screenplay's title page as tags: `Title:` and `Author:` (or `Authors:`), emphasis marks dropped, lines joined. */
+export function fountainTitlePage(source: string): { title?: string; author?: string } {
+  const { Fountain } = fountain();
+  const out: { title?: string; author?: string } = {};
+  for (const t of new Fountain().parse(source.replace(/\r\n/g, '\n'), true).tokens) {
+    if (!t.is_title || !t.text) continue;
+    const text = t.text.replace(UNSPOKEN, '').replace(/\s*\n\s*/g, ' ').trim();
+    if (!text) continue;
+    if (t.type === 'title') out.title ??= text;
+    else if (t.type === 'author' || t.type === 'authors') out.author ??= text;
+  }
+  return out;
+}

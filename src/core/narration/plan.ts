@@ -78,6 +78,11 @@ export interface PlanOptions {
    * it (pronunciations) measures the rewritten text, so chunks are packed to fit what is actually sent.
    */
   measure?: (text: string) => number;
+  /**
+   * Sentences spoken as chunks of their own (a retaken sentence, by its text): the chunk that would hold one is cut
+   * around it, and every other chunk stays as it was (the neighbours' audio is the old chunk's, cut).
+   */
+  solo?: (text: string) => boolean;
 }
 
 export interface SentenceTime {
@@ -713,7 +718,7 @@ export function planSpeakable(sp: Speakable, source: string, opts: PlanOptions =
   });
 
   const planned: PlannedSentence[] = locate(sp, spans, source).map((s, index) => ({ ...s, index, chunk: -1 }));
-  return { chunks: chunkSentences(planned, maxChars, measure), sentences: planned };
+  return { chunks: chunkSentences(planned, maxChars, measure, opts.solo), sentences: planned };
 }
 
 /**
@@ -721,11 +726,11 @@ export function planSpeakable(sp: Speakable, source: string, opts: PlanOptions =
  * the first alone in the first chunk (so the first sound comes quickly), then grouped as `planNarration` groups them.
  * Groups depend on the sentences alone, so after the first group the chunks are the full plan's: cached ones hit.
  */
-export function planFrom(plan: NarrationPlan, from: number, opts: Pick<PlanOptions, 'maxChars' | 'measure'> = {}): NarrationPlan {
+export function planFrom(plan: NarrationPlan, from: number, opts: Pick<PlanOptions, 'maxChars' | 'measure' | 'solo'> = {}): NarrationPlan {
   if (!Number.isInteger(from) || from < 0 || from > plan.sentences.length) throw new RangeError(`No sentence ${from} in a plan of ${plan.sentences.length}.`);
   if (from === 0) return plan;
   const sentences = plan.sentences.slice(from).map((s, index) => ({ ...s, index, chunk: -1 }));
-  return { chunks: chunkSentences(sentences, opts.maxChars ?? DEFAULT_MAX_CHARS, opts.measure ?? codePointLength), sentences };
+  return { chunks: chunkSentences(sentences, opts.maxChars ?? DEFAULT_MAX_CHARS, opts.measure ?? codePointLength, opts.solo), sentences };
 }
 
 /**
@@ -740,9 +745,15 @@ export const RAMP_CHUNK_MAX_CHARS = 200;
  * of their own. Only the first group is ramped, so from the second group on the chunks do not depend on where the
  * reading started.
  */
-function chunkSentences(planned: PlannedSentence[], maxChars: number, measure: (text: string) => number): NarrationChunk[] {
+function chunkSentences(planned: PlannedSentence[], maxChars: number, measure: (text: string) => number, solo?: (text: string) => boolean): NarrationChunk[] {
   const chunks: NarrationChunk[] = [];
   const emit = (group: PlannedSentence[]) => {
+    // A solo sentence in a chunk of several: the chunk is cut around it (before, it, after), nothing else moves.
+    const at = group.length > 1 && solo ? group.findIndex((s) => solo(s.text)) : -1;
+    if (at >= 0) {
+      for (const part of [group.slice(0, at), [group[at]], group.slice(at + 1)]) if (part.length) emit(part);
+      return;
+    }
     const chunk: NarrationChunk = { index: chunks.length, text: group.map((s) => s.text).join(' '), start: group[0].start, end: group[group.length - 1].end, sentences: group };
     for (const s of group) s.chunk = chunk.index;
     chunks.push(chunk);
@@ -822,6 +833,57 @@ export function sentenceTimes(plan: NarrationPlan, timing: ReadonlyArray<ChunkTi
       const endSec = i === weights.length - 1 ? t.endSec : t.startSec + (duration * done) / total;
       out.push({ sentence: s.index, chunk: chunk.index, start: s.start, end: s.end, startSec, endSec });
     });
+  }
+  return out;
+}
+
+/** A Markdown heading: its level (1–6), its words without markup, and the source offsets of its line(s). */
+export interface MarkdownHeading {
+  level: number;
+  title: string;
+  start: number;
+  end: number;
+}
+
+/** The headings of a Markdown document in order (not those in code, HTML or the front matter): chapters come from them. */
+export function markdownHeadings(source: string): MarkdownHeading[] {
+  // Front matter blanked, not cut (its lines kept), so markdown-it's line numbers are the source's.
+  const lf = source.replace(/\r\n/g, '\n');
+  const fm = lf.length - stripFrontMatter(lf).length;
+  const fmEnd = fm > 0 ? nthIndexAfterLines(source, lf.slice(0, fm).split('\n').length - 1) : 0;
+  const src = fmEnd ? source.slice(0, fmEnd).replace(/[^\r\n]/g, ' ') + source.slice(fmEnd) : source;
+  const lineStarts = [0];
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const tokens = parser().parse(src, {});
+  const out: MarkdownHeading[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.type !== 'heading_open' || !t.map) continue;
+    const title = inlineWords(tokens[k + 1]?.children ?? []).replace(/\s+/g, ' ').trim();
+    const end = (lineStarts[t.map[1]] ?? source.length + 1) - 1;
+    out.push({ level: Number(t.tag.slice(1)), title, start: lineStarts[t.map[0]], end: Math.max(lineStarts[t.map[0]], end) });
+  }
+  return out;
+}
+
+/** The offset in `source` after its first `lines` line breaks. */
+function nthIndexAfterLines(source: string, lines: number): number {
+  let at = 0;
+  for (let i = 0; i < lines; i++) {
+    const nl = source.indexOf('\n', at);
+    if (nl < 0) return source.length;
+    at = nl + 1;
+  }
+  return at;
+}
+
+/** An inline token's words: text, code and an image's alt text, without the markup around them. */
+function inlineWords(children: MarkdownIt.Token[]): string {
+  let out = '';
+  for (const c of children) {
+    if (c.type === 'text' || c.type === 'code_inline' || c.type === 'text_special') out += c.content;
+    else if (c.type === 'softbreak' || c.type === 'hardbreak') out += ' ';
+    else if (c.type === 'image') out += inlineWords(c.children ?? []);
   }
   return out;
 }

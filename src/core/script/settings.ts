@@ -31,6 +31,8 @@ export interface ScriptContext {
    * throws (e.g. CoreError, or the CLI's unknown-voice failure) for a voice nobody knows. Default: as written.
    */
   resolveVoice?: (voice: string) => string;
+  /** Sentences spoken as chunks of their own (retaken ones, by their text): see `PlanOptions.solo`. */
+  solo?: (text: string) => boolean;
 }
 
 /** Reads a settings file for `loadScriptSettings`. */

@@ -1,5 +1,5 @@
 // Every command the extension contributes, by id: package.json's `contributes.commands` must list exactly these
-// (test/unit/commandIds.test.ts), and the handler table is a Record over them, so a missing or stray handler is a
+// (test/unit/host/commands/commandIds.test.ts), and the handler table is a Record over them, so a missing or stray handler is a
 // type error instead of a failure when the command is first run. No vscode import: the unit test reads it in Node.
 
 export const COMMAND_IDS = [

@@ -6,15 +6,20 @@ import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pcmToWav } from '../../core/audio/wav';
 import type { FormatId, SubtitleChoice } from '../../core/export/formats';
+import { ExportManifests, exportInputsHash } from '../../core/export/manifest';
 import { exportPaths } from '../../core/export/outputPath';
-import { chunkAt, type NarrationPlan } from '../../core/narration/plan';
-import type { ScriptChunk } from '../../core/narration/cast';
+import { readTags, tagText, type AudioTags } from '../../core/export/tags';
+import { sentenceAt, type NarrationPlan, type PlannedSentence } from '../../core/narration/plan';
+import type { SpokenPlan } from '../../core/flows/narrate';
+import { cutPcm } from '../../core/audio/cut';
+import { frontMatterVoiceEdit } from '../../core/narration/cast';
+import { isMarkdownLanguage } from '../../core/narration/markdown';
+import { codePointLength } from '../../core/limits';
 import { describe, l10n } from '../platform/describe';
 import { readExportSettings, readSpeechSettings } from '../platform/config';
 import type { Services } from '../services/services';
 import type { SpeechResult } from '../services/speechService';
 import type { CommandHandlers } from './ids';
-import { playInPanel } from './play';
 import { assignVoiceInCastFile, scriptSettingsFor } from '../platform/castFiles';
 import { voiceDisplayName } from '../views/libraryTree';
 import { SYSTEM_VOICES } from '../../core/limits';
@@ -34,8 +39,10 @@ export function narrationCommandHandlers(services: Services): Pick<CommandHandle
 interface ExportOverrides {
   format?: FormatId;
   subtitles?: SubtitleChoice;
-  /** Replace existing files without asking. */
+  /** Replace existing files without asking (and render even when they are up to date). */
   overwrite?: boolean;
+  /** Render even when the files are up to date (same text, voices and settings; files unchanged). */
+  force?: boolean;
   onFailure?: 'stop' | 'skip';
 }
 
@@ -45,6 +52,9 @@ export interface ExportResult {
   chunks: number;
   cachedChunks: number;
   durationSec: number;
+  /** Nothing was rendered: the files were up to date. */
+  upToDate?: boolean;
+  chapters?: string;
 }
 
 /**
@@ -61,7 +71,44 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
   const format = overrides.format ?? settings.format;
   const subtitles = overrides.subtitles ?? settings.subtitles;
   const voice = services.active.get();
-  const { audio, srt: srtPath, vtt: vttPath } = exportPaths(doc.fileName, { format, subtitles, voice: voice.name });
+  const { audio, srt: srtPath, vtt: vttPath, chapters: chaptersPath } = exportPaths(doc.fileName, { format, subtitles, voice: voice.name });
+  const text = doc.getText();
+  let tags: AudioTags;
+  let inputs: string;
+  try {
+    tags = await readTags(tagText(text, doc.fileName));
+    const script = await scriptSettingsFor(doc);
+    const speech = readSpeechSettings();
+    inputs = exportInputsHash({
+      text,
+      languageId: doc.languageId,
+      fileName: doc.fileName,
+      voiceId: voice.id,
+      cast: script.cast,
+      pronunciations: script.pronunciations,
+      speakerPauseMs: script.speakerPauseMs,
+      speed: speech.speed,
+      volume: speech.volume,
+      watermark: speech.watermark,
+      format,
+      kbps: format === 'wav' ? undefined : settings.mp3Kbps,
+      subtitles,
+      chapterLevel: settings.chapterLevel,
+      tags,
+    });
+  } catch (err) {
+    void vscode.window.showErrorMessage(`GLM Voice Clone: ${describe(err, services.log).message}`);
+    return undefined;
+  }
+  // Read afresh each time: the CLI may have rendered (and recorded) the same folder since.
+  const manifests = new ExportManifests();
+  if (!overrides.overwrite && !overrides.force && (await manifests.upToDate(audio, inputs))) {
+    const again = l10n.t('Render Again');
+    void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: already up to date: {0}', basename(audio)), again).then((c) => {
+      if (c === again) void exportNarration(services, doc.uri, { ...overrides, overwrite: true, force: true });
+    });
+    return { audio, subtitles: [], chunks: 0, cachedChunks: 0, durationSec: 0, upToDate: true };
+  }
   const existing = [audio, srtPath, vttPath].filter((p): p is string => p !== undefined && existsSync(p));
   if (existing.length && !overrides.overwrite) {
     const replace = l10n.t('Replace');
@@ -73,12 +120,12 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
     if (answer !== replace) return undefined;
   }
   const result: SpeechResult = await services.speech.speak({
-    text: doc.getText(),
+    text,
     voice,
     languageId: doc.languageId,
     kind: 'narration',
     title: l10n.t('Exporting {0}', basename(doc.fileName)),
-    output: { path: audio, format, mp3Kbps: settings.mp3Kbps, srtPath, vttPath, history: false },
+    output: { path: audio, format, mp3Kbps: settings.mp3Kbps, srtPath, vttPath, history: false, chapters: { level: settings.chapterLevel, vttPath: chaptersPath }, tags },
     document: doc,
     onFailure: overrides.onFailure,
   });
@@ -94,14 +141,17 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
     }
     return undefined;
   }
-  const written = [basename(audio), ...result.subtitles.map((p) => basename(p))].join(', ');
+  const others = [...result.subtitles, ...(result.chaptersFile ? [result.chaptersFile] : [])];
+  // What was rendered whole is recorded: exporting it again unchanged does nothing. Not a file with silent gaps.
+  if (!result.skipped) await manifests.record(audio, inputs, others).catch((err: unknown) => services.log.warn(`manifest: ${String(err)}`));
+  const written = [basename(audio), ...others.map((p) => basename(p))].join(', ');
   const reveal = l10n.t('Reveal');
   void vscode.window
     .showInformationMessage(l10n.t('GLM Voice Clone: narration saved as {0} ({1} of {2} chunks from the cache).', written, result.cachedChunks, result.chunks), reveal)
     .then((c) => {
       if (c === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(audio));
     });
-  return { audio, subtitles: result.subtitles, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec };
+  return { audio, subtitles: result.subtitles, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, ...(result.chaptersFile ? { chapters: result.chaptersFile } : {}) };
 }
 
 /** For scripts and tests: skip the pick by naming the choice up front. */
@@ -109,12 +159,16 @@ interface RetakeOptions {
   /** Where the sentence is (default: the cursor in the active editor). */
   uri?: vscode.Uri;
   offset?: number;
+  /** Play this take first, as the pick's “Play” does. */
+  play?: 'new' | 'current';
   /** 'new' keeps the new take, 'current' the one there was; default: ask. */
   keep?: 'new' | 'current';
 }
 
 export interface RetakeResult {
+  /** The chunk that held the sentence before the retake. */
   chunk: number;
+  /** The sentence retaken. */
   text: string;
   kept: 'new' | 'current';
   /** WAV files of the two takes, for listening. */
@@ -122,8 +176,10 @@ export interface RetakeResult {
 }
 
 /**
- * Synthesizes the chunk holding the cursor's sentence again (bypassing the cache), lets the user hear both takes
- * and keep one; the kept take is what the cache holds, so playback and export use it from then on.
+ * Synthesizes the sentence under the cursor again, alone (bypassing the cache), lets the user hear both takes in the
+ * read-along player and keep one. A kept new take makes the sentence a chunk of its own from then on (`RetakenSentences`);
+ * the rest of the chunk that held it goes into the cache as the audio already heard, cut at the sentence's edges, so
+ * playback and export send nothing for it.
  */
 async function retakeSentence(services: Services, options: RetakeOptions = {}): Promise<RetakeResult | undefined> {
   const editor = vscode.window.activeTextEditor;
@@ -134,30 +190,46 @@ async function retakeSentence(services: Services, options: RetakeOptions = {}): 
   }
   const offset = options.offset ?? (editor && editor.document === doc ? doc.offsetAt(editor.selection.active) : 0);
   const active = services.active.get();
-  let chunk: ScriptChunk | undefined;
+  let plan: SpokenPlan;
+  let sentence: PlannedSentence | undefined;
   try {
-    const plan = await services.speech.plan(doc.getText(), doc.languageId, active.id, doc);
-    chunk = (chunkAt(plan as NarrationPlan, offset) as ScriptChunk | undefined) ?? plan.chunks.find((c) => c.start >= offset) ?? plan.chunks.at(-1);
+    plan = await services.speech.plan(doc.getText(), doc.languageId, active.id, doc);
+    sentence = sentenceAt(plan as NarrationPlan, offset) ?? plan.sentences.at(-1);
   } catch (err) {
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${describe(err, services.log).message}`);
     return undefined;
   }
-  if (!chunk) return undefined;
+  const chunk = sentence && plan.chunks[sentence.chunk];
+  if (!sentence || !chunk) return undefined;
   const speech = readSpeechSettings();
   // The chunk's own voice (a speaker's in a script with a cast) and what is sent for it (pronunciations applied).
   const voice = { voiceId: chunk.voice, speed: chunk.speed ?? speech.speed, volume: chunk.volume ?? speech.volume, watermark: speech.watermark };
-  const sendText = chunk.sendText;
+  const send = (text: string) => (plan.rewrite ? plan.rewrite(text) : text);
+  const sendText = send(sentence.text);
+  const at = chunk.sentences.findIndex((s) => s.index === sentence.index);
+  const alone = chunk.sentences.length === 1;
+  const title = preview(sentence.text);
   const dir = await services.storage.ensureAudioDir();
   try {
-    const current = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Retaking “{0}”…', preview(chunk.text)) }, async () => {
-      const before = await services.synthesizer.chunk(sendText, voice);
+    const current = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Retaking “{0}”…', title) }, async () => {
+      // The take heard so far: the sentence's part of its chunk's audio when that is cached (or its own chunk's).
+      const whole = alone || (await services.synthesizer.uncached([chunk.sendText], () => voice)).length ? undefined : await services.synthesizer.chunk(chunk.sendText, voice);
+      const parts = whole ? cutPcm(whole.pcm, chunk.sentences.map((s) => codePointLength(send(s.text)))) : undefined;
+      const before = parts ? { pcm: parts[at], key: whole!.key } : await services.synthesizer.chunk(sendText, voice);
       const fresh = await services.synthesizer.chunk(sendText, voice, { fresh: true, keep: false });
-      return { before, fresh };
+      return { before, fresh, parts };
     });
-    const stem = `take-${current.before.key.slice(0, 12)}`;
+    const stem = `take-${current.fresh.key.slice(0, 12)}`;
     const takes = { current: join(dir, `${stem}-a.wav`), new: join(dir, `${stem}-b.wav`) };
     await writeFile(takes.current, pcmToWav(current.before.pcm));
     await writeFile(takes.new, pcmToWav(current.fresh.pcm));
+    const play = (which: 'new' | 'current') =>
+      services.readAlong.playClip({
+        title: which === 'new' ? l10n.t('New take: “{0}”', title) : l10n.t('Current take: “{0}”', title),
+        text: sentence.text,
+        pcm: which === 'new' ? current.fresh.pcm : current.before.pcm,
+      });
+    if (options.play) await play(options.play);
     let kept = options.keep;
     while (!kept) {
       const items = [
@@ -166,17 +238,30 @@ async function retakeSentence(services: Services, options: RetakeOptions = {}): 
         { label: l10n.t('$(check) Keep the new take'), action: 'new' },
         { label: l10n.t('$(history) Keep the current take'), action: 'current' },
       ] as const;
-      const pick = await vscode.window.showQuickPick(items, { title: l10n.t('Retake: “{0}”', preview(chunk.text)), placeHolder: l10n.t('Listen to both takes, then keep one') });
+      const pick = await vscode.window.showQuickPick(items, { title: l10n.t('Retake: “{0}”', title), placeHolder: l10n.t('Listen to both takes, then keep one') });
       if (!pick) break;
-      if (pick.action === 'playCurrent' || pick.action === 'playNew') {
-        await playInPanel(services, { voiceId: active.id, voiceName: active.name, file: basename(pick.action === 'playNew' ? takes.new : takes.current), text: chunk.text }, { beside: true });
-      } else {
-        kept = pick.action;
-      }
+      if (pick.action === 'playCurrent' || pick.action === 'playNew') await play(pick.action === 'playNew' ? 'new' : 'current');
+      else kept = pick.action;
     }
     if (!kept) return undefined;
-    if (kept === 'new') await services.synthesizer.cache?.put(current.fresh.key, current.fresh.pcm, { textChars: [...sendText].length });
-    return { chunk: chunk.index, text: chunk.text, kept, takes };
+    if (kept === 'new') {
+      const cache = services.synthesizer.cache;
+      const put = (text: string, pcm: Buffer) => cache?.put(services.synthesizer.key(text, voice), pcm, { textChars: codePointLength(text) });
+      await put(sendText, current.fresh.pcm);
+      // From now on the sentence is a chunk of its own, in every plan (a read from elsewhere groups sentences from
+      // where it starts). The sentences before and after it in its old chunk are chunks too, their audio the old
+      // chunk's (when it was cached), so nothing else is sent again.
+      await services.retaken.add(sentence.text);
+      const parts = current.parts;
+      if (parts) {
+        for (const [from, to] of [[0, at], [at + 1, chunk.sentences.length]]) {
+          if (to <= from) continue;
+          const text = send(chunk.sentences.slice(from, to).map((s) => s.text).join(' '));
+          await put(text, Buffer.concat(parts.slice(from, to)));
+        }
+      }
+    }
+    return { chunk: chunk.index, text: sentence.text, kept, takes };
   } catch (err) {
     const e = describe(err, services.log);
     if (!e.cancelled) void vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`);
@@ -208,13 +293,18 @@ interface AssignVoiceArgs {
   voice?: string;
 }
 
-/** The Quick Fix of an unassigned speaker: pick a library or system voice, written into the folder's cast file. */
+/**
+ * The Quick Fix of an unassigned speaker: pick a library or system voice, written where the script keeps its cast: its
+ * front matter's `voices:` when it has one (an edit of the document, undoable and left unsaved), else the folder's
+ * cast file.
+ */
 async function assignVoice(services: Services, args: AssignVoiceArgs = {}): Promise<string | undefined> {
   const doc = args.uri ? await vscode.workspace.openTextDocument(args.uri) : vscode.window.activeTextEditor?.document;
   const speaker = args.speaker?.trim();
   if (!doc || !speaker) return undefined;
+  const inFrontMatter = isMarkdownLanguage(doc.languageId) && frontMatterVoiceEdit(doc.getText(), speaker, speaker) !== undefined;
   const settings = await scriptSettingsFor(doc);
-  if (!settings.castPath) {
+  if (!inFrontMatter && !settings.castPath) {
     void vscode.window.showErrorMessage(l10n.t('GLM Voice Clone: open the folder this script is in, so the cast can be saved in its .vscode/glm-voice-cast.json (or add “voices:” to the front matter).'));
     return undefined;
   }
@@ -231,7 +321,17 @@ async function assignVoice(services: Services, args: AssignVoiceArgs = {}): Prom
     voice = pick?.voice;
   }
   if (!voice) return undefined;
-  await assignVoiceInCastFile(settings.castPath, speaker, voice);
+  // Read again: the document may have changed while the pick was open.
+  const edit = inFrontMatter ? frontMatterVoiceEdit(doc.getText(), speaker, voice) : undefined;
+  if (edit) {
+    const change = new vscode.WorkspaceEdit();
+    change.replace(doc.uri, new vscode.Range(doc.positionAt(edit.start), doc.positionAt(edit.end)), edit.text);
+    if (!(await vscode.workspace.applyEdit(change))) return undefined;
+  } else if (settings.castPath) {
+    await assignVoiceInCastFile(settings.castPath, speaker, voice);
+  } else {
+    return undefined;
+  }
   await services.castDiagnostics.refresh(doc);
   return voice;
 }

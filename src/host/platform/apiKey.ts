@@ -2,8 +2,9 @@ import vscode = require('vscode');
 import type { ProviderId } from '../../core/providers/port';
 import { l10n } from './describe';
 
-const SECRET_KEY = 'glmVoiceClone.apiKey';
-export const ENV_KEY = 'NOVITA_API_KEY';
+import { ENV_KEY, SECRET_KEY } from './apiKeyNames';
+
+export { ENV_KEY } from './apiKeyNames';
 /** Zhipu's key: a secret of its own, and its own variable for headless runs. */
 const ZHIPU_SECRET_KEY = 'glmVoiceClone.zhipu.apiKey';
 export const ZHIPU_ENV_KEY = 'ZHIPU_API_KEY';

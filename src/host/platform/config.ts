@@ -2,7 +2,7 @@ import vscode = require('vscode');
 import type { NarrationSettings } from '../../core/flows/narrate';
 import { DEFAULT_ZHIPU_SETTINGS, type ZhipuSettings } from '../../core/providers/connections';
 import { DEFAULT_PROVIDER, isProviderId, type ProviderId } from '../../core/providers/port';
-import { DEFAULT_FORMAT, DEFAULT_MP3_KBPS, DEFAULT_SUBTITLES, MP3_BITRATES, isFormatId, isSubtitleChoice, type FormatId, type SubtitleChoice } from '../../core/export/formats';
+import { CHAPTER_LEVEL, DEFAULT_FORMAT, DEFAULT_MP3_KBPS, DEFAULT_SUBTITLES, MP3_BITRATES, isFormatId, isSubtitleChoice, type FormatId, type SubtitleChoice } from '../../core/export/formats';
 
 export const SECTION = 'glmVoiceClone';
 export const DEFAULT_BASE_URL = 'https://api.novita.ai';
@@ -91,6 +91,8 @@ export interface ExportSettings {
   subtitles: SubtitleChoice;
   /** Ask before a narration that would send more characters than this (0: never ask). */
   confirmAboveChars: number;
+  /** Markdown heading levels that start a chapter (0: none). */
+  chapterLevel: number;
 }
 
 export function readExportSettings(): ExportSettings {
@@ -103,5 +105,6 @@ export function readExportSettings(): ExportSettings {
     mp3Kbps: typeof kbps === 'number' && MP3_BITRATES.includes(kbps) ? kbps : DEFAULT_MP3_KBPS,
     subtitles: isSubtitleChoice(subtitles) ? subtitles : DEFAULT_SUBTITLES,
     confirmAboveChars: Math.round(clamp(c.get('narration.confirmAboveCharacters'), 0, 10_000_000, 20_000)),
+    chapterLevel: Math.round(clamp(c.get('export.chapterLevel'), CHAPTER_LEVEL.min, CHAPTER_LEVEL.max, CHAPTER_LEVEL.default)),
   };
 }

@@ -95,18 +95,17 @@ export class PlayerView extends Disposable {
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
     const t = {
       play: l10n.t('Play'),
-      pause: l10n.t('Pause'),
       previous: l10n.t('Previous sentence'),
       next: l10n.t('Next sentence'),
       stop: l10n.t('Stop'),
       speed: l10n.t('Speed'),
-      position: l10n.t('Sentence {0} of {1}'),
-      waiting: l10n.t('waiting for the next chunk…'),
-      ended: l10n.t('finished'),
       idle: l10n.t('Nothing is being read. Run “Speak File”, “Speak Selection” or “Read from Cursor”, or press ▶ “Read from here” above a paragraph.'),
       sentences: l10n.t('Sentences (choose one to read from there)'),
       controls: l10n.t('Read-along controls'),
     };
+    // The table the player's script words its changing labels with (../../webview/l10n.ts): JSON data, never run
+    // (the CSP runs only the nonce'd script); "<" escaped so no translation can close the element.
+    const strings = JSON.stringify(vscode.l10n.bundle ?? {}).replace(/</g, '\\u003c');
     const rates = PLAYER_RATES.map((r) => `<option value="${r}">${r}×</option>`).join('');
     return `<!DOCTYPE html>
 <html lang="${esc(vscode.env.language)}">
@@ -115,8 +114,9 @@ export class PlayerView extends Disposable {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${asset('reader.css')}">
+<script type="application/json" id="gvc-strings">${strings}</script>
 </head>
-<body data-state="idle" data-play="${esc(t.play)}" data-pause="${esc(t.pause)}" data-position="${esc(t.position)}" data-waiting="${esc(t.waiting)}" data-ended="${esc(t.ended)}">
+<body data-state="idle">
 <p id="title" class="status">${esc(t.idle)}</p>
 <div class="bar" role="toolbar" aria-label="${esc(t.controls)}">
 <button type="button" id="previous" class="secondary" title="${esc(t.previous)}">${esc(t.previous)}</button>

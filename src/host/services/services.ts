@@ -11,6 +11,7 @@ import type { CastDiagnostics } from '../views/castDiagnostics';
 import type { SpeechService } from './speechService';
 import type { ExtensionStorage } from '../platform/storage';
 import type { ReadAlong } from '../readAlong/readAlong';
+import type { RetakenSentences } from '../platform/retakes';
 
 /** Everything commands and the panel share; built once in activate(). */
 export interface Services {
@@ -27,4 +28,5 @@ export interface Services {
   costs: CostTotals;
   castDiagnostics: CastDiagnostics;
   readAlong: ReadAlong;
+  retaken: RetakenSentences;
 }

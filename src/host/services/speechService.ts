@@ -14,7 +14,7 @@ import type { Log } from '../platform/log';
 const PROGRESS_REPORT_MS = 100;
 
 export type SpeechResult =
-  | { ok: true; filePath: string; fileName: string; chunks: number; cachedChunks: number; durationSec: number; voice: VoiceChoice; historyId?: string; subtitles: string[]; skipped: number }
+  | { ok: true; filePath: string; fileName: string; chunks: number; cachedChunks: number; durationSec: number; voice: VoiceChoice; historyId?: string; subtitles: string[]; chaptersFile?: string; skipped: number }
   | { ok: false; message: string; cancelled?: boolean; failedChunk?: number; keptPath?: string; declined?: boolean };
 
 export interface SpeakRequest {
@@ -43,7 +43,15 @@ export class SpeechService {
   constructor(
     private readonly flow: NarrateFlow,
     private readonly log: Log,
+    /** Sentences planned as chunks of their own (retaken ones). */
+    private readonly solo?: (text: string) => boolean,
   ) {}
+
+  /** The document's script settings (if any) with the retaken sentences. */
+  private async scriptFor(document: vscode.TextDocument | undefined): Promise<ScriptContext | undefined> {
+    const script = document ? await scriptSettingsFor(document) : undefined;
+    return this.solo ? { ...script, solo: this.solo } : script;
+  }
 
   /** The speak in progress, from its first await (reading the cast, the estimate) to its end: cancellable throughout. */
   private current: AbortController | undefined;
@@ -60,7 +68,7 @@ export class SpeechService {
 
   /** The narration plan of `text` (chunks and sentences with their offsets, voices); throws CoreError 'nothingToSpeak'. */
   async plan(text: string, languageId: string | undefined, voiceId: string, document?: vscode.TextDocument): Promise<SpokenPlan> {
-    return this.flow.plan(text, languageId, voiceId, document ? await scriptSettingsFor(document) : undefined);
+    return this.flow.plan(text, languageId, voiceId, await this.scriptFor(document));
   }
 
   async speak(req: SpeakRequest): Promise<SpeechResult> {
@@ -80,7 +88,7 @@ export class SpeechService {
     try {
       // A plan given (read-along) already carries its voices and pronunciations: no file reading (no await) between
       // the caller's decision and the flow starting.
-      script = req.document && !req.plan ? await scriptSettingsFor(req.document) : undefined;
+      script = req.plan ? undefined : await this.scriptFor(req.document);
       // Planned once, here: it throws on nothing to speak before any progress shows, and the flow takes it as is.
       plan = req.plan ?? this.flow.plan(req.text, req.languageId, req.voice.id, script);
       // Before a long narration: what it would cost, after what the cache already holds.
@@ -154,7 +162,7 @@ export class SpeechService {
         );
       }
       if (req.kind === 'narration' && !req.output) markFileSpoken();
-      return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId, subtitles: result.subtitles, skipped: result.skipped.length };
+      return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId, subtitles: result.subtitles, ...(result.chaptersFile ? { chaptersFile: result.chaptersFile } : {}), skipped: result.skipped.length };
     } catch (err) {
       const p = err instanceof CoreError ? err.problem : undefined;
       if (p?.kind === 'cancelled') return stopped();

@@ -9,6 +9,7 @@
 import vscode = require('vscode');
 import type { ApiKeyStore } from '../platform/apiKey';
 import type { ExtensionStorage } from '../platform/storage';
+import { ENV_KEY, SECRET_KEY } from '../platform/apiKeyNames';
 
 export const WALKTHROUGH_KEYS = {
   hasKey: 'glmVoiceClone.walkthrough.hasKey',
@@ -63,4 +64,35 @@ export function trackWalkthrough(keys: ApiKeyStore, storage: ExtensionStorage): 
 /** A whole file was read aloud (not exported): the last step is done. */
 export function markFileSpoken(): void {
   pulse(WALKTHROUGH_KEYS.spokeFile);
+}
+
+/** Whether a key is usable: stored, or in NOVITA_API_KEY (used when none is stored, as ApiKeyStore does). */
+export async function keyUsable(secrets: vscode.SecretStorage): Promise<boolean> {
+  if (process.env[ENV_KEY]?.trim()) return true;
+  return Boolean(await Promise.resolve(secrets.get(SECRET_KEY)).catch(() => undefined));
+}
+
+/**
+ * The "key set" step is done whenever a key is usable, a key from the environment included (nothing is ever stored
+ * for it, so no store event pulses the step). The walkthrough service registers the steps when it starts and only a
+ * key going true after that ticks one, so the key pulses when the walkthrough may just have started: at activation
+ * (opening the walkthrough activates the extension, `onWalkthrough:`; the shell calls this a tick later) and when a
+ * tab opens that the API knows no input for (the walkthrough's and the welcome page's editor). Loads nothing else.
+ */
+export function watchWalkthroughKey(usable: () => Promise<boolean>): vscode.Disposable {
+  const check = () =>
+    void usable().then(
+      (yes) => yes && pulse(WALKTHROUGH_KEYS.hasKey),
+      () => undefined,
+    );
+  check();
+  const tabs = vscode.window.tabGroups.onDidChangeTabs((e) => {
+    if (e.opened.some((t) => t.input === undefined)) check();
+  });
+  return {
+    dispose() {
+      tabs.dispose();
+      clearTimeout(timers.get(WALKTHROUGH_KEYS.hasKey));
+    },
+  };
 }

@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (disposed) return;
     const t0 = performance.now();
     const shell = loadShell();
-    later.push(...shell.setUp({ features: get, loaded: () => features, voice }));
+    later.push(...shell.setUp({ features: get, loaded: () => features, voice, secrets: context.secrets }));
     startup.deferredMs = performance.now() - t0;
     if (!features && shell.anyScriptOpen()) get();
   }, 0);

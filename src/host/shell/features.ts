@@ -26,6 +26,7 @@ import { ExtensionStorage } from '../platform/storage';
 import { trackWalkthrough } from '../services/walkthrough';
 import { readAlongCommandHandlers } from '../commands/readAlong';
 import { ReadAlong } from '../readAlong/readAlong';
+import { RetakenSentences } from '../platform/retakes';
 
 export interface Features extends vscode.Disposable {
   run(command: string, args: unknown[]): unknown;
@@ -53,10 +54,11 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => costs.add(delta), providers: novita.providers, providerOf: (id) => storage.opened?.voice(id)?.provider });
   const costs = new CostTotals(context.globalState, () => showCosts());
   const showCosts = () => active.setCosts(costSummary(synthesizer.session, costs.total));
-  const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log);
+  const retaken = new RetakenSentences(context.globalState);
+  const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log, retaken.has);
   const castDiagnostics = new CastDiagnostics();
   const readAlong = new ReadAlong(context.extensionUri, speech, log);
-  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics, readAlong };
+  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics, readAlong, retaken };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
   const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services), ...readAlongCommandHandlers(services) };

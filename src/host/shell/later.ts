@@ -5,6 +5,7 @@ import vscode = require('vscode');
 import type { ActiveVoice } from '../views/activeVoice';
 import type { Features } from './features';
 import { loadDocuments } from './lazy';
+import { keyUsable, watchWalkthroughKey } from '../services/walkthrough';
 
 export { ActiveVoice } from '../views/activeVoice';
 
@@ -67,6 +68,8 @@ export interface Shell {
   loaded(): Features | undefined;
   /** The status-bar item (created on first call). */
   voice(): ActiveVoice;
+  /** Where a stored key is (the walkthrough's key step is done when there is one, or one in the environment). */
+  secrets: vscode.SecretStorage;
 }
 
 /** Registers the views, the serializer, the lenses and the watchers; returns what to dispose. */
@@ -93,6 +96,7 @@ export function setUp(shell: Shell): vscode.Disposable[] {
     vscode.workspace.onDidOpenTextDocument((d) => {
       if (!shell.loaded() && isScript(d)) shell.features();
     }),
+    watchWalkthroughKey(() => keyUsable(shell.secrets)),
   ];
   shell.voice();
   return registered;

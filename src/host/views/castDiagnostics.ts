@@ -1,5 +1,6 @@
 // Problems-panel warnings for scripts with a cast: a speaker the cast has no voice for (with a Quick Fix "Assign a
-// voice…" that writes the mapping into .vscode/glm-voice-cast.json), and mistakes in the cast, front matter and
+// voice…" that adds the mapping to the front matter's `voices:` when the script has one, else to
+// .vscode/glm-voice-cast.json), and mistakes in the cast, front matter and
 // pronunciation files. Only documents that are scripts are checked: screenplays, and Markdown with a cast.
 import vscode = require('vscode');
 import { planScript } from '../../core/narration/cast';

@@ -1,0 +1,6 @@
+// Types of scripts/undici-bundle.mjs for the TypeScript that imports it (test/unit/project/undiciBundle.test.ts).
+import type { Plugin } from 'esbuild';
+
+export declare const NO_FORM_DATA: string;
+export declare const undiciCuts: Plugin;
+export declare const UNDICI_ENTRY: string;

@@ -1,0 +1,249 @@
+// Every figure a publishing preset is judged on, measured on PCM. Integrated loudness and true peak come from the
+// EBU R128 meter (ebur128.ts); the loudness range is computed here (EBU Tech 3342, on BS.1770 K-weighted short-term
+// loudness) because the wasm build does not export it; the rest is plain arithmetic on the samples.
+import { integratedLoudness, truePeak } from './ebur128';
+import { DB_FLOOR, deinterleave, floorDb, toDb, type Pcm } from './pcm';
+
+export interface Measurement {
+  sampleRate: number;
+  channels: number;
+  durationSeconds: number;
+  /** BS.1770-4 / EBU R128 integrated loudness (gated), LUFS. */
+  integratedLufs: number;
+  /** EBU Tech 3342 loudness range, LU (0 under 3 s: no short-term block). */
+  loudnessRangeLu: number;
+  /** 4x oversampled peak, dBTP. */
+  truePeakDbtp: number;
+  /** Highest absolute sample, dBFS. */
+  samplePeakDbfs: number;
+  /**
+   * Whole-file RMS, dB, unweighted, as ACX's check measures it (0 dB = a full-scale square wave, so a full-scale
+   * sine is -3.01 dB; not the AES17 convention).
+   */
+  rmsDb: number;
+  /**
+   * The noise floor, dB: the RMS of the quietest 500 ms of the file (windows every 50 ms). ACX defines the noise
+   * floor as the RMS of the room tone, the quietest stretch between words; on a file with room tone that is it.
+   */
+  noiseFloorDb: number;
+  /** The quiet run at the head / tail: 10 ms blocks below EDGE_SILENCE_DB RMS (ACX's room tone). */
+  headSilenceSeconds: number;
+  tailSilenceSeconds: number;
+}
+
+/** Below this RMS a 10 ms block counts as room tone, not speech (room tone is ≤ -60 dB; speech rarely dips here). */
+export const EDGE_SILENCE_DB = -50;
+const EDGE_BLOCK_SECONDS = 0.01;
+const NOISE_WINDOW_SECONDS = 0.5;
+const NOISE_HOP_SECONDS = 0.05;
+
+export function measure(pcm: Pcm): Measurement {
+  const chans = deinterleave(pcm);
+  return measureChannels(chans, pcm.sampleRate);
+}
+
+/** `measure` on one Float32Array per channel. */
+export function measureChannels(chans: readonly Float32Array[], rate: number): Measurement {
+  const frames = chans[0]?.length ?? 0;
+  const empty = frames === 0;
+  let peak = 0;
+  let sum = 0;
+  for (const ch of chans) {
+    for (let i = 0; i < ch.length; i++) {
+      const v = ch[i];
+      const a = v < 0 ? -v : v;
+      if (a > peak) peak = a;
+      sum += v * v;
+    }
+  }
+  const edges = edgeSilence(chans, rate);
+  return {
+    sampleRate: rate,
+    channels: chans.length,
+    durationSeconds: frames / rate,
+    integratedLufs: empty ? DB_FLOOR : floorDb(integratedLoudness(rate, chans)),
+    loudnessRangeLu: loudnessRange(chans, rate),
+    truePeakDbtp: empty || peak === 0 ? DB_FLOOR : floorDb(truePeak(rate, chans)),
+    samplePeakDbfs: toDb(peak),
+    rmsDb: empty ? DB_FLOOR : toDb(Math.sqrt(sum / (frames * chans.length))),
+    noiseFloorDb: noiseFloor(chans, rate),
+    headSilenceSeconds: edges.head,
+    tailSilenceSeconds: edges.tail,
+  };
+}
+
+/** Sum of squares over all channels of each block of `size` frames (the last one may be shorter). */
+function blockEnergies(chans: readonly Float32Array[], size: number): Float64Array {
+  const frames = chans[0]?.length ?? 0;
+  const out = new Float64Array(Math.ceil(frames / size));
+  for (const ch of chans) {
+    for (let i = 0; i < frames; i++) {
+      const v = ch[i];
+      out[(i / size) | 0] += v * v;
+    }
+  }
+  return out;
+}
+
+function noiseFloor(chans: readonly Float32Array[], rate: number): number {
+  const frames = chans[0]?.length ?? 0;
+  if (frames === 0) return DB_FLOOR;
+  const hop = Math.max(1, Math.round(NOISE_HOP_SECONDS * rate));
+  const per = Math.round(NOISE_WINDOW_SECONDS / NOISE_HOP_SECONDS);
+  const e = blockEnergies(chans, hop);
+  const whole = Math.floor(frames / hop); // blocks that are complete
+  if (whole < per) {
+    let s = 0;
+    for (const v of e) s += v;
+    return toDb(Math.sqrt(s / (frames * chans.length)));
+  }
+  let s = 0;
+  for (let i = 0; i < per; i++) s += e[i];
+  let min = s;
+  for (let i = per; i < whole; i++) {
+    s += e[i] - e[i - per];
+    if (s < min) min = s;
+  }
+  return toDb(Math.sqrt(Math.max(0, min) / (per * hop * chans.length)));
+}
+
+function edgeSilence(chans: readonly Float32Array[], rate: number): { head: number; tail: number } {
+  const frames = chans[0]?.length ?? 0;
+  const size = Math.max(1, Math.round(EDGE_BLOCK_SECONDS * rate));
+  const e = blockEnergies(chans, size);
+  const limit = Math.pow(10, EDGE_SILENCE_DB / 10);
+  const quiet = (i: number): boolean => {
+    const n = Math.min(size, frames - i * size) * chans.length;
+    return e[i] / n < limit;
+  };
+  let h = 0;
+  while (h < e.length && quiet(h)) h++;
+  if (h === e.length) return { head: frames / rate, tail: frames / rate };
+  let t = e.length - 1;
+  while (t >= 0 && quiet(t)) t--;
+  return { head: (h * size) / rate, tail: (frames - (t + 1) * size) / rate };
+}
+
+// ---- K-weighting (BS.1770-4), designed for any rate as libebur128 does, and the loudness range (EBU Tech 3342) ----
+
+type Biquad = [b0: number, b1: number, b2: number, a1: number, a2: number];
+
+function kWeighting(rate: number): [Biquad, Biquad] {
+  let f0 = 1681.974450955533;
+  const G = 3.999843853973347;
+  let Q = 0.7071752369554196;
+  let K = Math.tan((Math.PI * f0) / rate);
+  const Vh = Math.pow(10, G / 20);
+  const Vb = Math.pow(Vh, 0.4996667741545416);
+  let a0 = 1 + K / Q + K * K;
+  const shelf: Biquad = [(Vh + (Vb * K) / Q + K * K) / a0, (2 * (K * K - Vh)) / a0, (Vh - (Vb * K) / Q + K * K) / a0, (2 * (K * K - 1)) / a0, (1 - K / Q + K * K) / a0];
+  f0 = 38.13547087602444;
+  Q = 0.5003270373238773;
+  K = Math.tan((Math.PI * f0) / rate);
+  a0 = 1 + K / Q + K * K;
+  const highPass: Biquad = [1, -2, 1, (2 * (K * K - 1)) / a0, (1 - K / Q + K * K) / a0];
+  return [shelf, highPass];
+}
+
+function filter(x: Float32Array, [b0, b1, b2, a1, a2]: Biquad): Float64Array {
+  const y = new Float64Array(x.length);
+  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    const o = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1; x1 = v; y2 = y1; y1 = o;
+    y[i] = o;
+  }
+  return y;
+}
+
+function filter64(x: Float64Array, [b0, b1, b2, a1, a2]: Biquad): Float64Array {
+  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    const o = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1; x1 = v; y2 = y1; y1 = o;
+    x[i] = o;
+  }
+  return x;
+}
+
+/** Mean square of the K-weighted signal, summed over channels (weight 1 for L, R, mono), per 100 ms block. */
+function kBlocks(chans: readonly Float32Array[], rate: number, blockFrames: number): Float64Array {
+  const [shelf, hp] = kWeighting(rate);
+  const frames = chans[0]?.length ?? 0;
+  const out = new Float64Array(Math.floor(frames / blockFrames));
+  for (const ch of chans) {
+    const y = filter64(filter(ch, shelf), hp);
+    for (let b = 0; b < out.length; b++) {
+      let s = 0;
+      for (let i = b * blockFrames, end = i + blockFrames; i < end; i++) s += y[i] * y[i];
+      out[b] += s;
+    }
+  }
+  return out;
+}
+
+const lufs = (meanSquare: number): number => -0.691 + 10 * Math.log10(meanSquare);
+
+/**
+ * EBU Tech 3342 loudness range: short-term loudness (3 s windows, every 100 ms), gated at -70 LUFS absolute and
+ * 20 LU below the power mean of what passes, then the spread between the 10th and 95th percentiles.
+ */
+export function loudnessRange(chans: readonly Float32Array[], rate: number): number {
+  const hop = Math.round(rate / 10);
+  if (chans.length === 0) return 0;
+  const blocks = kBlocks(chans, rate, hop);
+  const per = 30;
+  if (blocks.length < per) return 0;
+  const st: number[] = [];
+  let s = 0;
+  for (let i = 0; i < per; i++) s += blocks[i];
+  for (let i = per; ; i++) {
+    const l = lufs(s / (per * hop));
+    if (l > -70) st.push(l);
+    if (i >= blocks.length) break;
+    s += blocks[i] - blocks[i - per];
+  }
+  if (st.length === 0) return 0;
+  let power = 0;
+  for (const l of st) power += Math.pow(10, l / 10);
+  const gate = 10 * Math.log10(power / st.length) - 20;
+  const kept = st.filter((l) => l > gate).sort((a, b) => a - b);
+  if (kept.length === 0) return 0;
+  const pct = (p: number): number => kept[Math.min(kept.length - 1, Math.max(0, Math.round(p * (kept.length - 1))))];
+  return pct(0.95) - pct(0.1);
+}
+
+/**
+ * BS.1770 loudness of the whole signal without gating (-0.691 + 10·log10 of the K-weighted mean square): on a steady
+ * signal every block passes both gates, so this equals the integrated loudness - an independent check of the meter.
+ */
+export function ungatedLoudness(chans: readonly Float32Array[], rate: number): number {
+  const [shelf, hp] = kWeighting(rate);
+  let s = 0;
+  const frames = chans[0]?.length ?? 0;
+  for (const ch of chans) {
+    const y = filter64(filter(ch, shelf), hp);
+    for (let i = 0; i < y.length; i++) s += y[i] * y[i];
+  }
+  return frames === 0 ? DB_FLOOR : lufs(s / frames);
+}
+
+const BACKGROUND_BLOCK_SECONDS = 0.05;
+const BACKGROUND_PERCENTILE = 0.05;
+
+/**
+ * The recording's background, dB: the 5th percentile of the RMS of its 50 ms blocks - the level in the pauses between
+ * words and sentences (a 500 ms window, ACX's noise floor, rarely fits between two words).
+ */
+export function backgroundLevel(chans: readonly Float32Array[], rate: number): number {
+  const size = Math.max(1, Math.round(BACKGROUND_BLOCK_SECONDS * rate));
+  const frames = chans[0]?.length ?? 0;
+  const blocks = Math.floor(frames / size);
+  if (blocks === 0) return DB_FLOOR;
+  const e = blockEnergies(chans, size).subarray(0, blocks);
+  const sorted = Float64Array.from(e).sort();
+  const pick = sorted[Math.floor(BACKGROUND_PERCENTILE * (blocks - 1))];
+  return toDb(Math.sqrt(pick / (size * chans.length)));
+}
