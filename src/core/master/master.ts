@@ -1,6 +1,6 @@
 // Mastering for a destination (presets.ts): the whole file's level set by one gain (never per sentence: the
 // narration's dynamics stay as spoken), a true-peak limiter only where that gain would pass the ceiling, the rate
-// the destination takes (libsamplerate), and for ACX room tone at the head and tail.
+// the destination takes (resample.ts, a windowed-sinc polyphase filter), and for ACX room tone at the head and tail.
 //
 // Each result is measured with the same meter the report uses and corrected until it passes: the limiter lowers the
 // loudness a little where it acts, so the gain is raised by what was lost and the limiter run again (a few rounds at
