@@ -1,7 +1,7 @@
 // The words of the mastering presets and of the compliance report (src/core/master reports rules as data).
 import type { PresetId } from '../core/master/presets';
-import type { RuleCheck } from '../core/master/report';
-import type { L10n } from './index';
+import type { ComplianceReport, RuleCheck } from '../core/master/report';
+import type { L10n } from './types';
 
 /** A preset's name, as a picker shows it. */
 export function describePreset(id: PresetId, l10n: L10n): string {
@@ -42,4 +42,15 @@ export function describeRule(check: RuleCheck, l10n: L10n): string {
     case 'roomToneTail':
       return l10n.t('Room tone at the end {0} s (allowed: {1} to {2} s)', seconds(m), seconds(min ?? 0), seconds(max ?? 0));
   }
+}
+
+/**
+ * The report in a line: "meets Audiobook (ACX)", or "2 problems: RMS level -25.1 dB (allowed: -23.0 to -18.0 dB);
+ * …" (each failed rule as `describeRule` says it).
+ */
+export function verdictText(report: ComplianceReport, l10n: L10n): string {
+  const failed = report.rules.filter((r) => !r.pass);
+  if (!failed.length) return l10n.t('meets {0}', describePreset(report.preset, l10n));
+  const list = failed.map((r) => describeRule(r, l10n)).join('; ');
+  return failed.length === 1 ? l10n.t('1 problem: {0}', list) : l10n.t('{0} problems: {1}', failed.length, list);
 }
