@@ -10,6 +10,8 @@ import { CoreError, problemOf, type Problem } from '../core/errors';
 import { NarrateFlow } from '../core/flows/narrate';
 import type { FoldersPort, ProgressEvent } from '../core/flows/ports';
 import type { FormatId, SubtitleChoice } from '../core/export/formats';
+import type { MasteringOutcome } from '../core/export/mastering';
+import type { PresetId } from '../core/master/presets';
 import { exportPaths, type ExportPaths } from '../core/export/outputPath';
 import { ExportManifests, exportInputsHash } from '../core/export/manifest';
 import { readTags, tagText, type AudioTags, type TagText } from '../core/export/tags';
@@ -87,6 +89,8 @@ export interface BatchOptions {
   tags?: TagText;
   /** Render even a file whose output is up to date (its manifest entry matches). */
   force?: boolean;
+  /** The mastering preset (--master; default none: the audio as narrated). */
+  preset?: PresetId;
 }
 
 export interface BatchDeps {
@@ -111,6 +115,8 @@ export interface FileDone {
   cachedChunks: number;
   durationSec: number;
   skipped: Array<{ index: number; problem: Problem }>;
+  /** A preset other than none: the compliance report of what was written (the signal handed to the encoder). */
+  mastering?: MasteringOutcome;
 }
 
 export interface PlannedFile {
@@ -241,6 +247,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
       subtitles: options.subtitles,
       chapterLevel: options.chapterLevel,
       tags,
+      preset: options.preset && options.preset !== 'none' ? options.preset : undefined,
     });
   };
   let failed = 0;
@@ -397,6 +404,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
               history: false,
               chapters: { level: options.chapterLevel, vttPath: item.chapters },
               tags: item.tags,
+              ...(options.preset && options.preset !== 'none' ? { preset: options.preset } : {}),
             },
           },
         );
@@ -414,6 +422,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           cachedChunks: result.cachedChunks,
           durationSec: result.durationSec,
           skipped: result.skipped,
+          ...(result.mastering ? { mastering: result.mastering } : {}),
         });
       } catch (err) {
         if (expected !== undefined && expected > written) reporter.work(written - expected);
