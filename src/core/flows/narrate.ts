@@ -327,9 +327,11 @@ export class NarrateFlow {
         offset = mastered.offsetSeconds;
         durationSec = mastered.durationSec;
       }
+      // Without a preset the times are the join's, untouched (today's subtitles and chapters, byte for byte).
       const shift = (sec: number): number => Math.max(0, Math.min(durationSec, sec + offset));
-      const times = sentenceTimes(plan, joined.timing).map((t) => ({ ...t, startSec: shift(t.startSec), endSec: shift(t.endSec) }));
-      const timing = offset ? joined.timing.map((t) => ({ ...t, startSec: shift(t.startSec), endSec: shift(t.endSec) })) : joined.timing;
+      const joinedTimes = sentenceTimes(plan, joined.timing);
+      const times = mastering ? joinedTimes.map((t) => ({ ...t, startSec: shift(t.startSec), endSec: shift(t.endSec) })) : joinedTimes;
+      const timing = mastering ? joined.timing.map((t) => ({ ...t, startSec: shift(t.startSec), endSec: shift(t.endSec) })) : joined.timing;
       if (encode && output.format) {
         const target = output.path ?? join(dir, `${stem}${formatOf(output.format).extension}`);
         progress({ step: 'encoding', format: output.format });

@@ -184,5 +184,10 @@ suite('cli: narrate --master against the double (three levels)', function () {
     assert.equal((await metadata(join(cwd, 'a.mp3'))).format.bitrate, 64_000);
     const none = await cli(args, cwd);
     assert.equal(none.lines.at(-1)!.done, 1, 'no preset renders again');
+    assert.equal(reportOf(none), undefined, 'no preset, no report');
+    const plain = readFileSync(join(cwd, 'a.mp3'));
+    assert.equal((await cli([...args, '--master', 'none'], cwd)).lines.at(-1)!.upToDate, 1, '--master none is no preset');
+    assert.equal((await cli([...args, '--master', 'none', '--force'], cwd)).code, 0);
+    assert.deepEqual(readFileSync(join(cwd, 'a.mp3')), plain, '--master none: the same bytes as without it');
   });
 });
