@@ -460,6 +460,16 @@ async function main(): Promise<number> {
       how: levels.lines.join('; '),
     });
   }
+  const upToDate = measureUpToDate();
+  if (upToDate) {
+    rows.push({
+      figure: 'CLI re-run over 200 unchanged files, --format mp3 (the manifest)',
+      value: upToDate.rerun ?? 'not measured',
+      target: '0 requests, wall ≤ 2 s',
+      meets: upToDate.met,
+      how: upToDate.lines.join('; '),
+    });
+  }
   rows.push(...readAlongRows(hostResult.readAlong ?? [], narrationServed));
 
   const seconds = (Date.now() - started) / 1000;
@@ -535,6 +545,22 @@ function measureMasterLevels(): { runs: number; passed: number; lines: string[] 
   const lines = out.trim().split('\n').filter((l) => l.startsWith('level '));
   for (const l of lines) say(l);
   return { runs: lines.length, passed: lines.filter((l) => / pass: /.test(l)).length, lines };
+}
+
+/** test/bench/upToDate.ts in its own Node process: 200 small files narrated to MP3 by dist/cli.js, then again unchanged. */
+function measureUpToDate(): { rerun?: string; met: boolean; lines: string[] } | undefined {
+  say('CLI: 200 unchanged files narrated again (the manifest)…');
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'bench', 'upToDate.ts')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 10 * 60_000 });
+  } catch (err) {
+    say(`up-to-date bench failed: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+  const lines = out.trim().split('\n').map((l) => l.trim()).filter((l) => /ms wall|target:/.test(l));
+  for (const l of lines) say(l);
+  const rerun = lines.find((l) => l.startsWith('re-run, nothing changed'))?.replace(/\s+/g, ' ');
+  return { rerun, met: lines.some((l) => /target:.*: met$/.test(l)), lines };
 }
 
 /** test/bench/mp3.ts in its own Node process (the bundled worker, as the extension runs it): speed, RSS growth, and the speed-up over lamejs. */
