@@ -173,6 +173,8 @@ export interface RetakeResult {
   kept: 'new' | 'current';
   /** WAV files of the two takes, for listening. */
   takes: { current: string; new: string };
+  /** With `play`: the title of the take the read-along player was given. */
+  played?: string;
 }
 
 /**
@@ -229,7 +231,8 @@ async function retakeSentence(services: Services, options: RetakeOptions = {}): 
         text: sentence.text,
         pcm: which === 'new' ? current.fresh.pcm : current.before.pcm,
       });
-    if (options.play) await play(options.play);
+    // What the player was given, as it said when it took it (a reading started after may replace it there).
+    const played = options.play ? (await play(options.play)).clip : undefined;
     let kept = options.keep;
     while (!kept) {
       const items = [
@@ -261,7 +264,7 @@ async function retakeSentence(services: Services, options: RetakeOptions = {}): 
         }
       }
     }
-    return { chunk: chunk.index, text: sentence.text, kept, takes };
+    return { chunk: chunk.index, text: sentence.text, kept, takes, ...(played ? { played } : {}) };
   } catch (err) {
     const e = describe(err, services.log);
     if (!e.cancelled) void vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`);
