@@ -7,6 +7,7 @@ import { readSuggestedSampleUrl } from '../platform/config';
 import { VoiceClonePanel } from '../panel/panel';
 import type { Services } from '../services/services';
 import type { CommandHandlers } from './ids';
+import { clearApiKey, setApiKey } from './keys';
 
 type CloneCommandId = 'glmVoiceClone.openPanel' | 'glmVoiceClone.setApiKey' | 'glmVoiceClone.clearApiKey' | 'glmVoiceClone.cloneVoice' | 'glmVoiceClone.transcribeSample' | 'glmVoiceClone.showLog';
 
@@ -16,18 +17,9 @@ export function commandHandlers(services: Services): Pick<CommandHandlers, Clone
   return {
     // Resolves once the panel's script has loaded and been answered, so callers can rely on it being interactive.
     'glmVoiceClone.openPanel': () => VoiceClonePanel.createOrShow(services).whenReady(),
-    // A string argument stores that key without a prompt (scripts, tests); the palette always prompts.
-    'glmVoiceClone.setApiKey': async (given?: unknown) => {
-      const key = typeof given === 'string' && given.trim() ? (await keys.store(given), given) : await keys.prompt();
-      if (key) void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: API key saved in VS Code’s secret storage.'));
-      return Boolean(key);
-    },
-    'glmVoiceClone.clearApiKey': async () => {
-      await keys.clear();
-      void vscode.window.showInformationMessage(
-        process.env.NOVITA_API_KEY ? l10n.t('GLM Voice Clone: stored API key removed (NOVITA_API_KEY from the environment is still used).') : l10n.t('GLM Voice Clone: API key removed.'),
-      );
-    },
+    // A string argument stores that key without a prompt (scripts, tests); the palette asks which provider, then the key.
+    'glmVoiceClone.setApiKey': (given?: unknown, provider?: unknown) => setApiKey(keys, given, provider),
+    'glmVoiceClone.clearApiKey': (provider?: unknown) => clearApiKey(keys, provider),
     'glmVoiceClone.cloneVoice': (initial?: Partial<CloneForm>) => cloneFromPalette(services, initial),
     'glmVoiceClone.transcribeSample': (url?: unknown) => transcribeFromPalette(services, typeof url === 'string' ? url : undefined),
     'glmVoiceClone.showLog': () => services.log.show(),

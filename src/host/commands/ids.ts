@@ -21,6 +21,8 @@ export const COMMAND_IDS = [
   'glmVoiceClone.copyVoiceId',
   'glmVoiceClone.renameVoice',
   'glmVoiceClone.removeVoice',
+  'glmVoiceClone.deleteVoiceAtProvider',
+  'glmVoiceClone.refreshVoices',
   'glmVoiceClone.playPreview',
   'glmVoiceClone.saveAudioAs',
   'glmVoiceClone.revealAudio',

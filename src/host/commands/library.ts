@@ -2,9 +2,11 @@ import vscode = require('vscode');
 import { copyFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { homedir } from 'node:os';
-import type { PreviewRecord, VoiceRecord } from '../../core/library/voiceRegistry';
+import { providerOf, type PreviewRecord, type VoiceRecord } from '../../core/library/voiceRegistry';
+import { recordForRemote } from '../../core/library/remoteVoices';
+import type { ProviderVoice } from '../../core/providers/port';
 import { checkVoiceName } from '../../core/validation';
-import { fieldMessage, l10n } from '../platform/describe';
+import { describe, fieldMessage, l10n } from '../platform/describe';
 import { SYSTEM_VOICES, type VoiceChoice } from '../views/activeVoice';
 import { voiceDisplayName, type LibraryNode } from '../views/libraryTree';
 import { playInPanel } from './play';
@@ -23,6 +25,11 @@ export function libraryCommandHandlers(services: Services): Omit<CommandHandlers
     'glmVoiceClone.copyVoiceId': (arg: VoiceArg) => copyVoiceId(services, arg),
     'glmVoiceClone.renameVoice': (arg: VoiceArg, label?: string) => renameVoice(services, arg, label),
     'glmVoiceClone.removeVoice': (arg: VoiceArg) => removeVoice(services, arg),
+    'glmVoiceClone.deleteVoiceAtProvider': (arg: VoiceArg, options?: { confirmed?: boolean }) => deleteAtZhipu(services, arg, options?.confirmed === true),
+    'glmVoiceClone.refreshVoices': async () => {
+      await services.storage.refreshIfOpen();
+      return services.remoteVoices.refresh();
+    },
     'glmVoiceClone.playPreview': (arg: VoiceArg) => playPreview(services, arg),
     'glmVoiceClone.saveAudioAs': (arg: VoiceArg) => saveAudioAs(services, arg),
     'glmVoiceClone.revealAudio': (arg: VoiceArg) => revealAudio(services, arg),
@@ -93,10 +100,24 @@ async function useVoice(services: Services, arg: VoiceArg): Promise<VoiceChoice 
     await services.active.set({ id: arg, name: arg });
     return services.active.get();
   }
-  const voice = await findVoice(services, arg);
+  // A voice listed only at Zhipu is recorded first: the record is what makes it spoken at Zhipu.
+  await services.storage.library();
+  const remote = remoteOnly(services, arg);
+  if (remote) {
+    const library = await services.storage.library();
+    await library.addVoice(recordForRemote(remote, 'zhipu'));
+  }
+  const voice = await findVoice(services, remote ? remote.voiceId : arg);
   if (!voice) return undefined;
   await services.active.set({ id: voice.voiceId, name: voiceDisplayName(voice) });
   return services.active.get();
+}
+
+/** The Zhipu voice `arg` names when no record here does (a tree row, or an id in Zhipu's last list). */
+function remoteOnly(services: Services, arg: VoiceArg): ProviderVoice | undefined {
+  if (arg && typeof arg === 'object' && arg.kind === 'remoteVoice') return arg.voice;
+  if (typeof arg !== 'string' || services.storage.opened?.voice(arg)) return undefined;
+  return services.remoteVoices.voices?.find((v) => v.voiceId === arg && v.kind === 'cloned');
 }
 
 async function playVoicePreview(services: Services, arg: VoiceArg): Promise<boolean> {
@@ -110,7 +131,7 @@ async function playVoicePreview(services: Services, arg: VoiceArg): Promise<bool
 }
 
 async function copyVoiceId(services: Services, arg: VoiceArg): Promise<string | undefined> {
-  const voice = await findVoice(services, arg);
+  const voice = arg && typeof arg === 'object' && arg.kind === 'remoteVoice' ? { voiceId: arg.voice.voiceId } : await findVoice(services, arg);
   if (!voice) return undefined;
   await vscode.env.clipboard.writeText(voice.voiceId);
   void vscode.window.setStatusBarMessage(l10n.t('$(check) Copied voice id {0}', voice.voiceId), 3000);
@@ -151,9 +172,15 @@ async function removeVoice(services: Services, arg: VoiceArg, confirmed = false)
   const voice = await findVoice(services, arg);
   if (!voice) return false;
   if (!confirmed) {
+    const detail =
+      providerOf(voice) === 'zhipu'
+        ? voice.deletedAt
+          ? l10n.t('The voice was deleted at Zhipu {0}; this removes its last trace here.', new Date(voice.deletedAt).toLocaleString())
+          : l10n.t('Only this extension’s record is removed: the voice still exists at Zhipu. Use “Delete at Zhipu…” to delete it there.')
+        : l10n.t("The voice still exists at Novita: Novita has no call to delete a cloned voice. Only this extension's record is removed; keep the voice id ({0}) if you may need it again.", voice.voiceId);
     const answer = await vscode.window.showWarningMessage(
       l10n.t('Remove “{0}” from this list?', voiceDisplayName(voice)),
-      { modal: true, detail: l10n.t("The voice still exists at Novita: Novita has no call to delete a cloned voice. Only this extension's record is removed; keep the voice id ({0}) if you may need it again.", voice.voiceId) },
+      { modal: true, detail },
       l10n.t('Remove from List'),
     );
     if (answer !== l10n.t('Remove from List')) return false;
@@ -162,6 +189,76 @@ async function removeVoice(services: Services, arg: VoiceArg, confirmed = false)
   const removed = await library.removeVoice(voice.voiceId);
   await services.active.forget(voice.voiceId);
   return removed;
+}
+
+/** What Delete at Zhipu returns, for scripts and tests. */
+export type DeleteAtProviderResult = { ok: true; voiceId: string } | { ok: false; message: string; cancelled?: boolean };
+
+/** The Zhipu voice `arg` names: a record of Zhipu's, or one Zhipu lists; else a pick among them. */
+async function zhipuVoice(services: Services, arg: VoiceArg): Promise<{ voiceId: string; name: string; recorded: boolean } | undefined> {
+  const library = await services.storage.library();
+  const remote = remoteOnly(services, arg);
+  if (remote) return { voiceId: remote.voiceId, name: remote.name || remote.voiceId, recorded: false };
+  const id = typeof arg === 'string' ? arg : arg?.kind === 'voice' ? arg.voice.voiceId : undefined;
+  if (id) {
+    const v = library.voice(id);
+    return v && providerOf(v) === 'zhipu' ? { voiceId: v.voiceId, name: voiceDisplayName(v), recorded: true } : undefined;
+  }
+  // From the palette: the voices of Zhipu's last list, named as recorded where they are.
+  const listed = (services.remoteVoices.voices ?? (await services.remoteVoices.refresh(), services.remoteVoices.voices) ?? []).filter((v) => v.kind === 'cloned');
+  if (!listed.length) {
+    void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: Zhipu lists no cloned voices for this key (or no Zhipu key is set).'));
+    return undefined;
+  }
+  const items = listed.map((v) => {
+    const rec = library.voice(v.voiceId);
+    return { label: rec ? voiceDisplayName(rec) : v.name || v.voiceId, description: v.voiceId, target: { voiceId: v.voiceId, name: rec ? voiceDisplayName(rec) : v.name || v.voiceId, recorded: Boolean(rec) } };
+  });
+  const pick = await vscode.window.showQuickPick(items, { title: l10n.t('GLM Voice Clone: voice to delete at Zhipu'), matchOnDescription: true });
+  return pick?.target;
+}
+
+/**
+ * Deletes a voice at Zhipu after a modal confirmation (scripts and tests pass `confirmed`), then records the deletion
+ * (`deletedAt`) on its record and lists Zhipu's voices again. A failure is a message: nothing here changes.
+ */
+async function deleteAtZhipu(services: Services, arg: VoiceArg, confirmed: boolean): Promise<DeleteAtProviderResult> {
+  const target = await zhipuVoice(services, arg);
+  if (!target) return { ok: false, message: l10n.t('No Zhipu voice was chosen.'), cancelled: true };
+  if (!confirmed) {
+    const button = l10n.t('Delete at Zhipu');
+    const answer = await vscode.window.showWarningMessage(
+      l10n.t('Delete “{0}” at Zhipu?', target.name),
+      {
+        modal: true,
+        detail: l10n.t(
+          'The voice stops working for everyone using it: Zhipu deletes voice {0} for good, and any speech asked of it fails from then on, here, in other editors and in scripts. This cannot be undone. The record here stays, marked as deleted.',
+          target.voiceId,
+        ),
+      },
+      button,
+    );
+    if (answer !== button) return { ok: false, message: l10n.t('Not deleted.'), cancelled: true };
+  }
+  try {
+    const provider = await services.novita.providers.provider('zhipu');
+    await provider.deleteVoice(target.voiceId, { signal: AbortSignal.timeout(60_000) });
+  } catch (err) {
+    const described = describe(err, services.log);
+    const message = l10n.t('“{0}” was not deleted at Zhipu: {1}', target.name, described.message);
+    const setKey = l10n.t('Set API Key');
+    void vscode.window.showErrorMessage(`GLM Voice Clone: ${message}`, ...(described.action === 'setApiKey' ? [setKey] : [])).then((a) => {
+      if (a === setKey) void vscode.commands.executeCommand('glmVoiceClone.setApiKey', 'zhipu');
+    });
+    return { ok: false, message };
+  }
+  services.log.info(`zhipu: voice ${target.voiceId} deleted`);
+  const library = await services.storage.library();
+  if (target.recorded) await library.markDeleted(target.voiceId);
+  await services.active.forget(target.voiceId);
+  void vscode.window.showInformationMessage(l10n.t('GLM Voice Clone: “{0}” was deleted at Zhipu.', target.name));
+  await services.remoteVoices.refresh();
+  return { ok: true, voiceId: target.voiceId };
 }
 
 async function playPreview(services: Services, arg: VoiceArg): Promise<boolean> {

@@ -1,26 +1,25 @@
 import vscode = require('vscode');
-import type { ProviderId } from '../../core/providers/port';
+import { PROVIDER_IDS, type ProviderId } from '../../core/providers/port';
 import { l10n } from './describe';
 
-import { ENV_KEY, SECRET_KEY } from './apiKeyNames';
+import { ENV_KEY, SECRET_KEY, ZHIPU_ENV_KEY, ZHIPU_SECRET_KEY } from './apiKeyNames';
 
-export { ENV_KEY } from './apiKeyNames';
-/** Zhipu's key: a secret of its own, and its own variable for headless runs. */
-const ZHIPU_SECRET_KEY = 'glmVoiceClone.zhipu.apiKey';
-export const ZHIPU_ENV_KEY = 'ZHIPU_API_KEY';
+export { ENV_KEY, ZHIPU_ENV_KEY } from './apiKeyNames';
 
 /** The API key lives in SecretStorage only; `NOVITA_API_KEY` is read when nothing is stored (headless, CI). */
 export class ApiKeyStore {
-  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires with the provider whose stored key changed. */
+  private readonly changed = new vscode.EventEmitter<ProviderId>();
   readonly onDidChange = this.changed.event;
 
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscription = secrets.onDidChange((e) => {
+      if (e.key === ZHIPU_SECRET_KEY) return this.changed.fire('zhipu');
       if (e.key !== SECRET_KEY) return;
       this.stored = undefined;
-      this.changed.fire();
+      this.changed.fire('novita');
     });
   }
 
@@ -51,8 +50,21 @@ export class ApiKeyStore {
     else await this.secrets.delete(ZHIPU_SECRET_KEY);
   }
 
-  async has(): Promise<boolean> {
-    return (await this.get()) !== undefined;
+  async has(provider: ProviderId = 'novita'): Promise<boolean> {
+    return (await this.getFor(provider)) !== undefined;
+  }
+
+  /** Whether any provider has a key (stored or in the environment). */
+  async hasAny(): Promise<boolean> {
+    for (const p of PROVIDER_IDS) if (await this.has(p).catch(() => false)) return true;
+    return false;
+  }
+
+  /** Where the key of `provider` comes from, never the key itself: what a picker may show. */
+  async whereIs(provider: ProviderId): Promise<'stored' | 'environment' | undefined> {
+    const stored = await this.secrets.get(provider === 'novita' ? SECRET_KEY : ZHIPU_SECRET_KEY);
+    if (stored) return 'stored';
+    return process.env[provider === 'novita' ? ENV_KEY : ZHIPU_ENV_KEY]?.trim() ? 'environment' : undefined;
   }
 
   async store(key: string): Promise<void> {
@@ -68,17 +80,22 @@ export class ApiKeyStore {
   }
 
   /** Asks for a key in a password box and stores it. Returns it, or undefined when the user gave up. */
-  async prompt(reason?: string): Promise<string | undefined> {
+  async prompt(reason?: string, provider: ProviderId = 'novita'): Promise<string | undefined> {
+    const zhipu = provider === 'zhipu';
     const key = await vscode.window.showInputBox({
-      title: l10n.t('GLM Voice Clone: Novita API key'),
-      prompt: reason ?? l10n.t('Paste your Novita API key (novita.ai → Key Management). It is kept in VS Code’s secret storage.'),
+      title: zhipu ? l10n.t('GLM Voice Clone: Zhipu API key') : l10n.t('GLM Voice Clone: Novita API key'),
+      prompt:
+        reason ??
+        (zhipu
+          ? l10n.t('Paste your Zhipu API key (bigmodel.cn → API Keys). It is kept in VS Code’s secret storage.')
+          : l10n.t('Paste your Novita API key (novita.ai → Key Management). It is kept in VS Code’s secret storage.')),
       password: true,
       ignoreFocusOut: true,
-      placeHolder: 'sk_…',
+      placeHolder: zhipu ? '…' : 'sk_…',
       validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? l10n.t('An API key has no spaces.') : undefined) : l10n.t('The key cannot be empty.')),
     });
     if (!key?.trim()) return undefined;
-    await this.store(key);
+    await this.storeFor(provider, key);
     return key.trim();
   }
 

@@ -46,7 +46,8 @@ export class NovitaService implements vscode.Disposable {
         // client under a request it is already serving.
         if ((e.affectsConfiguration(SECTION) || e.affectsConfiguration('http')) && !this.connections.isBuiltFor(connectionSettings())) this.connections.reset();
       }),
-      keys.onDidChange(() => void this.resetUnlessBuiltFor(this.keys.get())),
+      // Zhipu's client is rebuilt by ProviderConnections itself when its key changes.
+      keys.onDidChange((provider) => provider === 'novita' && void this.resetUnlessBuiltFor(this.keys.get())),
     );
   }
 

@@ -12,6 +12,7 @@ import type { SpeechService } from './speechService';
 import type { ExtensionStorage } from '../platform/storage';
 import type { ReadAlong } from '../readAlong/readAlong';
 import type { RetakenSentences } from '../platform/retakes';
+import type { RemoteVoices } from '../views/remoteVoices';
 
 /** Everything commands and the panel share; built once in activate(). */
 export interface Services {
@@ -29,4 +30,6 @@ export interface Services {
   castDiagnostics: CastDiagnostics;
   readAlong: ReadAlong;
   retaken: RetakenSentences;
+  /** Zhipu's voice list for the library (fetched when a Zhipu key is set). */
+  remoteVoices: RemoteVoices;
 }

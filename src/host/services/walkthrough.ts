@@ -9,7 +9,7 @@
 import vscode = require('vscode');
 import type { ApiKeyStore } from '../platform/apiKey';
 import type { ExtensionStorage } from '../platform/storage';
-import { ENV_KEY, SECRET_KEY } from '../platform/apiKeyNames';
+import { ENV_KEY, SECRET_KEY, ZHIPU_ENV_KEY, ZHIPU_SECRET_KEY } from '../platform/apiKeyNames';
 
 export const WALKTHROUGH_KEYS = {
   hasKey: 'glmVoiceClone.walkthrough.hasKey',
@@ -33,9 +33,9 @@ function pulse(key: string): void {
   );
 }
 
-/** Pulses the "key set" step when a key is stored, the "voice cloned" step when the library gains a voice. */
+/** Pulses the "key set" step when a key (either provider's) is stored, the "voice cloned" step when the library gains a voice. */
 export function trackWalkthrough(keys: ApiKeyStore, storage: ExtensionStorage): vscode.Disposable {
-  const keyStored = () => void keys.has().then((has) => has && pulse(WALKTHROUGH_KEYS.hasKey));
+  const keyStored = () => void keys.hasAny().then((has) => has && pulse(WALKTHROUGH_KEYS.hasKey));
   const keySub = keys.onDidChange(keyStored);
   keyStored();
   let unsubscribe: (() => void) | undefined;
@@ -66,10 +66,11 @@ export function markFileSpoken(): void {
   pulse(WALKTHROUGH_KEYS.spokeFile);
 }
 
-/** Whether a key is usable: stored, or in NOVITA_API_KEY (used when none is stored, as ApiKeyStore does). */
+/** Whether a key is usable, Novita's or Zhipu's: stored, or in NOVITA_API_KEY / ZHIPU_API_KEY (used when none is stored, as ApiKeyStore does). */
 export async function keyUsable(secrets: vscode.SecretStorage): Promise<boolean> {
-  if (process.env[ENV_KEY]?.trim()) return true;
-  return Boolean(await Promise.resolve(secrets.get(SECRET_KEY)).catch(() => undefined));
+  if (process.env[ENV_KEY]?.trim() || process.env[ZHIPU_ENV_KEY]?.trim()) return true;
+  for (const name of [SECRET_KEY, ZHIPU_SECRET_KEY]) if (await Promise.resolve(secrets.get(name)).catch(() => undefined)) return true;
+  return false;
 }
 
 /**

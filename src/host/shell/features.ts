@@ -17,6 +17,7 @@ import { readCacheSettings, readSpeechSettings } from '../platform/config';
 import { libraryCommandHandlers } from '../commands/library';
 import { narrationCommandHandlers } from '../commands/narration';
 import { LibraryTreeProvider } from '../views/libraryTree';
+import { RemoteVoices } from '../views/remoteVoices';
 import { Log } from '../platform/log';
 import { connectionSettings, NovitaService } from '../services/novitaService';
 import { VoiceClonePanel } from '../panel/panel';
@@ -58,11 +59,12 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log, retaken.has);
   const castDiagnostics = new CastDiagnostics();
   const readAlong = new ReadAlong(context.extensionUri, speech, log);
-  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics, readAlong, retaken };
-  const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
+  const remoteVoices = new RemoteVoices(keys, novita);
+  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics, readAlong, retaken, remoteVoices };
+  const trees = { voices: new LibraryTreeProvider('voices', storage, active, remoteVoices), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
   const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services), ...readAlongCommandHandlers(services) };
-  const disposables: vscode.Disposable[] = [log, keys, novita, trees.voices, trees.history, castDiagnostics, readAlong, trackWalkthrough(keys, storage), { dispose: () => void costs.flush() }];
+  const disposables: vscode.Disposable[] = [log, keys, novita, remoteVoices, trees.voices, trees.history, castDiagnostics, readAlong, trackWalkthrough(keys, storage), { dispose: () => void costs.flush() }];
 
   return {
     run(command, args) {

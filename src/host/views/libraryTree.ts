@@ -1,18 +1,35 @@
 import vscode = require('vscode');
 import { l10n } from '../platform/describe';
-import type { PreviewRecord, VoiceRecord, VoiceRegistry } from '../../core/library/voiceRegistry';
+import { providerOf, type PreviewRecord, type VoiceRecord, type VoiceRegistry } from '../../core/library/voiceRegistry';
+import { mergeVoiceLists, type RecordedPlace } from '../../core/library/remoteVoices';
+import type { ProviderId, ProviderVoice } from '../../core/providers/port';
 import { SYSTEM_VOICES, type ActiveVoice } from './activeVoice';
 import { Disposable } from '../platform/dispose';
 import type { ExtensionStorage } from '../platform/storage';
+import type { RemoteVoices } from './remoteVoices';
 
 export type LibraryNode =
-  | { kind: 'voice'; voice: VoiceRecord }
+  | { kind: 'voice'; voice: VoiceRecord; place?: RecordedPlace }
+  /** A voice the provider lists that no record here names. */
+  | { kind: 'remoteVoice'; voice: ProviderVoice; provider: ProviderId }
+  /** Zhipu's list is being fetched, or could not be: its words. */
+  | { kind: 'remoteStatus'; loading: boolean; message: string }
   | { kind: 'systemGroup' }
   | { kind: 'systemVoice'; id: string }
   | { kind: 'preview'; preview: PreviewRecord };
 
 export function voiceDisplayName(v: VoiceRecord): string {
   return v.label || v.name;
+}
+
+/**
+ * The item's contextValue, which the menus in package.json match: `voice` (Novita's), `voice.zhipu` (Zhipu's and
+ * there, or not checked), `voice.zhipu.gone` (not at Zhipu: deleted there), `remoteVoice.zhipu` (only at Zhipu).
+ */
+export function voiceContext(node: Extract<LibraryNode, { kind: 'voice' | 'remoteVoice' }>): string {
+  if (node.kind === 'remoteVoice') return `remoteVoice.${node.provider}`;
+  if (providerOf(node.voice) === 'novita') return 'voice';
+  return node.place === 'localOnly' || node.place === 'deleted' ? 'voice.zhipu.gone' : 'voice.zhipu';
 }
 
 /** The "Voices" and "Previews" trees in the extension's activity-bar container. */
@@ -25,9 +42,12 @@ export class LibraryTreeProvider extends Disposable implements vscode.TreeDataPr
     private readonly which: 'voices' | 'history',
     private readonly storage: ExtensionStorage,
     private readonly active: ActiveVoice,
+    /** Zhipu's voices, listed beside the records (the voices tree only). */
+    private readonly remote?: RemoteVoices,
   ) {
     super();
     this._register(active.onDidChange(() => this.changed.fire(undefined)));
+    if (remote) this._register(remote.onDidChange(() => this.changed.fire(undefined)));
     this._register({ dispose: () => this.unsubscribe?.() });
   }
 
@@ -47,11 +67,18 @@ export class LibraryTreeProvider extends Disposable implements vscode.TreeDataPr
         .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
         .map((preview) => ({ kind: 'preview', preview }));
     }
-    const voices: LibraryNode[] = r
-      .voices()
-      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
-      .map((voice) => ({ kind: 'voice', voice }));
-    return [...voices, { kind: 'systemGroup' }];
+    // The first look fetches Zhipu's list (when a Zhipu key is set); its answer redraws the tree.
+    if (this.remote && !this.remote.state) void this.remote.ensure();
+    const state = this.remote?.state;
+    const list = state?.kind === 'listed' ? state.list : undefined;
+    const voices: LibraryNode[] = mergeVoiceLists(r.voices(), list).map((v) => (v.kind === 'recorded' ? { kind: 'voice', voice: v.voice, place: v.place } : { kind: 'remoteVoice', voice: v.voice, provider: v.provider }));
+    const status: LibraryNode[] =
+      state?.kind === 'failed'
+        ? [{ kind: 'remoteStatus', loading: false, message: state.message }]
+        : state?.kind === 'loading'
+          ? [{ kind: 'remoteStatus', loading: true, message: l10n.t('Listing the voices at Zhipu…') }]
+          : [];
+    return [...voices, ...status, { kind: 'systemGroup' }];
   }
 
   getTreeItem(node: LibraryNode): vscode.TreeItem {
@@ -61,21 +88,53 @@ export class LibraryTreeProvider extends Disposable implements vscode.TreeDataPr
         const v = node.voice;
         const item = new vscode.TreeItem(voiceDisplayName(v));
         item.id = `voice:${v.voiceId}`;
-        item.description = (v.voiceId === activeId ? l10n.t('● active · ') : '') + new Date(v.createdAt).toLocaleDateString();
+        const zhipu = providerOf(v) === 'zhipu';
+        const mark = zhipu ? placeMark(node.place, v.deletedAt) : '';
+        item.description = (v.voiceId === activeId ? l10n.t('● active · ') : '') + (mark ? `${mark} · ` : '') + new Date(v.createdAt).toLocaleDateString();
         item.tooltip = new vscode.MarkdownString(
           [
             `**${escape(voiceDisplayName(v))}**`,
             l10n.t('voice id {0}', `\`${escape(v.voiceId)}\``),
-            l10n.t('Novita name {0}', `\`${escape(v.name)}\``),
-            l10n.t('sample {0}', escape(v.sampleUrl)),
+            zhipu ? l10n.t('Zhipu name {0}', `\`${escape(v.name)}\``) : l10n.t('Novita name {0}', `\`${escape(v.name)}\``),
+            ...(v.sampleUrl ? [l10n.t('sample {0}', escape(v.sampleUrl))] : []),
             l10n.t('cloned {0}', new Date(v.createdAt).toLocaleString()),
+            ...(zhipu ? [placeText(node.place, v.deletedAt)] : []),
             v.consent ? l10n.t('$(pass) right to clone confirmed {0}', new Date(v.consent.at).toLocaleString()) : l10n.t('$(circle-slash) no consent recorded (cloned before consent was asked)'),
           ].join('\n\n'),
           true,
         );
-        item.iconPath = new vscode.ThemeIcon(v.voiceId === activeId ? 'pass-filled' : 'person');
-        item.contextValue = 'voice';
+        const gone = node.place === 'localOnly' || node.place === 'deleted';
+        item.iconPath = new vscode.ThemeIcon(v.voiceId === activeId ? 'pass-filled' : gone ? 'circle-slash' : 'person');
+        item.contextValue = voiceContext(node);
         item.command = { command: 'glmVoiceClone.playVoicePreview', title: l10n.t('Play Preview'), arguments: [node] };
+        return item;
+      }
+      case 'remoteVoice': {
+        const v = node.voice;
+        const item = new vscode.TreeItem(v.name || v.voiceId);
+        item.id = `remote:${node.provider}:${v.voiceId}`;
+        item.description = (v.voiceId === activeId ? l10n.t('● active · ') : '') + l10n.t('only at Zhipu') + (v.createdAt ? ` · ${v.createdAt.slice(0, 10)}` : '');
+        item.tooltip = new vscode.MarkdownString(
+          [
+            `**${escape(v.name || v.voiceId)}**`,
+            l10n.t('voice id {0}', `\`${escape(v.voiceId)}\``),
+            ...(v.createdAt ? [l10n.t('cloned {0}', escape(v.createdAt))] : []),
+            l10n.t('$(cloud) Only at Zhipu: cloned with this key but not recorded here (cloned elsewhere, or its record was removed). Use it to record it here.'),
+          ].join('\n\n'),
+          true,
+        );
+        item.iconPath = new vscode.ThemeIcon(v.voiceId === activeId ? 'pass-filled' : 'cloud');
+        item.contextValue = voiceContext(node);
+        return item;
+      }
+      case 'remoteStatus': {
+        const item = new vscode.TreeItem(node.loading ? node.message : l10n.t('Zhipu’s voices could not be listed'));
+        item.id = 'remoteStatus';
+        item.description = node.loading ? undefined : node.message;
+        item.tooltip = node.message;
+        item.iconPath = new vscode.ThemeIcon(node.loading ? 'loading~spin' : 'warning');
+        item.contextValue = 'remoteStatus';
+        if (!node.loading) item.command = { command: 'glmVoiceClone.refreshVoices', title: l10n.t('Refresh') };
         return item;
       }
       case 'systemGroup': {
@@ -106,6 +165,34 @@ export class LibraryTreeProvider extends Disposable implements vscode.TreeDataPr
         return item;
       }
     }
+  }
+}
+
+/** The short mark of a Zhipu voice's place, beside its date. */
+function placeMark(place: RecordedPlace | undefined, deletedAt: string | undefined): string {
+  switch (place) {
+    case 'both':
+      return l10n.t('at Zhipu');
+    case 'localOnly':
+      return l10n.t('only here, not at Zhipu');
+    case 'deleted':
+      return l10n.t('deleted at Zhipu {0}', deletedAt ? new Date(deletedAt).toLocaleDateString() : '');
+    default:
+      return 'Zhipu';
+  }
+}
+
+/** The tooltip's sentence about a Zhipu voice's place. */
+function placeText(place: RecordedPlace | undefined, deletedAt: string | undefined): string {
+  switch (place) {
+    case 'both':
+      return l10n.t('$(cloud) At Zhipu: listed by Zhipu for this key.');
+    case 'localOnly':
+      return l10n.t('$(warning) Only here: Zhipu no longer lists this voice (deleted elsewhere?); speech with it will fail.');
+    case 'deleted':
+      return l10n.t('$(trash) Deleted at Zhipu {0}: it cannot speak any more; this record stays as the trace.', deletedAt ? new Date(deletedAt).toLocaleString() : '');
+    default:
+      return l10n.t('$(question) Not checked against Zhipu’s list (no Zhipu key, or the list could not be fetched).');
   }
 }
 
