@@ -1,6 +1,7 @@
 // Shared by the in-editor suites: a Novita double in this extension host, with the extension pointed at it.
 import vscode = require('vscode');
 import { NovitaDouble, type NovitaDoubleOptions } from '../double/novitaDouble';
+import { ZhipuDouble, type ZhipuDoubleOptions } from '../double/zhipuDouble';
 import { pcmToWav } from '../../src/core/audio/wav';
 
 export const EXTENSION_ID = 'glm-voice-clone.glm-voice-clone';
@@ -32,4 +33,23 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * A Zhipu double beside the Novita one: `glmVoiceClone.zhipu.apiBaseUrl` points at it and its key is stored through
+ * the real command (for Zhipu). Kept apart from startDouble so each suite starts only what it needs.
+ */
+export async function startZhipuDouble(key: string, options: ZhipuDoubleOptions = {}): Promise<ZhipuDouble> {
+  const zhipuDouble = new ZhipuDouble({ apiKey: key, ...options });
+  const baseUrl = await zhipuDouble.start();
+  await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+  await vscode.workspace.getConfiguration('glmVoiceClone').update('zhipu.apiBaseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+  await vscode.commands.executeCommand('glmVoiceClone.setApiKey', key, 'zhipu');
+  return zhipuDouble;
+}
+
+export async function stopZhipuDouble(zhipuDouble: ZhipuDouble | undefined): Promise<void> {
+  await vscode.commands.executeCommand('glmVoiceClone.clearApiKey', 'zhipu');
+  await vscode.workspace.getConfiguration('glmVoiceClone').update('zhipu.apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
+  await zhipuDouble?.stop();
 }

@@ -26,10 +26,6 @@ export function libraryCommandHandlers(services: Services): Omit<CommandHandlers
     'glmVoiceClone.renameVoice': (arg: VoiceArg, label?: string) => renameVoice(services, arg, label),
     'glmVoiceClone.removeVoice': (arg: VoiceArg) => removeVoice(services, arg),
     'glmVoiceClone.deleteVoiceAtProvider': (arg: VoiceArg, options?: { confirmed?: boolean }) => deleteAtZhipu(services, arg, options?.confirmed === true),
-    'glmVoiceClone.refreshVoices': async () => {
-      await services.storage.refreshIfOpen();
-      return services.remoteVoices.refresh();
-    },
     'glmVoiceClone.playPreview': (arg: VoiceArg) => playPreview(services, arg),
     'glmVoiceClone.saveAudioAs': (arg: VoiceArg) => saveAudioAs(services, arg),
     'glmVoiceClone.revealAudio': (arg: VoiceArg) => revealAudio(services, arg),
@@ -40,8 +36,8 @@ export function libraryCommandHandlers(services: Services): Omit<CommandHandlers
   };
 }
 
-/** The commands ./clone.ts, ./narration.ts and ./readAlong.ts handle. */
-type LibraryExcluded = keyof ReturnType<typeof import('./clone').commandHandlers> | keyof ReturnType<typeof import('./narration').narrationCommandHandlers> | ReadAlongCommandId;
+/** The commands ./clone.ts, ./narration.ts and ./readAlong.ts handle, and Refresh Voices (features.ts: it answers with the tree's rows). */
+type LibraryExcluded = 'glmVoiceClone.refreshVoices' | keyof ReturnType<typeof import('./clone').commandHandlers> | keyof ReturnType<typeof import('./narration').narrationCommandHandlers> | ReadAlongCommandId;
 
 async function findVoice(services: Services, arg: VoiceArg): Promise<VoiceRecord | undefined> {
   const library = await services.storage.library();
@@ -101,8 +97,7 @@ async function useVoice(services: Services, arg: VoiceArg): Promise<VoiceChoice 
     return services.active.get();
   }
   // A voice listed only at Zhipu is recorded first: the record is what makes it spoken at Zhipu.
-  await services.storage.library();
-  const remote = remoteOnly(services, arg);
+  const remote = await remoteOnlyFresh(services, arg);
   if (remote) {
     const library = await services.storage.library();
     await library.addVoice(recordForRemote(remote, 'zhipu'));
@@ -111,6 +106,15 @@ async function useVoice(services: Services, arg: VoiceArg): Promise<VoiceChoice 
   if (!voice) return undefined;
   await services.active.set({ id: voice.voiceId, name: voiceDisplayName(voice) });
   return services.active.get();
+}
+
+/** As remoteOnly, listing Zhipu's voices again when an id is neither recorded nor in the last list (a script's id). */
+async function remoteOnlyFresh(services: Services, arg: VoiceArg): Promise<ProviderVoice | undefined> {
+  const library = await services.storage.library();
+  const found = remoteOnly(services, arg);
+  if (found || typeof arg !== 'string' || library.voice(arg) || (SYSTEM_VOICES as readonly string[]).includes(arg)) return found;
+  await services.remoteVoices.refresh();
+  return remoteOnly(services, arg);
 }
 
 /** The Zhipu voice `arg` names when no record here does (a tree row, or an id in Zhipu's last list). */
@@ -197,7 +201,7 @@ export type DeleteAtProviderResult = { ok: true; voiceId: string } | { ok: false
 /** The Zhipu voice `arg` names: a record of Zhipu's, or one Zhipu lists; else a pick among them. */
 async function zhipuVoice(services: Services, arg: VoiceArg): Promise<{ voiceId: string; name: string; recorded: boolean } | undefined> {
   const library = await services.storage.library();
-  const remote = remoteOnly(services, arg);
+  const remote = await remoteOnlyFresh(services, arg);
   if (remote) return { voiceId: remote.voiceId, name: remote.name || remote.voiceId, recorded: false };
   const id = typeof arg === 'string' ? arg : arg?.kind === 'voice' ? arg.voice.voiceId : undefined;
   if (id) {

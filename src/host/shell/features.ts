@@ -63,7 +63,18 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics, readAlong, retaken, remoteVoices };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active, remoteVoices), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
-  const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services), ...readAlongCommandHandlers(services) };
+  const handlers: CommandHandlers = {
+    ...commandHandlers(services),
+    ...libraryCommandHandlers(services),
+    ...narrationCommandHandlers(services),
+    ...readAlongCommandHandlers(services),
+    // Zhipu's list fetched again; answers with the voices tree's rows as drawn (for scripts and tests).
+    'glmVoiceClone.refreshVoices': async () => {
+      await storage.refreshIfOpen();
+      await remoteVoices.refresh();
+      return trees.voices.rows();
+    },
+  };
   const disposables: vscode.Disposable[] = [log, keys, novita, remoteVoices, trees.voices, trees.history, castDiagnostics, readAlong, trackWalkthrough(keys, storage), { dispose: () => void costs.flush() }];
 
   return {

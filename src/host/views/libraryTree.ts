@@ -81,6 +81,15 @@ export class LibraryTreeProvider extends Disposable implements vscode.TreeDataPr
     return [...voices, ...status, { kind: 'systemGroup' }];
   }
 
+  /** The top-level rows as drawn (label, description, contextValue): what Refresh Voices answers. */
+  async rows(): Promise<{ id?: string; label: string; description?: string; contextValue?: string }[]> {
+    return (await this.getChildren()).map((node) => {
+      const item = this.getTreeItem(node);
+      const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+      return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue };
+    });
+  }
+
   getTreeItem(node: LibraryNode): vscode.TreeItem {
     const activeId = this.active.get().id;
     switch (node.kind) {
