@@ -32,7 +32,7 @@ suite('Zhipu voices in the library (browser)', function () {
   this.timeout(180_000);
   let zhipu: ZhipuDouble;
   const stamp = Date.now().toString(36).slice(-4);
-  const names = { narrator: `narrator-${stamp}`, interview: `interview-${stamp}` };
+  const names = { narrator: `my-voice-${stamp}`, interview: `interview-${stamp}`, oldTake: `old-take-${stamp}` };
   const ids: Record<string, string> = {};
 
   suiteSetup(async () => {
@@ -88,11 +88,36 @@ suite('Zhipu voices in the library (browser)', function () {
     const lists = zhipu.requestsTo('list');
     assert.ok(lists.length > 0 && lists.every((r) => r.headers.authorization === `Bearer ${ZHIPU_KEY}`), 'the key set for Zhipu is the one Zhipu saw');
 
-    // 3. use one from its row: it is recorded here (and active), still at Zhipu
-    await row(names.narrator).hover();
-    await row(names.narrator).getByRole('button', { name: 'Use This Voice' }).click();
-    await p.locator('.statusbar-item', { hasText: names.narrator }).first().waitFor({ timeout: 15_000 });
-    await row(names.narrator).filter({ hasText: /at Zhipu/ }).filter({ hasNotText: /only at Zhipu/ }).waitFor({ timeout: 15_000 });
+    // a wider sidebar, so the marks show in full: its sash, dragged as a person would
+    const bar = (await p.locator('.part.sidebar').boundingBox())!;
+    const edge = bar.x + bar.width;
+    for (const sash of await p.locator('.monaco-sash.vertical').all()) {
+      const box = await sash.boundingBox();
+      if (!box || Math.abs(box.x + box.width / 2 - edge) > 4 || box.height < bar.height / 2) continue;
+      const y = box.y + box.height / 2;
+      await p.mouse.move(box.x + box.width / 2, y);
+      await p.mouse.down();
+      await p.mouse.move(edge + 60, y, { steps: 4 });
+      await p.mouse.move(edge + 150, y, { steps: 4 });
+      await p.mouse.up();
+      break;
+    }
+
+    // 3. use two from their rows: each is recorded here (the last one active), still at Zhipu
+    for (const name of [names.oldTake, names.narrator]) {
+      // the row first (the tree redraws after each use; a click on a row being redrawn can reach no item)
+      await row(name).click();
+      await row(name).getByRole('button', { name: 'Use This Voice' }).click();
+      await p.locator('.statusbar-item', { hasText: name }).first().waitFor({ timeout: 15_000 });
+      await row(name).filter({ hasText: /at Zhipu/ }).filter({ hasNotText: /only at Zhipu/ }).waitFor({ timeout: 15_000 });
+      await p.waitForTimeout(500);
+    }
+    // one of them deleted at Zhipu behind the editor's back (the CLI, another machine): Refresh shows it as only here
+    const client = new ZhipuClient({ baseUrl: zhipu.baseUrl, apiKey: ZHIPU_KEY });
+    await client.deleteVoice(ids[names.oldTake]).finally(() => client.close());
+    await p.locator('.part.sidebar .pane-header', { hasText: 'Voices' }).hover();
+    await p.locator('.part.sidebar').getByRole('button', { name: 'Refresh Voices' }).click();
+    await row(names.oldTake).filter({ hasText: /only here, not at Zhipu/ }).waitFor({ timeout: 15_000 });
 
     // 4. its context menu offers Delete at Zhipu… (the README's picture), the modal says what it means
     await row(names.narrator).click({ button: 'right' });
@@ -104,7 +129,7 @@ suite('Zhipu voices in the library (browser)', function () {
     const dialog = p.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 10_000 });
     assert.match((await dialog.textContent()) ?? '', /stops working for everyone using it/);
-    assert.equal(zhipu.requestsTo('deleteVoice').length, 0, 'nothing is sent before the confirmation');
+    assert.equal(zhipu.requestsTo('deleteVoice').length, 1, 'nothing is sent before the confirmation (the one before is the test’s own)');
     await dialog.getByRole('button', { name: 'Delete at Zhipu' }).click();
 
     // 5. deleted at the double, recorded here, shown as deleted; the other voice untouched
@@ -115,7 +140,7 @@ suite('Zhipu voices in the library (browser)', function () {
     }
     await row(names.narrator).filter({ hasText: /deleted at Zhipu/ }).waitFor({ timeout: 15_000 });
     assert.equal(zhipu.clonedVoices.get(ids[names.interview])?.deleted, false);
-    assert.deepEqual(zhipu.requestsTo('deleteVoice').map((r) => r.json), [{ voice: ids[names.narrator] }]);
+    assert.deepEqual(zhipu.requestsTo('deleteVoice').map((r) => r.json), [{ voice: ids[names.oldTake] }, { voice: ids[names.narrator] }]);
     // the active voice falls back to the default
     await p.locator('.statusbar-item', { hasText: 'tongtong' }).first().waitFor({ timeout: 15_000 });
   });
@@ -128,7 +153,7 @@ async function readmeShot(sidebar: import('playwright-core').Locator, menu: impo
   const x = a.x;
   const y = a.y;
   const right = Math.max(a.x + a.width, b ? b.x + b.width : 0) + 8;
-  const bottom = Math.min(Math.max(b ? b.y + b.height + 16 : 0, a.y + 320), a.y + a.height);
+  const bottom = Math.min(Math.max(b ? b.y + b.height + 16 : 0, a.y + 260), a.y + a.height);
   const out = join(SCREENSHOTS_DIR, 'readme');
   mkdirSync(out, { recursive: true });
   const path = join(out, 'library-zhipu.png');
