@@ -98,7 +98,7 @@ suite('Zhipu voices in the library (browser)', function () {
       await p.mouse.move(box.x + box.width / 2, y);
       await p.mouse.down();
       await p.mouse.move(edge + 60, y, { steps: 4 });
-      await p.mouse.move(edge + 150, y, { steps: 4 });
+      await p.mouse.move(edge + 260, y, { steps: 4 });
       await p.mouse.up();
       break;
     }
@@ -120,7 +120,9 @@ suite('Zhipu voices in the library (browser)', function () {
     await row(names.oldTake).filter({ hasText: /only here, not at Zhipu/ }).waitFor({ timeout: 15_000 });
 
     // 4. its context menu offers Delete at Zhipu… (the README's picture), the modal says what it means
-    await row(names.narrator).click({ button: 'right' });
+    // (at the row's right, left of its inline buttons: the menu then opens beside the list, not over it)
+    const rowBox = (await row(names.narrator).boundingBox())!;
+    await row(names.narrator).click({ button: 'right', position: { x: Math.max(20, rowBox.width - 90), y: rowBox.height / 2 } });
     const item = p.getByRole('menuitem', { name: /Delete at Zhipu…/ });
     await item.waitFor({ timeout: 10_000 });
     await p.waitForTimeout(400);
