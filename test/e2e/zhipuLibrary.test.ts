@@ -82,7 +82,9 @@ suite('Zhipu voices in the library (browser)', function () {
     // 2. the Voices view lists the double's voices, marked as only at Zhipu
     await runCommand('GLM Voice Clone: Focus on Voices View');
     const row = (name: string) => p.locator('.part.sidebar .monaco-list-row', { hasText: name });
-    await row(names.narrator).waitFor({ timeout: 30_000 });
+    await row(names.narrator)
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err: Error) => assert.fail(`${err.message}\nthe Voices view shows: ${await p.locator('.part.sidebar').innerText()}`));
     await row(names.interview).waitFor({ timeout: 10_000 });
     assert.match((await row(names.narrator).textContent()) ?? '', /only at Zhipu/);
     const lists = zhipu.requestsTo('list');

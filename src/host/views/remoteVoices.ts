@@ -1,5 +1,5 @@
 // Zhipu's cloned voices (`GET /voice/list`) for the library view: fetched when a Zhipu key is set, when the view is
-// first shown, on Refresh, after a deletion and when the key changes; kept in memory between fetches. A failure is
+// first shown, on Refresh, after a deletion and when the key or the base URL changes; kept in memory between fetches. A failure is
 // kept as its words (the tree shows them on a row of their own) and never touches the local records.
 import vscode = require('vscode');
 import type { RemoteList } from '../../core/library/remoteVoices';
@@ -23,6 +23,8 @@ export class RemoteVoices extends Disposable {
   ) {
     super();
     this._register(keys.onDidChange((provider) => provider === 'zhipu' && void this.refresh()));
+    // Another base URL is another list (a double's, the international host's): fetched again once one was shown.
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('glmVoiceClone.zhipu.apiBaseUrl') && this.current && void this.refresh()));
   }
 
   /** What is known now (undefined until the first fetch was asked for). */
