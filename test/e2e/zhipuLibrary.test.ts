@@ -31,8 +31,8 @@ function setUserSetting(key: string, value: unknown): void {
 suite('Zhipu voices in the library (browser)', function () {
   this.timeout(180_000);
   let zhipu: ZhipuDouble;
-  const stamp = Date.now().toString(36).slice(-4);
-  const names = { narrator: `my-voice-${stamp}`, interview: `interview-${stamp}`, oldTake: `old-take-${stamp}` };
+  // a fresh double each run, so plain names (the README's picture shows them)
+  const names = { narrator: 'my-voice-zh', interview: 'interview-guest', oldTake: 'old-take' };
   const ids: Record<string, string> = {};
 
   suiteSetup(async () => {

@@ -1,7 +1,7 @@
 import vscode = require('vscode');
 import { l10n } from '../platform/describe';
 import { providerOf, type PreviewRecord, type VoiceRecord, type VoiceRegistry } from '../../core/library/voiceRegistry';
-import { mergeVoiceLists, type RecordedPlace } from '../../core/library/remoteVoices';
+import { mergeVoiceLists, providerTime, type RecordedPlace } from '../../core/library/remoteVoices';
 import type { ProviderId, ProviderVoice } from '../../core/providers/port';
 import { SYSTEM_VOICES, type ActiveVoice } from './activeVoice';
 import { Disposable } from '../platform/dispose';
@@ -122,7 +122,8 @@ export class LibraryTreeProvider extends Disposable implements vscode.TreeDataPr
         const v = node.voice;
         const item = new vscode.TreeItem(v.name || v.voiceId);
         item.id = `remote:${node.provider}:${v.voiceId}`;
-        item.description = (v.voiceId === activeId ? l10n.t('● active · ') : '') + l10n.t('only at Zhipu') + (v.createdAt ? ` · ${v.createdAt.slice(0, 10)}` : '');
+        const created = v.createdAt ? providerTime(v.createdAt) : undefined;
+        item.description = (v.voiceId === activeId ? l10n.t('● active · ') : '') + l10n.t('only at Zhipu') + (created !== undefined ? ` · ${new Date(created).toLocaleDateString()}` : '');
         item.tooltip = new vscode.MarkdownString(
           [
             `**${escape(v.name || v.voiceId)}**`,
