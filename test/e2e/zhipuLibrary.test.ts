@@ -53,8 +53,13 @@ suite('Zhipu voices in the library (browser)', function () {
 
   suiteTeardown(async () => {
     await page().keyboard.press('Escape').catch(() => undefined);
-    // only Zhipu's key is stored (Novita's comes from the environment): Clear API Key takes it without asking
+    // Zhipu's key away, so later tests meet no list from a stopped double: Clear API Key takes it at once when it is
+    // the only one stored (Novita's comes from the environment), and asks which when both are
     await runCommand('GLM Voice Clone: Clear API Key').catch(() => undefined);
+    await page()
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Zhipu (bigmodel.cn)' })
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
     setUserSetting('glmVoiceClone.zhipu.apiBaseUrl', undefined);
     await zhipu?.stop();
   });
