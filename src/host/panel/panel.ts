@@ -49,7 +49,7 @@ export class VoiceClonePanel extends Disposable {
 
   /** What was last typed in the panel (kept by the host, so it outlives the panel). */
   static draft(services: Services): CloneForm {
-    const draft = VoiceClonePanel.current?.pendingDraft ?? services.context.globalState.get<CloneForm>(DRAFT_KEY) ?? { sampleUrl: '', transcript: '', text: '', voiceName: '' };
+    const draft = VoiceClonePanel.current?.pendingDraft ?? services.state.get<CloneForm>(DRAFT_KEY) ?? { sampleUrl: '', transcript: '', text: '', voiceName: '' };
     // An empty sample field starts with the configured sample (`npm start` sets the demo's); what was typed wins.
     return draft.sampleUrl ? draft : { ...draft, sampleUrl: readSuggestedSampleUrl() };
   }
@@ -113,7 +113,7 @@ export class VoiceClonePanel extends Disposable {
   private flushDraft(): void {
     if (this.draftTimer) clearTimeout(this.draftTimer);
     this.draftTimer = undefined;
-    if (this.pendingDraft) void this.services.context.globalState.update(DRAFT_KEY, this.pendingDraft);
+    if (this.pendingDraft) void this.services.state.update(DRAFT_KEY, this.pendingDraft);
     this.pendingDraft = undefined;
   }
 
@@ -201,7 +201,7 @@ export class VoiceClonePanel extends Disposable {
     const write = () => {
       this.pendingRemember = undefined;
       clearTimeout(timer);
-      void this.services.context.globalState.update(LAST_PREVIEW_KEY, {
+      void this.services.state.update(LAST_PREVIEW_KEY, {
         voiceId: outcome.voiceId,
         voiceName: outcome.voiceName,
         file: outcome.fileName,
@@ -279,7 +279,7 @@ export class VoiceClonePanel extends Disposable {
     for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
     for (const w of this.readyWaiters.splice(0)) w();
 
-    const stored = this.services.context.globalState.get<StoredPreview>(LAST_PREVIEW_KEY);
+    const stored = this.services.state.get<StoredPreview>(LAST_PREVIEW_KEY);
     const library = await this.services.storage.library();
     if (stored && (!previewFile || stored.file === previewFile) && existsSync(join(this.services.storage.audioDir.fsPath, stored.file))) {
       this.post({ type: 'preview', preview: this.previewInfo({ ...stored, fileName: stored.file }) });
