@@ -40,7 +40,9 @@ export class ZhipuProvider implements Provider {
     }
     signal?.throwIfAborted();
     options.onStep?.('uploading');
-    const { id: fileId } = await this.client.upload(bytes, filename, { signal });
+    // Not under the caller's signal: an upload cut off mid-way may still be stored at Zhipu, with no id to delete it
+    // by. A cancel during the upload lets it finish (the client's timeout bounds it), then deletes it below.
+    const { id: fileId } = await this.client.upload(bytes, filename);
     try {
       if (signal?.aborted) throw new CoreError({ kind: 'cancelled' });
       options.onStep?.('cloning');

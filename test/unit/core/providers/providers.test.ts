@@ -137,6 +137,25 @@ suite('providers: the port over both doubles', function () {
     }
   });
 
+  test('cancel during the upload: cancelled, and the sample (stored at Zhipu all the same) is deleted; no clone is asked for', async () => {
+    const controller = new AbortController();
+    zd.latencyMs = 300;
+    try {
+      const p = zhipu.clone({ source: { kind: 'file', bytes: wav(), filename: 'cancel-upload.wav' }, voiceName: 'me-cancel-upload', input: 'Hello.' }, {
+        previewPath: previewPath(),
+        signal: controller.signal,
+        onStep: (s) => s === 'uploading' && setTimeout(() => controller.abort(), 50),
+      });
+      await rejectsWith(p, 'cancelled');
+      const upload = [...zd.uploads.values()].find((u) => u.filename === 'cancel-upload.wav');
+      assert.ok(upload, 'the upload reached Zhipu');
+      assert.ok(upload.deleted, 'and was deleted after the cancel');
+      assert.equal(zd.requestsTo('clone').length, 0, 'no clone after a cancel');
+    } finally {
+      zd.latencyMs = 0;
+    }
+  });
+
   test('cancel at the preview: the voice exists, so previewLost (cause cancelled) with its id; the sample is deleted', async () => {
     const controller = new AbortController();
     const p = zhipu.clone({ source: { kind: 'file', bytes: wav(), filename: 'late.wav' }, voiceName: 'me-late', input: 'Hello.' }, {
