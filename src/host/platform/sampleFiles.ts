@@ -4,9 +4,8 @@
 import vscode = require('vscode');
 import { CoreError } from '../../core/errors';
 import { LIMITS } from '../../core/limits';
-import { formatBytes } from '../../messages/index';
 import type { SampleFileInfo } from '../../shared/protocol';
-import { l10n } from './describe';
+import { formatBytes, l10n } from './describe';
 
 /** What the dialog and the workspace pick offer (the check then says which of them the provider takes). */
 export const AUDIO_EXTENSIONS = ['wav', 'mp3', 'm4a', 'aac', 'ogg', 'oga', 'opus', 'flac', 'webm'] as const;
