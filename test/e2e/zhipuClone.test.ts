@@ -4,9 +4,10 @@
 import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pcmToWav } from '../../src/core/audio/wav';
 import { demoSamplePcm } from '../double/synth';
-import { expectPlaying } from './player';
+import { expectPlaying, inPage } from './player';
 import { page, runCommand, webview, workbench } from './workbench';
 
 suite('Clone from a workspace file with Zhipu in the browser', () => {
@@ -61,5 +62,34 @@ suite('Clone from a workspace file with Zhipu in the browser', () => {
       const clear = view.getByRole('button', { name: 'Use a URL Instead' });
       if (await clear.isVisible().catch(() => false)) await clear.click();
     }
+  });
+
+  test('a file dropped on the sample field (its URI list, as the Explorer gives it) becomes the sample; “Use a URL Instead” goes back', async () => {
+    const { workspace } = workbench();
+    const fileName = `e2e-dropped-${Date.now().toString(36)}.wav`;
+    writeFileSync(join(workspace, fileName), pcmToWav(demoSamplePcm()));
+    await runCommand('GLM Voice Clone: Open Panel');
+    const view = webview();
+    await view.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
+    const uri = pathToFileURL(join(workspace, fileName)).href;
+    // What VS Code hands a webview for an Explorer drag held with Shift: its own URI list type, and text/uri-list.
+    await view.locator('#sample-drop').evaluate(
+      inPage<void>(`
+        const data = new DataTransfer();
+        data.setData('application/vnd.code.uri-list', ${JSON.stringify(`${uri}
+`)});
+        data.setData('text/uri-list', ${JSON.stringify(`${uri}
+`)});
+        el.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      `),
+    );
+    await view.locator('#sample-file-text', { hasText: fileName }).waitFor({ timeout: 15_000 });
+    await view.locator('#sample-info', { hasText: /WAV · \d+\.\d s/ }).waitFor({ timeout: 15_000 });
+    await view.getByRole('button', { name: 'Use a URL Instead' }).click();
+    const url = view.getByLabel('Sample audio URL', { exact: true });
+    await url.waitFor({ state: 'visible' });
+    assert.equal(await view.locator('#sample-file').isVisible(), false);
+    assert.equal(await url.evaluate(inPage<boolean>('return el === el.ownerDocument.activeElement;')), true, 'the URL field has the focus');
   });
 });
