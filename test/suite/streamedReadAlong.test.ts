@@ -118,7 +118,7 @@ suite('Streamed speech (real extension host, player in the browser, Zhipu double
     await until('the first stream ended', () => firstStream.stopSent, 30_000);
     const stopAt = firstStream.stopAt!;
     if (process.env.GVC_TEST_LOG) {
-      appendFileSync(process.env.GVC_TEST_LOG, `      (from the command: first frame sent ${firstStream.firstFrameAt! - commandAt} ms, first piece in the host ${m.firstPieceAt! - commandAt} ms, first sound ${m.playingAt! - commandAt} ms, the stream's end ${stopAt - commandAt} ms)\n`);
+      appendFileSync(process.env.GVC_TEST_LOG, `      (from the command: first frame sent ${firstStream.firstFrameAt! - commandAt} ms, first piece in the host ${m.firstPieceAt! - commandAt} ms, first sound ${m.playingAt! - commandAt} ms, the stream's end ${stopAt - commandAt} ms; view resolved ${m.viewResolvedAt === undefined ? '-' : m.viewResolvedAt - commandAt} ms, player ready ${m.playerReadyAt === undefined ? '-' : m.playerReadyAt - commandAt} ms)\n`);
     }
     assert.ok(m.playingAt! < stopAt, `the player sounded at ${m.playingAt! - commandAt} ms, before the first chunk's stream ended at ${stopAt - commandAt} ms`);
     assert.ok(m.playingAt! >= firstStream.firstFrameAt! - 5, 'and not before its first frame was sent');
