@@ -213,6 +213,10 @@ function streamedRows(runs: StreamedReadAlongRun[], streams: ZhipuStreamRecord[]
     const s = streams.find((x) => x.startedAt >= r.commandAt && x.startedAt <= r.commandAt + r.firstSoundMs && x.firstFrameAt !== undefined);
     return s ? s.firstFrameAt! - s.startedAt : Number.NaN;
   });
+  const asked = runs.map((r) => {
+    const s = streams.find((x) => x.startedAt >= r.commandAt && x.startedAt <= r.commandAt + r.firstSoundMs);
+    return s ? ms(s.startedAt - r.commandAt) : '?';
+  });
   const vsActual = actual.every((a) => !Number.isNaN(a)) ? summarize(runs.map((r, i) => r.firstSoundMs / actual[i])) : undefined;
   const gap = Math.max(...runs.map((r) => r.joinGapMs));
   return [
@@ -222,7 +226,7 @@ function streamedRows(runs: StreamedReadAlongRun[], streams: ZhipuStreamRecord[]
       target: `≤ ${TARGETS.firstSoundRatio.toFixed(2)}×`,
       meets: check(ratio.median, TARGETS.firstSoundRatio),
       how:
-        `Speak File → the page starts the first piece: ${runs.map((r) => `${ms(r.firstSoundMs)} (first piece in the host ${ms(r.firstPieceInHostMs)}, ${r.pieces} pieces)`).join(', ')}` +
+        `Speak File → the page starts the first piece: ${runs.map((r, i) => `${ms(r.firstSoundMs)} (the stream asked for at ${asked[i]}, first piece in the host ${ms(r.firstPieceInHostMs)}, ${r.pieces} pieces${r.playerReadyMs !== undefined ? `, player ready at ${ms(r.playerReadyMs)}` : ''})`).join(', ')}` +
         (vsActual ? `; ÷ the double's own first frame (${actual.map((a) => ms(a)).join(', ')}): ${vsActual.median.toFixed(2)}×` : '; the double logged no stream for some run'),
     },
     {

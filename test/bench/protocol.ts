@@ -131,6 +131,8 @@ export interface StreamedReadAlongRun {
   firstSoundMs: number;
   /** Speak File → the host hands the player the first piece. */
   firstPieceInHostMs: number;
+  /** Speak File → the player's script said it listens, when that happened during the run (the view was shown anew). */
+  playerReadyMs?: number;
   /** Pieces handed to the player in the run. */
   pieces: number;
   /** The most silence the page scheduled between a piece (or chunk) and the audio before it; underruns: it ran dry. */

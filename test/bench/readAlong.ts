@@ -15,7 +15,7 @@ interface Status {
   sentence: number;
   /** Sentences in the text read. */
   total: number;
-  metrics: { startedAt: number; playingAt?: number; firstChunkAt?: number; firstPieceAt?: number; piecesHanded: number; joinGapMs: number; underruns: number; highlightLagsMs: number[]; chunksPosted: number };
+  metrics: { startedAt: number; playingAt?: number; firstChunkAt?: number; firstPieceAt?: number; piecesHanded: number; playerReadyAt?: number; joinGapMs: number; underruns: number; highlightLagsMs: number[]; chunksPosted: number };
 }
 
 const status = async () => (await vscode.commands.executeCommand<Status>('glmVoiceClone.readAlong.showPlayer', false))!;
@@ -138,11 +138,12 @@ export async function measureStreamedReadAlong(novitaUrl: string, zhipuUrl: stri
         commandAt,
         firstSoundMs,
         firstPieceInHostMs: (s.metrics.firstPieceAt ?? Number.NaN) - commandAt,
+        ...(s.metrics.playerReadyAt !== undefined ? { playerReadyMs: s.metrics.playerReadyAt - commandAt } : {}),
         pieces: s.metrics.piecesHanded,
         joinGapMs: s.metrics.joinGapMs,
         underruns: s.metrics.underruns,
       };
-      say(`streamed read-along: first sound ${firstSoundMs} ms (×${(firstSoundMs / STREAM_FIRST_FRAME_MS).toFixed(2)} of the ${STREAM_FIRST_FRAME_MS} ms first frame; first piece in the host at ${run.firstPieceInHostMs} ms), ${run.pieces} pieces, join gap ${run.joinGapMs} ms, ${run.underruns} underruns`);
+      say(`streamed read-along: first sound ${firstSoundMs} ms (×${(firstSoundMs / STREAM_FIRST_FRAME_MS).toFixed(2)} of the ${STREAM_FIRST_FRAME_MS} ms first frame; first piece in the host at ${run.firstPieceInHostMs} ms${run.playerReadyMs !== undefined ? `, player ready at ${run.playerReadyMs} ms` : ''}), ${run.pieces} pieces, join gap ${run.joinGapMs} ms, ${run.underruns} underruns`);
       out.push(run);
     }
   } finally {
