@@ -3,12 +3,18 @@
 //   PORT=8080 npm start                                       fixed port (default: a free one)
 //   NOVITA_API_KEY=… GVC_API_BASE_URL=https://api.novita.ai npm start   the real API, no double
 //   NOVITA_API_KEY=… npm start -- --real                      the same, with the default base URL
+//   GVC_PROVIDER=zhipu npm start                              Zhipu selected, against the Zhipu double (demo key),
+//                                                             with samples/my-voice.wav in the demo workspace to
+//                                                             clone from (Browse… or Workspace File… in the panel)
 // State (user-data-dir, extensions, demo workspace) persists in .cache/start/ across restarts.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pcmToWav } from '../src/core/audio/wav';
 import { NovitaDouble } from '../test/double/novitaDouble';
+import { demoSamplePcm } from '../test/double/synth';
+import { ZhipuDouble } from '../test/double/zhipuDouble';
 import { buildAndPackage } from './harness/build';
 import { readSettings, startCodeServer } from './harness/codeServer';
 import { ensureHarness } from './harness/install';
@@ -22,6 +28,10 @@ const DOUBLE_CLI = join(REPO_ROOT, 'test', 'double', 'cli.ts');
 /** Copied into the demo workspace: a Markdown dialogue with a cast, a Fountain scene, the cast and pronunciation files. */
 const DEMO_FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'demo');
 const say = (msg: string) => process.stdout.write(`[start] ${msg}\n`);
+/** `GVC_PROVIDER=zhipu`: Zhipu selected, against its double, with a sample file in the workspace. */
+const ZHIPU = process.env.GVC_PROVIDER === 'zhipu';
+/** The recording a newcomer clones from with Zhipu (the demo sample: speech-like, about 5 s). */
+const ZHIPU_SAMPLE = join('samples', 'my-voice.wav');
 
 interface Backend {
   baseUrl: string;
@@ -74,6 +84,24 @@ function sampleSetting(backend: Backend): Record<string, string> {
   return typeof previous === 'string' && /^http:\/\/127\.0\.0\.1[:/]/.test(previous) ? { 'glmVoiceClone.sampleUrl': '' } : {};
 }
 
+/** The Zhipu double in this process (Ctrl+C stops it with the rest); its base URL. */
+async function startZhipuDouble(): Promise<string> {
+  const double = new ZhipuDouble({ apiKey: DEMO_KEY });
+  const baseUrl = await double.start();
+  onCleanup(() => double.stop());
+  return baseUrl;
+}
+
+/**
+ * Zhipu selected and pointed at its double; after such a run, a plain `npm start` takes both settings back (the
+ * double they named is gone), so it starts as it always did.
+ */
+function zhipuSettings(zhipuBaseUrl: string | undefined): Record<string, unknown> {
+  if (zhipuBaseUrl) return { 'glmVoiceClone.provider': 'zhipu', 'glmVoiceClone.zhipu.apiBaseUrl': zhipuBaseUrl };
+  const previous = readSettings(join(START_DIR, 'user-data', 'User', 'settings.json'))['glmVoiceClone.zhipu.apiBaseUrl'];
+  return typeof previous === 'string' && /^http:\/\/127\.0\.0\.1[:/]/.test(previous) ? { 'glmVoiceClone.provider': undefined, 'glmVoiceClone.zhipu.apiBaseUrl': undefined } : {};
+}
+
 function prepareWorkspace(): void {
   mkdirSync(WORKSPACE, { recursive: true });
   const script = join(WORKSPACE, 'script.md');
@@ -89,6 +117,11 @@ function prepareWorkspace(): void {
   }
   // Never over a file already there: a document the user edited in the workspace is theirs.
   cpSync(DEMO_FIXTURES, WORKSPACE, { recursive: true, force: false });
+  const sample = join(WORKSPACE, ZHIPU_SAMPLE);
+  if (ZHIPU && !existsSync(sample)) {
+    mkdirSync(join(WORKSPACE, 'samples'), { recursive: true });
+    writeFileSync(sample, pcmToWav(demoSamplePcm()));
+  }
 }
 
 async function main(): Promise<void> {
@@ -97,6 +130,7 @@ async function main(): Promise<void> {
   buildAndPackage(join(START_DIR, 'build.log'), { tests: false });
   prepareWorkspace();
   const backend = await chooseBackend();
+  const zhipuBaseUrl = ZHIPU ? await startZhipuDouble() : undefined;
   const port = process.env.PORT ? Number(process.env.PORT) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65535)) throw new Error(`PORT=${process.env.PORT} is not a port`);
   const server = await startCodeServer({
@@ -107,14 +141,14 @@ async function main(): Promise<void> {
     mergeSettings: true,
     // The demo's sample fills the clone panel's empty sample field (the walkthrough's "clone a first voice");
     // with a real key, a demo sample left from an earlier run (a loopback URL, dead now) is cleared.
-    settings: { 'glmVoiceClone.apiBaseUrl': backend.baseUrl, ...sampleSetting(backend) },
+    settings: { 'glmVoiceClone.apiBaseUrl': backend.baseUrl, ...sampleSetting(backend), ...zhipuSettings(zhipuBaseUrl) },
     defaultSettings: {
       'workbench.startupEditor': 'none',
       'telemetry.telemetryLevel': 'off',
       'chat.disableAIFeatures': true,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
     },
-    env: { NOVITA_API_KEY: backend.apiKey },
+    env: { NOVITA_API_KEY: backend.apiKey, ...(zhipuBaseUrl ? { ZHIPU_API_KEY: DEMO_KEY } : {}) },
     startTimeoutMs: 90_000,
   });
   const url = `${server.url}/?folder=${encodeURIComponent(WORKSPACE)}`;
@@ -128,6 +162,11 @@ async function main(): Promise<void> {
       ? `  Backend: the Novita double at ${backend.baseUrl} (demo key; nothing leaves this machine).`
       : `  Backend: ${backend.baseUrl} with NOVITA_API_KEY from your environment.`,
     ...(backend.sampleUrl ? [`  A sample to clone from (the panel starts with it): ${backend.sampleUrl}`] : []),
+    ...(zhipuBaseUrl
+      ? [
+          `  Provider: Zhipu, the double at ${zhipuBaseUrl} (demo key). Clone from a file: in the panel, Workspace File… → ${ZHIPU_SAMPLE}`,
+        ]
+      : []),
     `  Then: F1 → "GLM Voice Clone: Open Panel".  Logs: ${server.logFile}`,
     '  Press Ctrl+C to stop.',
     '',

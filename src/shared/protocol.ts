@@ -38,8 +38,20 @@ export interface LibraryPreview {
   watermark?: boolean;
 }
 
+/**
+ * A local file as the clone's sample (picked, dropped from the Explorer, or from the workspace): the host reads it by
+ * `uri` (a file: or vscode-remote: URI) only when it is checked or cloned.
+ */
+export interface SampleFileInfo {
+  uri: string;
+  /** The file's name, as shown. */
+  name: string;
+  sizeBytes: number;
+}
+
 /** What the sample preflight found, as the panel shows it. */
 export interface SampleCheck {
+  /** The URL checked, or the URI of the local file. */
   url: string;
   state: 'checking' | 'done';
   /** False: cloning is refused (`refusal` says why). */
@@ -54,8 +66,10 @@ export type VoiceAction = 'play' | 'use' | 'copy' | 'rename' | 'remove';
 export type PreviewAction = 'play' | 'save' | 'reveal' | 'remove';
 
 export type ToWebviewMessage =
-  | { type: 'init'; proposedName: string; hasKey: boolean; usedNames: string[]; draft?: CloneForm }
-  | { type: 'prefill'; form: CloneForm }
+  | { type: 'init'; proposedName: string; hasKey: boolean; usedNames: string[]; draft?: CloneForm; sampleFile?: SampleFileInfo }
+  | { type: 'prefill'; form: CloneForm; sampleFile?: SampleFileInfo }
+  /** The file the user picked or dropped is the sample now (its check follows as sampleInfo); `error`: it cannot be. */
+  | { type: 'sampleFile'; file?: SampleFileInfo; error?: string }
   | { type: 'cloneStarted'; requestId: string }
   | { type: 'cloneProgress'; requestId: string; message: string }
   /**
@@ -74,7 +88,7 @@ export type ToWebviewMessage =
       finished?: boolean;
     }
   /** `consent`: the clone was refused because the consent box was not checked (the form points at it). */
-  | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: 'setApiKey' | 'retry' | 'cloneAnyway'; consent?: boolean }
+  | { type: 'cloneError'; requestId: string; message: string; field?: CloneField; action?: CloneErrorAction; consent?: boolean }
   | { type: 'sampleInfo'; check: SampleCheck }
   | { type: 'samplePlayback'; url: string; audioSrc?: string; error?: string }
   | { type: 'transcript'; requestId: string; url: string; text?: string; error?: string }
@@ -85,12 +99,25 @@ export type ToWebviewMessage =
   | { type: 'nameProposal'; name: string; usedNames: string[] }
   | { type: 'keyState'; hasKey: boolean };
 
+/** The button a failed clone offers; `cloneWithZhipu`: a local file with Novita selected, and a Zhipu key is set. */
+export type CloneErrorAction = 'setApiKey' | 'retry' | 'cloneAnyway' | 'cloneWithZhipu';
+
+/** How the panel asks for a local sample: the open dialog, or a quick pick of the workspace's audio files. */
+export type SamplePick = 'browse' | 'workspace';
+
 export type FromWebviewMessage =
   | { type: 'ready'; previewFile?: string }
-  | { type: 'draft'; form: CloneForm }
-  /** `consent`: the user checked "I have the right to clone this voice". */
-  | { type: 'clone'; requestId: string; form: CloneForm; acceptWarnings?: boolean; consent?: boolean }
+  | { type: 'draft'; form: CloneForm; sampleFile?: SampleFileInfo }
+  /**
+   * `consent`: the user checked "I have the right to clone this voice". `sampleFile`: clone from this file (the URL
+   * field is not used). `provider`: clone there rather than at the selected provider ("Clone with Zhipu").
+   */
+  | { type: 'clone'; requestId: string; form: CloneForm; acceptWarnings?: boolean; consent?: boolean; sampleFile?: SampleFileInfo; provider?: 'zhipu' }
   | { type: 'checkSample'; url: string }
+  | { type: 'checkSampleFile'; file: SampleFileInfo }
+  | { type: 'pickSample'; how: SamplePick }
+  /** What was dropped on the sample field: a URI list (text/uri-list or VS Code's own), as the browser gave it. */
+  | { type: 'dropSample'; uris: string }
   | { type: 'playSample'; url: string }
   | { type: 'transcribe'; requestId: string; url: string }
   | { type: 'cancel'; requestId: string }
@@ -100,16 +127,20 @@ export type FromWebviewMessage =
   | { type: 'voiceAction'; action: VoiceAction; voiceId: string }
   | { type: 'previewAction'; action: PreviewAction; id: string };
 
-type Shape = Record<string, 'string' | 'string?' | 'form' | 'id' | 'id?' | 'boolean?' | 'voiceAction' | 'previewAction'>;
+type Shape = Record<string, 'string' | 'string?' | 'form' | 'id' | 'id?' | 'boolean?' | 'voiceAction' | 'previewAction' | 'sampleFile' | 'sampleFile?' | 'samplePick' | 'zhipu?'>;
 
 const VOICE_ACTIONS: readonly string[] = ['play', 'use', 'copy', 'rename', 'remove'] satisfies VoiceAction[];
 const PREVIEW_ACTIONS: readonly string[] = ['play', 'save', 'reveal', 'remove'] satisfies PreviewAction[];
+const SAMPLE_PICKS: readonly string[] = ['browse', 'workspace'] satisfies SamplePick[];
 
 const SHAPES: { [K in FromWebviewMessage['type']]: Shape } = {
   ready: { previewFile: 'string?' },
-  draft: { form: 'form' },
-  clone: { requestId: 'id', form: 'form', acceptWarnings: 'boolean?', consent: 'boolean?' },
+  draft: { form: 'form', sampleFile: 'sampleFile?' },
+  clone: { requestId: 'id', form: 'form', acceptWarnings: 'boolean?', consent: 'boolean?', sampleFile: 'sampleFile?', provider: 'zhipu?' },
   checkSample: { url: 'string' },
+  checkSampleFile: { file: 'sampleFile' },
+  pickSample: { how: 'samplePick' },
+  dropSample: { uris: 'string' },
   playSample: { url: 'string' },
   transcribe: { requestId: 'id', url: 'string' },
   cancel: { requestId: 'id' },
@@ -133,6 +164,21 @@ function isBoundedString(v: unknown, max = MAX_MESSAGE_STRING): v is string {
 function hasExactlyKeys(o: Record<string, unknown>, allowed: readonly string[], required: readonly string[]): boolean {
   const keys = Object.keys(o);
   return keys.every((k) => allowed.includes(k)) && required.every((k) => Object.prototype.hasOwnProperty.call(o, k));
+}
+
+const SAMPLE_FILE_KEYS: readonly (keyof SampleFileInfo)[] = ['uri', 'name', 'sizeBytes'];
+
+export function isSampleFileInfo(v: unknown): v is SampleFileInfo {
+  return (
+    isPlainObject(v) &&
+    hasExactlyKeys(v, SAMPLE_FILE_KEYS, SAMPLE_FILE_KEYS) &&
+    isBoundedString(v.uri, 4096) &&
+    /^(file|vscode-remote):/i.test(v.uri) &&
+    isBoundedString(v.name, 1024) &&
+    typeof v.sizeBytes === 'number' &&
+    Number.isSafeInteger(v.sizeBytes) &&
+    v.sizeBytes >= 0
+  );
 }
 
 export function isCloneForm(v: unknown): v is CloneForm {
@@ -173,6 +219,16 @@ export function isFromWebviewMessage(msg: unknown): msg is FromWebviewMessage {
         break;
       case 'previewAction':
         if (typeof value !== 'string' || !PREVIEW_ACTIONS.includes(value)) return false;
+        break;
+      case 'sampleFile':
+      case 'sampleFile?':
+        if (!isSampleFileInfo(value)) return false;
+        break;
+      case 'samplePick':
+        if (typeof value !== 'string' || !SAMPLE_PICKS.includes(value)) return false;
+        break;
+      case 'zhipu?':
+        if (value !== 'zhipu') return false;
         break;
     }
   }

@@ -1,11 +1,13 @@
 // What the panel's modules share, handed to each of them explicitly: the state the panel persists, how to save it,
 // and how to talk to the host.
 import type { CloneForm } from '../core/validation';
-import type { FromWebviewMessage, PreviewInfo, ToWebviewMessage } from '../shared/protocol';
+import type { FromWebviewMessage, PreviewInfo, SampleFileInfo, ToWebviewMessage } from '../shared/protocol';
 import type { VsCodeApi } from './vscodeApi';
 
 export interface PanelState {
   form: CloneForm;
+  /** A local file chosen as the sample (the URL field is then not used). */
+  sampleFile?: SampleFileInfo;
   preview?: PreviewInfo;
   playbackRate?: number;
 }

@@ -2,14 +2,16 @@
 // (saved on every edit), submitting and cancelling a clone, the banner, and the busy look while a clone runs.
 import { codePointLength, LIMITS } from '../core/limits';
 import { checkCloneForm, freeName, type CloneField, type CloneForm, type FieldProblem, type FieldProblems } from '../core/validation';
-import { consentRequiredText, fieldProblemText } from '../messages';
+import { consentRequiredText, fieldProblemText, formatBytes } from '../messages';
+import type { SampleFileInfo } from '../shared/protocol';
 import { byId, newRequestId, type HostMessage, type Panel } from './context';
 import { announce, l10n } from './l10n';
 
 export const FIELDS: readonly CloneField[] = ['sampleUrl', 'transcript', 'text', 'voiceName'];
 
 type BannerAction = NonNullable<HostMessage<'cloneError'>['action']>;
-const actionLabel = (action: BannerAction) => (action === 'setApiKey' ? l10n.t('Set API Key') : action === 'retry' ? l10n.t('Retry') : l10n.t('Clone Anyway'));
+const actionLabel = (action: BannerAction) =>
+  action === 'setApiKey' ? l10n.t('Set API Key') : action === 'retry' ? l10n.t('Retry') : action === 'cloneWithZhipu' ? l10n.t('Clone with Zhipu') : l10n.t('Clone Anyway');
 
 /**
  * The spinner appears only once a wait is long enough to need it (the progress text says what is going on from the
@@ -36,6 +38,12 @@ export function createForm(panel: Panel) {
     suggestion: byId<HTMLButtonElement>('name-suggestion'),
     consent: byId<HTMLInputElement>('consent'),
     consentError: byId('consent-error'),
+    sampleFile: byId('sample-file'),
+    sampleFileText: byId('sample-file-text'),
+    clearSampleFile: byId<HTMLButtonElement>('clear-sample-file'),
+    browseSample: byId<HTMLButtonElement>('browse-sample'),
+    workspaceSample: byId<HTMLButtonElement>('workspace-sample'),
+    sampleDrop: byId('sample-drop'),
   };
 
   let usedNames = new Set<string>();
@@ -45,6 +53,8 @@ export function createForm(panel: Panel) {
   let bannerAction: BannerAction | undefined;
   let spinnerTimer: ReturnType<typeof setTimeout> | undefined;
   const editListeners: ((field: CloneField) => void)[] = [];
+  /** The local file the sample is, when one was chosen (the URL field is hidden meanwhile). */
+  let sampleFile: SampleFileInfo | undefined;
 
   const nameTaken = (name: string) => usedNames.has(name.toLowerCase());
   const lowerSet = (names: string[]) => new Set(names.map((n) => n.toLowerCase()));
@@ -62,8 +72,20 @@ export function createForm(panel: Panel) {
   function commit(): void {
     state.form = read();
     panel.save();
+    state.sampleFile = sampleFile;
+    panel.save();
     // on every edit, not on a timer: a panel closed right after typing must still have told the host
-    panel.post({ type: 'draft', form: state.form });
+    panel.post({ type: 'draft', form: state.form, ...(sampleFile ? { sampleFile } : {}) });
+  }
+
+  /** Shows `file` as the sample (name, size), or the URL field again; nothing saved. */
+  function showSampleFile(file: SampleFileInfo | undefined): void {
+    sampleFile = file;
+    ui.sampleFile.hidden = !file;
+    inputs.sampleUrl.hidden = Boolean(file);
+    ui.sampleFileText.textContent = file ? `${file.name} · ${formatBytes(file.sizeBytes)}` : '';
+    ui.sampleFile.title = file ? decodeURIComponent(file.uri.replace(/^[a-z-]+:\/\/[^/]*/i, '')) : '';
+    if (file) showFieldError('sampleUrl', undefined);
   }
 
   function updateCount(): void {
@@ -103,7 +125,14 @@ export function createForm(panel: Panel) {
   }
 
   /** The box is required unless this sample was cloned with consent before. */
-  const consentMissing = (form: CloneForm) => !ui.consent.checked && !consentedSamples.has(form.sampleUrl.trim());
+  const consentMissing = (form: CloneForm) => !ui.consent.checked && (sampleFile !== undefined || !consentedSamples.has(form.sampleUrl.trim()));
+
+  /** The form's problems; a chosen file stands in for the sample URL. */
+  const problemsOf = (form: CloneForm): FieldProblems => {
+    const problems = checkCloneForm(form, nameTaken);
+    if (sampleFile) delete problems.sampleUrl;
+    return problems;
+  };
 
   /** The voice name is checked against the library as it is typed, with a free name offered. */
   function checkName(): void {
@@ -134,10 +163,10 @@ export function createForm(panel: Panel) {
     if (!busy) ui.progress.textContent = '';
   }
 
-  function submit(acceptWarnings: boolean): void {
+  function submit(acceptWarnings: boolean, provider?: 'zhipu'): void {
     if (runningRequest) return;
     const form = read();
-    const problems = checkCloneForm(form, nameTaken);
+    const problems = problemsOf(form);
     showProblems(problems);
     showBanner(undefined);
     // Refused here, before anything is sent: the reason is said beside the box, which gets the focus.
@@ -156,7 +185,7 @@ export function createForm(panel: Panel) {
     }
     const requestId = newRequestId();
     runningRequest = requestId;
-    panel.post({ type: 'clone', requestId, form, acceptWarnings, ...(ui.consent.checked ? { consent: true } : {}) });
+    panel.post({ type: 'clone', requestId, form, acceptWarnings, ...(ui.consent.checked ? { consent: true } : {}), ...(sampleFile ? { sampleFile } : {}), ...(provider ? { provider } : {}) });
     // The request first, the busy look a frame later: here the page shares its thread with the editor that carries
     // the message on, and a frame's layout and paint would go before it.
     requestAnimationFrame(() =>
@@ -180,13 +209,13 @@ export function createForm(panel: Panel) {
     for (const listener of editListeners) listener(field);
     if (field === 'voiceName') checkName();
     // an error clears as soon as the field is valid again; it never clears what was typed
-    if (FIELDS.includes(field) && !errorEls[field].hidden) showProblem(field, checkCloneForm(state.form, nameTaken)[field]);
+    if (FIELDS.includes(field) && !errorEls[field].hidden) showProblem(field, problemsOf(state.form)[field]);
   });
 
   for (const f of FIELDS) {
     inputs[f].addEventListener('blur', () => {
       if (!inputs[f].value) return;
-      showProblem(f, checkCloneForm(read(), nameTaken)[f]);
+      showProblem(f, problemsOf(read())[f]);
     });
   }
 
@@ -224,6 +253,36 @@ export function createForm(panel: Panel) {
     if (bannerAction === 'setApiKey') panel.post({ type: 'setApiKey' });
     else if (bannerAction === 'retry') submit(false);
     else if (bannerAction === 'cloneAnyway') submit(true);
+    else if (bannerAction === 'cloneWithZhipu') submit(false, 'zhipu');
+  });
+
+  ui.browseSample.addEventListener('click', () => panel.post({ type: 'pickSample', how: 'browse' }));
+  ui.workspaceSample.addEventListener('click', () => panel.post({ type: 'pickSample', how: 'workspace' }));
+  ui.clearSampleFile.addEventListener('click', () => {
+    showSampleFile(undefined);
+    commit();
+    for (const listener of editListeners) listener('sampleUrl');
+    inputs.sampleUrl.focus();
+  });
+
+  // A file dragged from the Explorer (VS Code hands a webview the drop only with Shift held): its URI, as VS Code's
+  // own list or the standard text/uri-list; the host checks that it is a local file.
+  const URI_TYPES = ['application/vnd.code.uri-list', 'text/uri-list'];
+  const droppedUris = (data: DataTransfer | null) => URI_TYPES.map((t) => data?.getData(t) ?? '').find((v) => v.trim());
+  ui.sampleDrop.addEventListener('dragover', (e) => {
+    if (!e.dataTransfer || runningRequest) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    ui.sampleDrop.classList.add('drop-target');
+  });
+  ui.sampleDrop.addEventListener('dragleave', () => ui.sampleDrop.classList.remove('drop-target'));
+  ui.sampleDrop.addEventListener('drop', (e) => {
+    ui.sampleDrop.classList.remove('drop-target');
+    const uris = droppedUris(e.dataTransfer);
+    // a URL dropped as text goes into the URL field as typed; a file's URI goes to the host
+    if (!uris) return;
+    e.preventDefault();
+    panel.post({ type: 'dropSample', uris });
   });
 
   return {
@@ -236,11 +295,22 @@ export function createForm(panel: Panel) {
     /** Shows `form` in the fields (nothing saved). */
     write,
     /** Shows `form` in the fields and saves it as the panel's state. */
-    load(form: CloneForm): void {
+    load(form: CloneForm, file?: SampleFileInfo): void {
       write(form);
+      showSampleFile(file);
       state.form = read();
+      state.sampleFile = file;
       panel.save();
     },
+    /** The chosen local file, if the sample is one. */
+    sampleFile: () => sampleFile,
+    /** The host's file became the sample (picked or dropped): shown and saved; the check follows. */
+    useSampleFile(file: SampleFileInfo): void {
+      showSampleFile(file);
+      commit();
+      for (const listener of editListeners) listener('sampleUrl');
+    },
+    showSampleFile,
     commit,
     showFieldError,
     showProblem,
@@ -298,6 +368,11 @@ export function createForm(panel: Panel) {
         inputs[msg.field].focus();
         announce(msg.message);
       } else if (msg.action) ui.bannerAction.focus();
+    },
+    /** A file could not be the sample: said under the sample field. */
+    sampleFileError(message: string): void {
+      showFieldError('sampleUrl', message);
+      announce(message);
     },
     keyState(hasKey: boolean): void {
       if (hasKey && bannerAction === 'setApiKey') showBanner(l10n.t('API key saved. Press “Clone and preview” to try again.'));

@@ -28,6 +28,7 @@ listen({ hold, form, sample, player, lists, restored });
 
 // Restore before telling the host we are ready, so nothing typed is ever replaced by a default.
 form.write(panel.state.form);
+form.showSampleFile(panel.state.sampleFile);
 sample.schedule();
 player.restore();
 form.setBusy(undefined);

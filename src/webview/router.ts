@@ -26,7 +26,7 @@ function handlers({ hold, form, sample, player, lists, restored }: Modules): Han
     init(msg) {
       form.setUsedNames(msg.usedNames);
       if (!restored && msg.draft && form.isBlank()) {
-        form.load(msg.draft);
+        form.load(msg.draft, msg.sampleFile);
         sample.schedule();
       }
       form.fillName(msg.proposedName);
@@ -34,7 +34,7 @@ function handlers({ hold, form, sample, player, lists, restored }: Modules): Han
       document.body.dataset.ready = 'true';
     },
     prefill(msg) {
-      form.load(msg.form);
+      form.load(msg.form, msg.sampleFile);
       sample.schedule();
       form.clearMessages();
     },
@@ -54,6 +54,7 @@ function handlers({ hold, form, sample, player, lists, restored }: Modules): Han
     cloneFinished: (msg) => form.finished(msg.requestId),
     preview: (msg) => player.show(msg.preview, msg.autoplay),
     sampleInfo: (msg) => sample.info(msg.check),
+    sampleFile: (msg) => sample.file(msg),
     samplePlayback: (msg) => sample.playback(msg),
     transcript: (msg) => sample.transcript(msg),
     library(msg) {

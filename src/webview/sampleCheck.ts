@@ -28,6 +28,8 @@ export function createSampleCheck(panel: Panel, form: Form) {
   let offeredTranscript: string | undefined;
 
   const typedUrl = () => form.value('sampleUrl').trim();
+  /** What the sample is now: the chosen file's URI, else the typed URL (the key of the host's findings). */
+  const currentSample = () => form.sampleFile()?.uri ?? typedUrl();
 
   function render(check: SampleCheck | undefined): void {
     lastCheck = check;
@@ -44,7 +46,8 @@ export function createSampleCheck(panel: Panel, form: Form) {
       return;
     }
     ui.info.textContent = check.summary ?? '';
-    ui.play.hidden = !check.ok;
+    // a local file is not fetched for playback (it is on this computer already)
+    ui.play.hidden = !check.ok || form.sampleFile() !== undefined;
     const warnings = check.warnings ?? [];
     ui.warning.textContent = warnings.map((w) => w.message).join(' ');
     ui.warning.hidden = warnings.length === 0;
@@ -54,6 +57,14 @@ export function createSampleCheck(panel: Panel, form: Form) {
   /** Asks the host to check the typed URL once typing pauses (not again for the URL checked last). */
   function schedule(): void {
     if (checkTimer) clearTimeout(checkTimer);
+    const file = form.sampleFile();
+    if (file) {
+      // checked at once, on the file's bytes (the host reads it): nothing is typed here to wait for
+      if (lastCheck?.url === file.uri) return;
+      render({ url: file.uri, state: 'checking' });
+      panel.post({ type: 'checkSampleFile', file });
+      return;
+    }
     const url = typedUrl();
     if (!url || checkSampleUrl(url)) {
       render(undefined);
@@ -82,6 +93,10 @@ export function createSampleCheck(panel: Panel, form: Form) {
   });
 
   ui.transcribe.addEventListener('click', () => {
+    if (form.sampleFile()) {
+      form.showFieldError('transcript', l10n.t('Transcribing needs the sample at a URL (Novita’s speech recognition fetches it): type what the file says.'));
+      return;
+    }
     const url = typedUrl();
     const problem = checkSampleUrl(url);
     if (problem) {
@@ -115,7 +130,17 @@ export function createSampleCheck(panel: Panel, form: Form) {
     },
     /** The host's finding, if it is still about the typed URL. */
     info(check: SampleCheck): void {
-      if (check.url === typedUrl()) render(check);
+      if (check.url === currentSample()) render(check);
+    },
+    /** The host made a file the sample (its check comes as `info`), or could not. */
+    file(msg: HostMessage<'sampleFile'>): void {
+      if (msg.error !== undefined || !msg.file) {
+        form.sampleFileError(msg.error ?? '');
+        return;
+      }
+      // the host checks it now: the edit below must not ask again
+      render({ url: msg.file.uri, state: 'checking' });
+      form.useSampleFile(msg.file);
     },
     playback(msg: HostMessage<'samplePlayback'>): void {
       ui.play.disabled = false;

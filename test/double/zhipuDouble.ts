@@ -217,6 +217,8 @@ export class ZhipuDouble {
   apiKey: string | undefined;
   readonly refusedKeys: Set<string>;
   latencyMs: number;
+  /** Added before the answers of one route (the preview's download included): a slow clone, a network's round trip. */
+  readonly routeLatencyMs: Partial<Record<ZhipuRoute, number>> = {};
   firstFrameDelayMs: number;
   frameDelayMs: number;
   frameBytes: number;
@@ -430,7 +432,7 @@ export class ZhipuDouble {
 
     if (found === 'wrongMethod') return send(jsonReply(405, zhipuErrorBody('1210', `${method} is not allowed on ${url.pathname}`)));
     if (!route) return send(jsonReply(404, zhipuErrorBody('1210', `no route for ${method} ${url.pathname}`)));
-    if (route !== 'preview') await this.sleep(this.latencyMs);
+    await this.sleep((route === 'preview' ? 0 : this.latencyMs) + (this.routeLatencyMs[route] ?? 0));
     if (res.destroyed || !this.server) return;
     if (raw === undefined) return fail(new ZhipuProblem('1214', 'request body too large', 413));
 

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { NovitaDouble } from '../double/novitaDouble';
+import { ZhipuDouble } from '../double/zhipuDouble';
 import { launchChromium, type Browser } from '../../scripts/harness/browser';
 import { startCodeServer, type CodeServer } from '../../scripts/harness/codeServer';
 import { TEST_SETTINGS } from '../../scripts/harness/editorSuite';
@@ -19,6 +20,8 @@ export interface Workbench {
   double: NovitaDouble;
   /** The double's key, also in code-server's environment as NOVITA_API_KEY. */
   apiKey: string;
+  /** Zhipu's double (glmVoiceClone.zhipu.apiBaseUrl), its key in the environment as ZHIPU_API_KEY; Novita stays selected. */
+  zhipu: ZhipuDouble;
   workspace: string;
 }
 
@@ -114,11 +117,13 @@ async function start(): Promise<void> {
   const apiKey = `gvc-e2e-${randomBytes(8).toString('hex')}`;
   const double = new NovitaDouble({ apiKey });
   const baseUrl = await double.start();
+  const zhipu = new ZhipuDouble({ apiKey: `zk.${apiKey}` });
+  const zhipuBaseUrl = await zhipu.start();
   try {
     const server = await startCodeServer({
       vsix: [VSIX],
-      settings: { ...TEST_SETTINGS, 'glmVoiceClone.apiBaseUrl': baseUrl },
-      env: { NOVITA_API_KEY: apiKey },
+      settings: { ...TEST_SETTINGS, 'glmVoiceClone.apiBaseUrl': baseUrl, 'glmVoiceClone.zhipu.apiBaseUrl': zhipuBaseUrl },
+      env: { NOVITA_API_KEY: apiKey, ZHIPU_API_KEY: `zk.${apiKey}` },
       keepScratch: process.env.GVC_KEEP === '1',
     });
     const workspace = join(server.scratch, 'workspace');
@@ -127,7 +132,7 @@ async function start(): Promise<void> {
     browser = await launchChromium(server.scratch, server.sandboxEnv);
     const p = browser.page;
     p.on('pageerror', (e) => process.stdout.write(`  [page error] ${String(e).slice(0, 300)}\n`));
-    current = { page: p, server, double, apiKey, workspace };
+    current = { page: p, server, double, apiKey, workspace, zhipu };
     await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded' });
     await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await p.locator('.part.statusbar').waitFor({ timeout: 60_000 });
@@ -136,6 +141,7 @@ async function start(): Promise<void> {
   } catch (err) {
     await stop();
     await double.stop();
+    await zhipu.stop();
     throw err;
   }
 }
@@ -147,6 +153,7 @@ async function stop(): Promise<void> {
   browser = undefined;
   await wb?.server.stop();
   await wb?.double.stop();
+  await wb?.zhipu.stop();
 }
 
 export const mochaHooks = {

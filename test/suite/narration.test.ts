@@ -167,6 +167,29 @@ suite('Speak File and Speak Selection (real extension host, Novita double)', () 
     }
   });
 
+  test('A voice chosen is the voice spoken, however quickly voices are switched and speech is counted', async () => {
+    // Each speech writes the cost meter to global state a moment later; VS Code echoes every write of it back as a
+    // whole snapshot, which (before platform/windowState.ts) could briefly bring back the voice just replaced.
+    const voices = ['xiaochen', 'tongtong', 'jam', 'kazi'];
+    const spoken: string[] = [];
+    try {
+      for (let i = 0; i < 16; i++) {
+        const voice = voices[i % voices.length];
+        await openDoc(`Switch number ${i}.`);
+        await vscode.commands.executeCommand('glmVoiceClone.useVoice', voice);
+        double.clearRequests();
+        const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
+        assert.ok(result.ok, JSON.stringify(result));
+        spoken.push(`${voice}→${JSON.parse(double.requests.find((r) => r.path === '/v3/glm-tts')!.bodyText).voice}`);
+        // The meter writes 250 ms after the speech's last chunk: switch around then, a little later each time.
+        await new Promise((r) => setTimeout(r, 225 + ((i * 7) % 60)));
+      }
+      assert.deepEqual(spoken.filter((s) => s.split('→')[0] !== s.split('→')[1]), [], spoken.join(' '));
+    } finally {
+      await vscode.commands.executeCommand('glmVoiceClone.useVoice', 'tongtong');
+    }
+  });
+
   test('Export Narration saves the narration beside the source file as name.voice.wav', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gvc-export-'));
     const source = join(dir, 'chapter-one.md');

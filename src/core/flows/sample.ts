@@ -4,10 +4,11 @@ import { createHash } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeSampleBytes } from '../audio/probe';
-import type { SamplePreflight, SampleWarning } from '../audio/preflight';
+import { assessSampleFile, type SamplePreflight, type SampleWarning } from '../audio/preflight';
 import { CoreError } from '../errors';
 import { LIMITS } from '../limits';
 import type { NovitaConnections } from '../novita/connections';
+import { FILE_SAMPLE_FORMATS, type ProviderId } from '../providers/port';
 import type { ConnectionSettings, FoldersPort } from './ports';
 
 /** A sample that passed its check within this time is not fetched again before cloning. */
@@ -42,6 +43,15 @@ export class SampleFlow {
       this.recent.delete(url);
     }
     return result;
+  }
+
+  /**
+   * A local file's check, on its bytes, before anything is sent: size, format (the provider's file formats; Zhipu's
+   * when the provider takes no file, since such a file can only be cloned there), duration. `name` is what is shown.
+   */
+  checkFile(bytes: Uint8Array, name: string, provider: ProviderId): Promise<SamplePreflight> {
+    const formats = FILE_SAMPLE_FORMATS[provider].length ? FILE_SAMPLE_FORMATS[provider] : FILE_SAMPLE_FORMATS.zhipu;
+    return assessSampleFile(bytes, name, probeSampleBytes, formats);
   }
 
   /** Throws CoreError 'sampleRefused', or 'sampleWarnings' unless `acceptWarnings`, for what the check found. */

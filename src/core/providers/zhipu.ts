@@ -40,11 +40,22 @@ export class ZhipuProvider implements Provider {
     }
     signal?.throwIfAborted();
     options.onStep?.('uploading');
-    const { id: fileId } = await this.client.upload(bytes, filename, { signal });
+    // Not under the caller's signal: an upload cut off mid-way may still be stored at Zhipu, with no id to delete it
+    // by. A cancel during the upload lets it finish (the client's timeout bounds it), then deletes it below.
+    const { id: fileId } = await this.client.upload(bytes, filename);
+    let deletion: Promise<void> | undefined;
+    // Not under the caller's signal: a cancelled clone must still take its sample away from Zhipu.
+    const deleteSample = () =>
+      (deletion ??= this.client.deleteFile(fileId, { signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) }).then(
+        () => undefined,
+        (err: unknown) => this.onCleanupFailed?.(fileId, err),
+      ));
     try {
       if (signal?.aborted) throw new CoreError({ kind: 'cancelled' });
       options.onStep?.('cloning');
       const cloned = await this.client.clone({ fileId, voiceName: req.voiceName, input: req.input, text: req.transcript }, { signal });
+      // The voice exists: the sample is needed no more, and goes while the preview is fetched (not after it).
+      if (!options.keepUploadedSample) void deleteSample();
       options.onStep?.('preview');
       try {
         const preview = await this.previewOf(cloned.voiceId, signal);
@@ -55,10 +66,7 @@ export class ZhipuProvider implements Provider {
         throw new CoreError({ kind: 'previewLost', voiceName: req.voiceName, voiceId: cloned.voiceId, cause: problemOf(err) }, { cause: err });
       }
     } finally {
-      if (!options.keepUploadedSample) {
-        // Not under the caller's signal: a cancelled clone must still take its sample away from Zhipu.
-        await this.client.deleteFile(fileId, { signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) }).catch((err: unknown) => this.onCleanupFailed?.(fileId, err));
-      }
+      if (!options.keepUploadedSample) await deleteSample();
     }
   }
 

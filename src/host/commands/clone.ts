@@ -1,10 +1,15 @@
 import vscode = require('vscode');
 import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import type { SamplePreflight } from '../../core/audio/preflight';
 import type { CloneOutcome } from '../../core/flows/clone';
+import type { ProviderId } from '../../core/providers/port';
+import type { SampleFileInfo } from '../../shared/protocol';
 import { checkSampleUrl, checkText, checkTranscript, checkVoiceName, type CloneForm } from '../../core/validation';
 import { describe, describeProgress, describeSampleCheck, fieldMessage, l10n } from '../platform/describe';
-import { readSuggestedSampleUrl } from '../platform/config';
-import { VoiceClonePanel } from '../panel/panel';
+import { readProviderSettings, readSuggestedSampleUrl } from '../platform/config';
+import { browseForSample, pickWorkspaceSample, readSampleFile, sampleFileInfo } from '../platform/sampleFiles';
+import { offerZhipu, VoiceClonePanel } from '../panel/panel';
 import type { Services } from '../services/services';
 import type { CommandHandlers } from './ids';
 
@@ -28,7 +33,7 @@ export function commandHandlers(services: Services): Pick<CommandHandlers, Clone
         process.env.NOVITA_API_KEY ? l10n.t('GLM Voice Clone: stored API key removed (NOVITA_API_KEY from the environment is still used).') : l10n.t('GLM Voice Clone: API key removed.'),
       );
     },
-    'glmVoiceClone.cloneVoice': (initial?: Partial<CloneForm>) => cloneFromPalette(services, initial),
+    'glmVoiceClone.cloneVoice': (initial?: PaletteOptions) => cloneFromPalette(services, initial),
     'glmVoiceClone.transcribeSample': (url?: unknown) => transcribeFromPalette(services, typeof url === 'string' ? url : undefined),
     'glmVoiceClone.showLog': () => services.log.show(),
   };
@@ -41,27 +46,83 @@ const STEPS = 4;
  * `initial` pre-fills the boxes (and lets tests drive the flow); a value that is valid and complete is not asked again.
  */
 /** What `glmVoiceClone.cloneVoice` returns, for scripts and tests; undefined when the user dismissed a prompt. */
-export type CloneCommandResult = ({ ok: true } & CloneOutcome) | { ok: false; message: string; cancelled?: boolean };
+/**
+ * `offer`: the clone was refused because Novita takes no local file, and "Clone with Zhipu" was offered (a Zhipu key
+ * is set).
+ */
+export type CloneCommandResult = ({ ok: true } & CloneOutcome) | { ok: false; message: string; cancelled?: boolean; offer?: 'cloneWithZhipu' };
 
-async function cloneFromPalette(services: Services, initial: Partial<CloneForm> & { acceptWarnings?: boolean; consent?: boolean } = {}): Promise<CloneCommandResult | undefined> {
+/**
+ * What scripts and tests may pass besides the form: `sampleFile` (a path or a file:/vscode-remote: URI) clones from
+ * that file; `provider` clones there rather than at the selected one; `signal` cancels as the notification's Cancel.
+ */
+type PaletteOptions = Partial<CloneForm> & { acceptWarnings?: boolean; consent?: boolean; sampleFile?: string; provider?: ProviderId; signal?: AbortSignal };
+
+/** A path or a URI as given to the command. */
+function fileUriOf(given: string): vscode.Uri {
+  return /^(file|vscode-remote):/i.test(given) ? vscode.Uri.parse(given, true) : vscode.Uri.file(given);
+}
+
+async function cloneFromPalette(services: Services, initial: PaletteOptions = {}): Promise<CloneCommandResult | undefined> {
   const interactive = !isCompleteForm(initial);
-  const form: CloneForm = { sampleUrl: initial.sampleUrl ?? (interactive ? readSuggestedSampleUrl() : ''), transcript: initial.transcript ?? '', text: initial.text ?? '', voiceName: initial.voiceName ?? '' };
+  const form: CloneForm = {
+    sampleUrl: initial.sampleUrl ?? (interactive && !initial.sampleFile ? readSuggestedSampleUrl() : ''),
+    transcript: initial.transcript ?? '',
+    text: initial.text ?? '',
+    voiceName: initial.voiceName ?? '',
+  };
   let acceptWarnings = initial.acceptWarnings === true;
   // Scripts and tests pass `consent: true`; the palette asks (below) unless this sample was cloned with consent before.
   let consent = initial.consent === true;
+  let sampleFile: SampleFileInfo | undefined;
+  if (initial.sampleFile) {
+    try {
+      sampleFile = await sampleFileInfo(fileUriOf(initial.sampleFile));
+    } catch (err) {
+      const message = describe(err, services.log).message;
+      void vscode.window.showErrorMessage(`GLM Voice Clone: ${message}`);
+      return { ok: false, message };
+    }
+  }
+  const provider = initial.provider ?? readProviderSettings().provider;
   if (interactive) {
     // The sample is checked as soon as it is given: a bad one is asked for again, before anything else is typed.
     for (;;) {
-      const sampleUrl = await ask(1, l10n.t('Sample audio URL'), form.sampleUrl, l10n.t('https://example.com/sample.wav (WAV or MP3, 3–30 s, ≤ 10 MB)'), validateSampleUrl);
-      if (sampleUrl === undefined) return undefined;
-      form.sampleUrl = sampleUrl.trim();
-      const verdict = await checkSampleInteractively(services, form.sampleUrl);
+      const source = sampleFile ? 'file' : await askSampleSource(form.sampleUrl);
+      if (source === undefined) return undefined;
+      if (source === 'url') {
+        const sampleUrl = await ask(1, l10n.t('Sample audio URL'), form.sampleUrl, l10n.t('https://example.com/sample.wav (WAV or MP3, 3–30 s, ≤ 10 MB)'), validateSampleUrl);
+        if (sampleUrl === undefined) return undefined;
+        form.sampleUrl = sampleUrl.trim();
+        sampleFile = undefined;
+        const verdict = await checkSampleInteractively(services, form.sampleUrl, (signal) => services.samples.check(form.sampleUrl, signal));
+        if (verdict === 'cancel') return undefined;
+        if (verdict === 'again') continue;
+        acceptWarnings = verdict === 'accepted';
+        break;
+      }
+      if (!sampleFile) {
+        const uri = source === 'workspace' ? await pickWorkspaceSample() : await browseForSample();
+        if (!uri) continue;
+        try {
+          sampleFile = await sampleFileInfo(uri);
+        } catch (err) {
+          void vscode.window.showErrorMessage(`GLM Voice Clone: ${describe(err, services.log).message}`);
+          continue;
+        }
+      }
+      const file = sampleFile;
+      const verdict = await checkSampleInteractively(services, file.uri, async () => services.samples.checkFile((await readSampleFile(file)).bytes, file.name, provider));
       if (verdict === 'cancel') return undefined;
-      if (verdict === 'again') continue;
+      if (verdict === 'again') {
+        sampleFile = undefined;
+        continue;
+      }
       acceptWarnings = verdict === 'accepted';
       break;
     }
-    if (!consent && !(await services.storage.library()).consentFor(form.sampleUrl)) consent = await askConsent();
+    const sampleId = sampleFile ? pathToFileURL(fileUriOf(sampleFile.uri).fsPath).href : form.sampleUrl;
+    if (!consent && !(await services.storage.library()).consentFor(sampleId)) consent = await askConsent();
     const transcript = await ask(2, l10n.t('Sample transcript (optional)'), form.transcript, l10n.t('What the sample says, word for word; leave empty to skip'), (v) => fieldMessage('transcript', checkTranscript(v)));
     if (transcript === undefined) return undefined;
     form.transcript = transcript;
@@ -77,6 +138,8 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
   }
 
   const problems = await services.clone.validate(form);
+  // A file stands in for the sample URL.
+  if (sampleFile) delete problems.sampleUrl;
   const firstField = (Object.keys(problems) as Array<keyof CloneForm>)[0];
   const firstError = firstField && fieldMessage(firstField, problems[firstField]);
   if (firstError) {
@@ -85,7 +148,7 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
   }
 
   const panel = VoiceClonePanel.createOrShow(services);
-  panel.prefill(form);
+  panel.prefill(form, sampleFile);
   const requestId = randomUUID().replace(/-/g, '');
   try {
     const outcome = await vscode.window.withProgress(
@@ -93,10 +156,23 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
       async (progress, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
+        const given = initial.signal;
+        const onGiven = () => controller.abort();
+        given?.addEventListener('abort', onGiven);
+        if (given?.aborted) controller.abort();
         try {
-          return await services.clone.clone(form, { signal: controller.signal, acceptWarnings, consent, progress: (event) => progress.report({ message: describeProgress(event) }) });
+          const file = sampleFile ? await readSampleFile(sampleFile) : undefined;
+          return await services.clone.clone(form, {
+            signal: controller.signal,
+            acceptWarnings,
+            consent,
+            ...(file ? { sampleFile: file } : {}),
+            ...(file || provider !== 'novita' ? { provider } : {}),
+            progress: (event) => progress.report({ message: describeProgress(event) }),
+          });
         } finally {
           sub.dispose();
+          given?.removeEventListener('abort', onGiven);
         }
       },
     );
@@ -108,22 +184,27 @@ async function cloneFromPalette(services: Services, initial: Partial<CloneForm> 
   } catch (err) {
     const e = describe(err, services.log);
     if (e.cancelled) return { ok: false, message: e.message, cancelled: true };
-    VoiceClonePanel.instance?.post({ type: 'cloneError', requestId, message: e.message, field: e.field, action: e.action, ...(e.consent ? { consent: true } : {}) });
+    const zhipu = await offerZhipu(err, services);
+    VoiceClonePanel.instance?.post({ type: 'cloneError', requestId, message: e.message, field: sampleFile && e.field === 'sampleUrl' ? undefined : e.field, action: zhipu ? 'cloneWithZhipu' : e.action, ...(e.consent ? { consent: true } : {}) });
     const setKey = l10n.t('Set API Key');
     const retry = l10n.t('Retry');
     const anyway = l10n.t('Clone Anyway');
-    const actions = e.action === 'setApiKey' ? [setKey] : e.action === 'retry' ? [retry] : e.action === 'cloneAnyway' ? [anyway] : [];
+    const withZhipu = l10n.t('Clone with Zhipu');
+    const actions = zhipu ? [withZhipu] : e.action === 'setApiKey' ? [setKey] : e.action === 'retry' ? [retry] : e.action === 'cloneAnyway' ? [anyway] : [];
+    const again: PaletteOptions = { ...form, consent, ...(sampleFile ? { sampleFile: sampleFile.uri } : {}), ...(initial.provider ? { provider: initial.provider } : {}) };
     // Not awaited: the command returns now; the form stays in the panel, and the buttons carry on from it.
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${e.message}`, ...actions).then(async (choice) => {
       if (choice === setKey) {
-        if (await vscode.commands.executeCommand<boolean>('glmVoiceClone.setApiKey')) await cloneFromPalette(services, { ...form, consent });
+        if (await vscode.commands.executeCommand<boolean>('glmVoiceClone.setApiKey')) await cloneFromPalette(services, again);
       } else if (choice === retry) {
-        await cloneFromPalette(services, { ...form, consent });
+        await cloneFromPalette(services, again);
       } else if (choice === anyway) {
-        await cloneFromPalette(services, { ...form, acceptWarnings: true, consent });
+        await cloneFromPalette(services, { ...again, acceptWarnings: true });
+      } else if (choice === withZhipu) {
+        await cloneFromPalette(services, { ...again, provider: 'zhipu' });
       }
     });
-    return { ok: false, message: e.message };
+    return { ok: false, message: e.message, ...(zhipu ? { offer: 'cloneWithZhipu' as const } : {}) };
   }
 }
 
@@ -167,8 +248,19 @@ async function transcribeFromPalette(services: Services, given?: string): Promis
   return { ok: true, text };
 }
 
-/** 'ok' (nothing to say), 'accepted' (warned, the user chose to clone anyway), 'again' (ask for another URL), 'cancel'. */
-async function checkSampleInteractively(services: Services, url: string): Promise<'ok' | 'accepted' | 'again' | 'cancel'> {
+/** The palette's first question: where the sample is. */
+async function askSampleSource(suggestedUrl: string): Promise<'url' | 'file' | 'workspace' | undefined> {
+  const items: (vscode.QuickPickItem & { source: 'url' | 'file' | 'workspace' })[] = [
+    { label: `$(link) ${l10n.t('A URL')}`, description: suggestedUrl, detail: l10n.t('A public address of the recording (Novita and Zhipu)'), source: 'url' },
+    { label: `$(file-media) ${l10n.t('A file on disk')}`, detail: l10n.t('A WAV or MP3 on this computer, uploaded to Zhipu'), source: 'file' },
+    { label: `$(files) ${l10n.t('An audio file of this workspace')}`, detail: l10n.t('Chosen from the workspace’s WAV and MP3 files, uploaded to Zhipu'), source: 'workspace' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: l10n.t('Clone Voice ({0}/{1}): {2}', 1, STEPS, l10n.t('Sample')), placeHolder: l10n.t('Where is the recording of the voice to clone?'), ignoreFocusOut: true });
+  return picked?.source;
+}
+
+/** 'ok' (nothing to say), 'accepted' (warned, the user chose to clone anyway), 'again' (ask for another sample), 'cancel'. */
+async function checkSampleInteractively(services: Services, url: string, run: (signal: AbortSignal) => Promise<SamplePreflight>): Promise<'ok' | 'accepted' | 'again' | 'cancel'> {
   let result;
   try {
     result = await vscode.window.withProgress(
@@ -176,7 +268,7 @@ async function checkSampleInteractively(services: Services, url: string): Promis
       (_progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        return services.samples.check(url, controller.signal);
+        return run(controller.signal);
       },
     );
   } catch (err) {
@@ -217,8 +309,9 @@ async function askConsent(): Promise<boolean> {
   return choice === confirm;
 }
 
-function isCompleteForm(f: Partial<CloneForm>): f is CloneForm {
-  return typeof f.sampleUrl === 'string' && typeof f.text === 'string' && typeof f.voiceName === 'string' && f.sampleUrl !== '' && f.text !== '' && f.voiceName !== '';
+function isCompleteForm(f: PaletteOptions): boolean {
+  const sample = (typeof f.sampleUrl === 'string' && f.sampleUrl !== '') || (typeof f.sampleFile === 'string' && f.sampleFile !== '');
+  return sample && typeof f.text === 'string' && typeof f.voiceName === 'string' && f.text !== '' && f.voiceName !== '';
 }
 
 async function ask(step: number, title: string, value: string, placeHolder: string, validate: (v: string) => string | undefined, steps = STEPS): Promise<string | undefined> {

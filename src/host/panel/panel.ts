@@ -9,14 +9,18 @@ import {
   type LibraryVoice,
   type PreviewAction,
   type PreviewInfo,
+  type SampleFileInfo,
+  type SamplePick,
   type ToWebviewMessage,
   type VoiceAction,
 } from '../../shared/protocol';
 import type { CloneOutcome } from '../../core/flows/clone';
+import { CoreError, problemOf } from '../../core/errors';
 import { checkSampleUrl, type CloneForm } from '../../core/validation';
 import { describe, describeProgress, describeSampleCheck, fieldMessage, l10n } from '../platform/describe';
 import { Disposable } from '../platform/dispose';
-import { readSuggestedSampleUrl } from '../platform/config';
+import { readProviderSettings, readSuggestedSampleUrl } from '../platform/config';
+import { browseForSample, droppedSampleUri, pickWorkspaceSample, readSampleFile, sampleFileInfo } from '../platform/sampleFiles';
 import { voiceDisplayName } from '../views/libraryTree';
 import { renderPanelHtml } from './panelHtml';
 import type { Services } from '../services/services';
@@ -29,6 +33,11 @@ const REMEMBER_AFTER_MS = 1000;
 const MIME: Record<string, string> = { '.wav': 'audio/wav', '.mp3': 'audio/mpeg', '.ogg': 'audio/ogg', '.flac': 'audio/flac' };
 /** What was typed in the panel, so closing it loses nothing (webview state dies with the panel). */
 const DRAFT_KEY = 'glmVoiceClone.draft';
+
+/** The draft as stored: the form, and the local file chosen as its sample (then the URL field is not used). */
+type StoredDraft = CloneForm & { sampleFile?: SampleFileInfo };
+
+const EMPTY_FORM: CloneForm = { sampleUrl: '', transcript: '', text: '', voiceName: '' };
 
 interface StoredPreview {
   voiceId: string;
@@ -49,9 +58,19 @@ export class VoiceClonePanel extends Disposable {
 
   /** What was last typed in the panel (kept by the host, so it outlives the panel). */
   static draft(services: Services): CloneForm {
-    const draft = VoiceClonePanel.current?.pendingDraft ?? services.context.globalState.get<CloneForm>(DRAFT_KEY) ?? { sampleUrl: '', transcript: '', text: '', voiceName: '' };
+    const stored = VoiceClonePanel.storedDraft(services);
+    const draft: CloneForm = { sampleUrl: stored.sampleUrl, transcript: stored.transcript, text: stored.text, voiceName: stored.voiceName };
     // An empty sample field starts with the configured sample (`npm start` sets the demo's); what was typed wins.
-    return draft.sampleUrl ? draft : { ...draft, sampleUrl: readSuggestedSampleUrl() };
+    return draft.sampleUrl || stored.sampleFile ? draft : { ...draft, sampleUrl: readSuggestedSampleUrl() };
+  }
+
+  /** The local file the draft clones from, if one was chosen. */
+  static draftSampleFile(services: Services): SampleFileInfo | undefined {
+    return VoiceClonePanel.storedDraft(services).sampleFile;
+  }
+
+  private static storedDraft(services: Services): StoredDraft {
+    return VoiceClonePanel.current?.pendingDraft ?? services.state.get<StoredDraft>(DRAFT_KEY) ?? EMPTY_FORM;
   }
 
   static get instance(): VoiceClonePanel | undefined {
@@ -103,17 +122,17 @@ export class VoiceClonePanel extends Disposable {
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Keystrokes arrive one message each; storage is written at most every 300 ms, and at once on dispose. */
-  private saveDraft(form: CloneForm): void {
-    this.pendingDraft = form;
+  private saveDraft(form: CloneForm, sampleFile?: SampleFileInfo): void {
+    this.pendingDraft = { ...form, ...(sampleFile ? { sampleFile } : {}) };
     this.draftTimer ??= setTimeout(() => this.flushDraft(), 300);
   }
 
-  private pendingDraft: CloneForm | undefined;
+  private pendingDraft: StoredDraft | undefined;
 
   private flushDraft(): void {
     if (this.draftTimer) clearTimeout(this.draftTimer);
     this.draftTimer = undefined;
-    if (this.pendingDraft) void this.services.context.globalState.update(DRAFT_KEY, this.pendingDraft);
+    if (this.pendingDraft) void this.services.state.update(DRAFT_KEY, this.pendingDraft);
     this.pendingDraft = undefined;
   }
 
@@ -167,9 +186,9 @@ export class VoiceClonePanel extends Disposable {
   }
 
   /** Fills the form (palette flow) so what the user typed there is visible and editable in the panel. */
-  prefill(form: CloneForm): void {
-    this.saveDraft(form);
-    this.post({ type: 'prefill', form });
+  prefill(form: CloneForm, sampleFile?: SampleFileInfo): void {
+    this.saveDraft(form, sampleFile);
+    this.post({ type: 'prefill', form, ...(sampleFile ? { sampleFile } : {}) });
   }
 
   /**
@@ -201,7 +220,7 @@ export class VoiceClonePanel extends Disposable {
     const write = () => {
       this.pendingRemember = undefined;
       clearTimeout(timer);
-      void this.services.context.globalState.update(LAST_PREVIEW_KEY, {
+      void this.services.state.update(LAST_PREVIEW_KEY, {
         voiceId: outcome.voiceId,
         voiceName: outcome.voiceName,
         file: outcome.fileName,
@@ -237,12 +256,22 @@ export class VoiceClonePanel extends Disposable {
       case 'ready':
         return this.onReady(msg.previewFile);
       case 'draft':
-        this.saveDraft(msg.form);
+        this.saveDraft(msg.form, msg.sampleFile);
         return;
       case 'clone':
-        return this.runClone(msg.requestId, msg.form, msg.acceptWarnings ?? false, msg.consent ?? false);
+        return this.runClone(msg.requestId, msg.form, msg.acceptWarnings ?? false, msg.consent ?? false, msg.sampleFile, msg.provider);
       case 'checkSample':
         return this.checkSample(msg.url);
+      case 'checkSampleFile':
+        return this.checkSampleFile(msg.file);
+      case 'pickSample':
+        return this.pickSample(msg.how);
+      case 'dropSample': {
+        const uri = droppedSampleUri(msg.uris);
+        if (uri) return this.useSampleFile(uri);
+        this.post({ type: 'sampleFile', error: l10n.t('Only a file can be the sample: drop an audio file from the Explorer (hold Shift to drop it here).') });
+        return;
+      }
       case 'playSample':
         return this.playSample(msg.url);
       case 'transcribe':
@@ -273,13 +302,14 @@ export class VoiceClonePanel extends Disposable {
   private async onReady(previewFile: string | undefined): Promise<void> {
     const [{ name, usedNames }, hasKey] = await Promise.all([this.services.clone.proposeName(), this.services.keys.has()]);
     const draft = VoiceClonePanel.draft(this.services);
-    void this.panel.webview.postMessage({ type: 'init', proposedName: name, hasKey, usedNames, draft } satisfies ToWebviewMessage);
+    const sampleFile = VoiceClonePanel.draftSampleFile(this.services);
+    void this.panel.webview.postMessage({ type: 'init', proposedName: name, hasKey, usedNames, draft, ...(sampleFile ? { sampleFile } : {}) } satisfies ToWebviewMessage);
     // Interactive from here: what follows (queued messages, the last preview, the library) arrives after.
     this.ready = true;
     for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
     for (const w of this.readyWaiters.splice(0)) w();
 
-    const stored = this.services.context.globalState.get<StoredPreview>(LAST_PREVIEW_KEY);
+    const stored = this.services.state.get<StoredPreview>(LAST_PREVIEW_KEY);
     const library = await this.services.storage.library();
     if (stored && (!previewFile || stored.file === previewFile) && existsSync(join(this.services.storage.audioDir.fsPath, stored.file))) {
       this.post({ type: 'preview', preview: this.previewInfo({ ...stored, fileName: stored.file }) });
@@ -313,6 +343,39 @@ export class VoiceClonePanel extends Disposable {
     }
   }
 
+  /** The open dialog or the workspace's audio files; the file chosen becomes the sample (and is checked). */
+  private async pickSample(how: SamplePick): Promise<void> {
+    const uri = how === 'browse' ? await browseForSample() : await pickWorkspaceSample();
+    if (uri) await this.useSampleFile(uri);
+  }
+
+  private async useSampleFile(uri: vscode.Uri): Promise<void> {
+    let file: SampleFileInfo;
+    try {
+      file = await sampleFileInfo(uri);
+    } catch (err) {
+      this.post({ type: 'sampleFile', error: describe(err, this.services.log).message });
+      return;
+    }
+    this.post({ type: 'sampleFile', file });
+    await this.checkSampleFile(file);
+  }
+
+  /** A local file's check, on its bytes (format, duration, ≤ 10 MB): the same finding as a URL's, keyed by its URI. */
+  private async checkSampleFile(file: SampleFileInfo): Promise<void> {
+    this.sampleCheck?.abort();
+    const controller = (this.sampleCheck = new AbortController());
+    try {
+      const { bytes } = await readSampleFile(file);
+      const result = await this.services.samples.checkFile(bytes, file.name, readProviderSettings().provider);
+      if (!controller.signal.aborted) this.post({ type: 'sampleInfo', check: describeSampleCheck(file.uri, result) });
+    } catch (err) {
+      if (!controller.signal.aborted) this.post({ type: 'sampleInfo', check: { url: file.uri, state: 'done', ok: false, refusal: describe(err, this.services.log).message } });
+    } finally {
+      if (this.sampleCheck === controller) this.sampleCheck = undefined;
+    }
+  }
+
   private async playSample(url: string): Promise<void> {
     if (checkSampleUrl(url.trim())) return;
     try {
@@ -338,7 +401,7 @@ export class VoiceClonePanel extends Disposable {
     }
   }
 
-  private async runClone(requestId: string, form: CloneForm, acceptWarnings: boolean, consent: boolean): Promise<void> {
+  private async runClone(requestId: string, form: CloneForm, acceptWarnings: boolean, consent: boolean, sampleFile?: SampleFileInfo, provider?: 'zhipu'): Promise<void> {
     if (this.running.size) {
       this.post({ type: 'cloneError', requestId, message: l10n.t('A clone is already running. Wait for it or cancel it first.') });
       return;
@@ -347,12 +410,16 @@ export class VoiceClonePanel extends Disposable {
     this.running.set(requestId, controller);
     this.post({ type: 'cloneStarted', requestId });
     let finished = false;
+    const providerId = provider ?? readProviderSettings().provider;
     try {
       let shown = false;
+      const file = sampleFile ? await readSampleFile(sampleFile) : undefined;
       const outcome = await this.services.clone.clone(form, {
         signal: controller.signal,
         acceptWarnings,
         consent,
+        ...(file ? { sampleFile: file } : {}),
+        ...(file || providerId !== 'novita' ? { provider: providerId } : {}),
         previewBytesUpTo: INLINE_PREVIEW_MAX,
         onPreviewReady: (ready, bytes) => {
           shown = true;
@@ -373,12 +440,14 @@ export class VoiceClonePanel extends Disposable {
     } catch (err) {
       const e = describe(err, this.services.log);
       if (!e.cancelled) this.services.log.warn(`clone failed: ${e.message}`);
+      const zhipuOffer = await offerZhipu(err, this.services);
       this.post({
         type: 'cloneError',
         requestId,
-        message: e.cancelled ? l10n.t('Cancelled. Your fields are kept. If the request had already reached Novita, the voice may still be created: wait a minute before cloning the same name again.') : e.message,
-        field: e.field,
-        action: e.action,
+        message: e.cancelled ? cancelledText(providerId, Boolean(sampleFile)) : e.message,
+        // A local file is not the URL field's problem: the banner says it.
+        field: sampleFile && e.field === 'sampleUrl' ? undefined : e.field,
+        action: zhipuOffer ? 'cloneWithZhipu' : e.action,
         ...(e.consent ? { consent: true } : {}),
       });
     } finally {
@@ -397,4 +466,21 @@ export class VoiceClonePanel extends Disposable {
     super.dispose();
     this.panel.dispose();
   }
+}
+
+/** What a cancelled clone leaves behind, where it was going. */
+function cancelledText(provider: string, fromFile: boolean): string {
+  if (provider === 'zhipu') {
+    return fromFile
+      ? l10n.t('Cancelled. Your fields are kept. The uploaded sample is deleted at Zhipu; if the clone had already reached Zhipu, the voice may still be created there.')
+      : l10n.t('Cancelled. Your fields are kept. If the clone had already reached Zhipu, the voice may still be created there.');
+  }
+  return l10n.t('Cancelled. Your fields are kept. If the request had already reached Novita, the voice may still be created: wait a minute before cloning the same name again.');
+}
+
+/** A local file refused because Novita takes only URLs: offer Zhipu when its key is set. */
+export async function offerZhipu(err: unknown, services: Services): Promise<boolean> {
+  const problem = problemOf(err);
+  if (!(err instanceof CoreError) || problem.kind !== 'notSupported' || problem.what !== 'cloneFromFile') return false;
+  return Boolean(await services.keys.getFor('zhipu'));
 }

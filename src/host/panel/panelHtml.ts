@@ -10,7 +10,10 @@ function labels(): Record<string, string> {
   return {
     cloneTitle: l10n.t('Clone a voice'),
     sampleUrlLabel: l10n.t('Sample audio URL'),
-    sampleUrlHint: l10n.t('A public WAV or MP3 of one speaker, 3–30 s, at most 10 MB.'),
+    sampleUrlHint: l10n.t('A public WAV or MP3 URL, or a file on this computer (Browse…, a workspace file, or drop one from the Explorer holding Shift): one speaker, 3–30 s, at most 10 MB. Novita clones from URLs, Zhipu from files.'),
+    browseSample: l10n.t('Browse…'),
+    workspaceSample: l10n.t('Workspace File…'),
+    clearSampleFile: l10n.t('Use a URL Instead'),
     playSample: l10n.t('Play sample'),
     sampleAudio: l10n.t('The sample audio'),
     transcriptLabel: l10n.t('Sample transcript (optional)'),

@@ -8,6 +8,9 @@ import type { SampleCheck } from '../../shared/protocol';
 import type { CloneField, FieldProblem } from '../../core/validation';
 import type { ProgressEvent } from '../../core/flows/ports';
 
+/** A size as the panel shows it ("580 KB"). */
+export { formatBytes } from '../../messages/index';
+
 /** `vscode.l10n` as the messages module expects it. */
 export const l10n: L10n = vscode.l10n;
 

@@ -16,6 +16,8 @@ import type { RetakenSentences } from '../platform/retakes';
 /** Everything commands and the panel share; built once in activate(). */
 export interface Services {
   context: vscode.ExtensionContext;
+  /** Global state as this window last wrote it: read and write through this, not context.globalState. */
+  state: vscode.Memento;
   keys: ApiKeyStore;
   log: Log;
   novita: NovitaService;

@@ -6,6 +6,7 @@ import type { ActiveVoice } from '../views/activeVoice';
 import type { Features } from './features';
 import type * as ShellModule from './later';
 import { loadFeatures, once } from './lazy';
+import { WindowState } from '../platform/windowState';
 
 /** The shell's second half: `dist/shell.js`, a tick after activation (a literal path, as in lazy.ts). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,9 +24,10 @@ export const startup: { deferredMs?: number } = {};
  */
 export function activate(context: vscode.ExtensionContext): void {
   let active: ActiveVoice | undefined;
-  const voice = (): ActiveVoice => (active ??= new (loadShell().ActiveVoice)(context.globalState));
+  const state = new WindowState(context.globalState);
+  const voice = (): ActiveVoice => (active ??= new (loadShell().ActiveVoice)(state));
   let features: Features | undefined;
-  const get = (): Features => (features ??= loadFeatures().createFeatures(context, voice()));
+  const get = (): Features => (features ??= loadFeatures().createFeatures(context, voice(), state));
   const commands: { command: string }[] = context.extension.packageJSON.contributes?.commands ?? [];
   const later: vscode.Disposable[] = [];
   let disposed = false;

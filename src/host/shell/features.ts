@@ -36,7 +36,8 @@ export interface Features extends vscode.Disposable {
   onWindowFocused(): void;
 }
 
-export function createFeatures(context: vscode.ExtensionContext, active: ActiveVoice): Features {
+/** `state`: the extension's global state as this window last wrote it (platform/windowState.ts). */
+export function createFeatures(context: vscode.ExtensionContext, active: ActiveVoice, state: vscode.Memento): Features {
   const log = new Log();
   const keys = new ApiKeyStore(context.secrets);
   const novita = new NovitaService(keys, log);
@@ -52,13 +53,13 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   const cache = new ChunkCache({ dir: join(context.globalStorageUri.fsPath, 'chunks'), maxBytes: readCacheSettings().maxBytes });
   // A voice recorded as Zhipu's is spoken at Zhipu; every other voice (every record before Zhipu) at Novita, as before.
   const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => costs.add(delta), providers: novita.providers, providerOf: (id) => storage.opened?.voice(id)?.provider, onStreamFallback: (err) => log.warn(`zhipu: a chunk's stream broke (${err.problem.kind === 'streamBroken' ? err.problem.reason : err.problem.kind}); asked for it whole`) });
-  const costs = new CostTotals(context.globalState, () => showCosts());
+  const costs = new CostTotals(state, () => showCosts());
   const showCosts = () => active.setCosts(costSummary(synthesizer.session, costs.total));
-  const retaken = new RetakenSentences(context.globalState);
+  const retaken = new RetakenSentences(state);
   const speech = new SpeechService(new NarrateFlow({ synthesizer, folders, library, settings: readSpeechSettings }), log, retaken.has);
   const castDiagnostics = new CastDiagnostics();
   const readAlong = new ReadAlong(context.extensionUri, speech, log);
-  const services: Services = { context, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics, readAlong, retaken };
+  const services: Services = { context, state, keys, log, novita, storage, clone, active, speech, samples, synthesizer, costs, castDiagnostics, readAlong, retaken };
   const trees = { voices: new LibraryTreeProvider('voices', storage, active), history: new LibraryTreeProvider('history', storage, active) };
   // Typed: a command id without a handler, or a handler without an id, does not compile.
   const handlers: CommandHandlers = { ...commandHandlers(services), ...libraryCommandHandlers(services), ...narrationCommandHandlers(services), ...readAlongCommandHandlers(services) };

@@ -28,6 +28,37 @@ suite('protocol guard (messages from the webview)', () => {
     }
   });
 
+  test('a local file as the sample: a file: or vscode-remote: URI with its name and size, nothing else', () => {
+    const file = { uri: 'file:///home/me/me.wav', name: 'me.wav', sizeBytes: 12345 };
+    for (const m of [
+      { type: 'clone', requestId: 'abc123', form, sampleFile: file },
+      { type: 'clone', requestId: 'abc123', form, sampleFile: file, provider: 'zhipu' },
+      { type: 'draft', form, sampleFile: { ...file, uri: 'vscode-remote://localhost:8080/home/me/me.wav' } },
+      { type: 'checkSampleFile', file },
+      { type: 'pickSample', how: 'browse' },
+      { type: 'pickSample', how: 'workspace' },
+      { type: 'dropSample', uris: 'file:///home/me/me.wav\r\n' },
+    ]) {
+      assert.equal(isFromWebviewMessage(m), true, JSON.stringify(m));
+    }
+    for (const m of [
+      { type: 'clone', requestId: 'abc123', form, sampleFile: { ...file, uri: 'https://example.com/me.wav' } },
+      { type: 'clone', requestId: 'abc123', form, sampleFile: { ...file, uri: 'javascript:alert(1)' } },
+      { type: 'clone', requestId: 'abc123', form, sampleFile: { ...file, extra: 1 } },
+      { type: 'clone', requestId: 'abc123', form, sampleFile: { uri: file.uri, name: file.name } },
+      { type: 'clone', requestId: 'abc123', form, sampleFile: { ...file, sizeBytes: -1 } },
+      { type: 'clone', requestId: 'abc123', form, sampleFile: { ...file, sizeBytes: 1.5 } },
+      { type: 'clone', requestId: 'abc123', form, sampleFile: { ...file, sizeBytes: '12' } },
+      { type: 'clone', requestId: 'abc123', form, provider: 'novita' },
+      { type: 'clone', requestId: 'abc123', form, provider: 'other' },
+      { type: 'checkSampleFile' },
+      { type: 'pickSample', how: 'anywhere' },
+      { type: 'dropSample', uris: 'x'.repeat(MAX_MESSAGE_STRING + 1) },
+    ]) {
+      assert.equal(isFromWebviewMessage(m), false, JSON.stringify(m).slice(0, 200));
+    }
+  });
+
   test('refuses unknown types, extra or missing fields, wrong types and huge strings', () => {
     const bad: unknown[] = [
       null,

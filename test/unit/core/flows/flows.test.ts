@@ -92,6 +92,22 @@ suite('flows (core, plain Node, against the double)', function () {
       await assert.rejects(samples.assertCloneable(`${settings.apiBaseUrl}/page.html`, true), (e) => said(e, 'sampleRefused').message.includes('web page'));
     });
 
+    test('a local file is checked on its bytes, nothing sent: WAV/MP3 pass; other formats, empty and over 10 MB are refused', async () => {
+      const good = await samples.checkFile(pcmToWav(Buffer.alloc(5 * 24000 * 2)), 'me.wav', 'zhipu');
+      assert.ok(good.ok, JSON.stringify(good));
+      assert.equal(good.format, 'wav');
+      assert.equal(Math.round(good.durationSec ?? 0), 5);
+      // With Novita selected the file can only go to Zhipu: its formats are the ones checked.
+      assert.ok((await samples.checkFile(pcmToWav(Buffer.alloc(5 * 24000 * 2)), 'me.wav', 'novita')).ok);
+      const ogg = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(4000)]);
+      assert.equal((await samples.checkFile(ogg, 'me.ogg', 'zhipu')).refusal?.code, 'fileFormat');
+      assert.equal((await samples.checkFile(new Uint8Array(0), 'empty.wav', 'zhipu')).refusal?.code, 'fileEmpty');
+      assert.equal((await samples.checkFile(new Uint8Array(10 * 1024 * 1024 + 1), 'big.wav', 'zhipu')).refusal?.code, 'fileTooBig');
+      const short = await samples.checkFile(pcmToWav(Buffer.alloc(24000 * 2)), 'short.wav', 'zhipu');
+      assert.ok(short.ok && short.warnings.some((w) => w.code === 'tooShort'), JSON.stringify(short.warnings));
+      assert.equal(d.requests.length, 0, 'nothing reached any server');
+    });
+
     test('a 1 s sample warns (too short): refused unless the warnings are accepted', async () => {
       const url = `${settings.apiBaseUrl}/short.wav`;
       await assert.rejects(samples.assertCloneable(url, false), (e) => /1\.0 s long; Novita recommends 3–30 s/.test(said(e, 'sampleWarnings').message));

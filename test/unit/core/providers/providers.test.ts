@@ -90,7 +90,10 @@ suite('providers: the port over both doubles', function () {
     const r = await zhipu.clone({ source: { kind: 'file', bytes, filename: 'me.wav' }, voiceName: 'me-file', input: 'Hello there.' }, { previewPath: previewPath(), onStep: (s) => steps.push(s), keepBytesUpTo: 1 << 24 });
     assert.deepEqual(steps, ['uploading', 'cloning', 'preview']);
     const routes = zd.requests.map((q) => q.route);
-    assert.deepEqual(routes, ['upload', 'clone', 'list', 'preview', 'deleteFile']);
+    // The sample goes as soon as the voice exists, while the preview is fetched (list, then its download_url).
+    assert.deepEqual(routes.slice(0, 2), ['upload', 'clone']);
+    assert.deepEqual([...routes.slice(2)].sort(), ['deleteFile', 'list', 'preview']);
+    assert.ok(routes.indexOf('list') < routes.indexOf('preview'), routes.join(', '));
     const upload = [...zd.uploads.values()].find((u) => u.filename === 'me.wav');
     assert.ok(upload, 'uploaded');
     assert.ok(upload.bytes.equals(bytes), 'the double got the very bytes');
@@ -132,6 +135,25 @@ suite('providers: the port over both doubles', function () {
       const upload = [...zd.uploads.values()].find((u) => u.filename === 'cancel.wav');
       assert.ok(upload, 'it was uploaded');
       assert.ok(upload.deleted, 'and deleted after the cancel');
+    } finally {
+      zd.latencyMs = 0;
+    }
+  });
+
+  test('cancel during the upload: cancelled, and the sample (stored at Zhipu all the same) is deleted; no clone is asked for', async () => {
+    const controller = new AbortController();
+    zd.latencyMs = 300;
+    try {
+      const p = zhipu.clone({ source: { kind: 'file', bytes: wav(), filename: 'cancel-upload.wav' }, voiceName: 'me-cancel-upload', input: 'Hello.' }, {
+        previewPath: previewPath(),
+        signal: controller.signal,
+        onStep: (s) => s === 'uploading' && setTimeout(() => controller.abort(), 50),
+      });
+      await rejectsWith(p, 'cancelled');
+      const upload = [...zd.uploads.values()].find((u) => u.filename === 'cancel-upload.wav');
+      assert.ok(upload, 'the upload reached Zhipu');
+      assert.ok(upload.deleted, 'and was deleted after the cancel');
+      assert.equal(zd.requestsTo('clone').length, 0, 'no clone after a cancel');
     } finally {
       zd.latencyMs = 0;
     }
