@@ -5,7 +5,8 @@
 //   --runs    measured panel opens and clone runs (default 12 each, at least 10)
 //   --no-build  reuse dist-vsix/glm-voice-clone.vsix as it is (while working on the bench itself)
 //   --only clone  just the clone runs and their timeline (≈ 1 minute, while working on that path); writes nothing
-//   --only readalong  just the read-along figures (first sound, join gap, highlight lag); writes nothing
+//   --only readalong  just the read-along figures (first sound, join gap, highlight lag; streamed too); writes nothing
+//   --only streamed  just the streamed read-along (a Zhipu voice, the streaming double); writes nothing
 //   --only narration  just the narration runs and the re-export (≈ 2 minutes); writes nothing
 //   --only activation  just the fresh starts' activation cost (≈ 4 minutes); writes nothing
 import { execFileSync } from 'node:child_process';
@@ -14,9 +15,20 @@ import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { NovitaDouble } from '../test/double/novitaDouble';
+import { samplesFor, ZhipuDouble, type ZhipuStreamRecord } from '../test/double/zhipuDouble';
 import { synthesizePcm } from '../test/double/synth';
 import { pcmToWav } from '../src/core/audio/wav';
-import { STALLS_FILE, type ActivationSample, type HostResult, type ReadAlongRun, type WebviewFloor } from '../test/bench/protocol';
+import {
+  STALLS_FILE,
+  STREAM_FIRST_FRAME_MS,
+  STREAM_FIRST_SENTENCE_CHARS,
+  STREAM_WHOLE_CHUNK_MS,
+  type ActivationSample,
+  type HostResult,
+  type ReadAlongRun,
+  type StreamedReadAlongRun,
+  type WebviewFloor,
+} from '../test/bench/protocol';
 import { medianTimeline, narrationBreakdown } from './bench/analysis';
 import { CLONE_LATENCY_MS, measureClone } from './bench/clone';
 import { measureCli } from './bench/cli';
@@ -35,6 +47,7 @@ const RESULTS = join(REPO_ROOT, 'bench', 'results.json');
 const LOG_DIR = join(REPO_ROOT, 'test-results');
 const NARRATION_LATENCY_MS = 300;
 const API_KEY = `gvc-bench-${Date.now().toString(36)}`;
+const ZHIPU_KEY = `zk.bench${Date.now().toString(36)}`;
 
 const TARGETS = {
   activationMs: 5,
@@ -58,7 +71,7 @@ const TARGETS = {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-type Only = 'clone' | 'readalong' | 'narration' | 'activation';
+type Only = 'clone' | 'readalong' | 'narration' | 'activation' | 'streamed';
 
 /** What activate() left for a tick later (the extension times it itself), when every start reported it. */
 function deferredSummary(activation: ActivationSample[]): Summary | undefined {
@@ -78,14 +91,14 @@ function parseArgs(argv: string[]): { starts: number; runs: number; build: boole
     if (a === '--starts') opts.starts = num();
     else if (a === '--runs') opts.runs = num();
     else if (a === '--no-build') opts.build = false;
-    else if (a === '--only' && (argv[i + 1] === 'clone' || argv[i + 1] === 'readalong' || argv[i + 1] === 'narration' || argv[i + 1] === 'activation')) opts.only = argv[++i] as Only;
+    else if (a === '--only' && (argv[i + 1] === 'clone' || argv[i + 1] === 'readalong' || argv[i + 1] === 'narration' || argv[i + 1] === 'activation' || argv[i + 1] === 'streamed')) opts.only = argv[++i] as Only;
     else usage(`unknown option ${a}`);
   }
   return opts;
 }
 
 function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone|readalong|narration|activation]\n`);
+  process.stderr.write(`${problem}\nusage: npm run bench -- [--starts N] [--runs N] [--no-build] [--only clone|readalong|narration|activation|streamed]\n`);
   process.exit(2);
 }
 
@@ -187,6 +200,45 @@ function readAlongRows(runs: ReadAlongRun[], served: Served[]): Row[] {
   return rows;
 }
 
+/**
+ * Streamed read-along (a Zhipu voice, the double's first frame after STREAM_FIRST_FRAME_MS and the first chunk whole
+ * after STREAM_WHOLE_CHUNK_MS): first sound ÷ the first-frame latency (the configured one, the target's; and the one
+ * the double actually took, request → first frame written, from its stream log), and the most silence the page
+ * scheduled at a join (a piece after the audio before it) in any run.
+ */
+function streamedRows(runs: StreamedReadAlongRun[], streams: ZhipuStreamRecord[]): Row[] {
+  if (!runs.length) return [{ figure: 'streamed read-along', value: 'n/a', target: 'measured', meets: false, how: 'no streamed read-along run came back' }];
+  const ratio = summarize(runs.map((r) => r.firstSoundMs / STREAM_FIRST_FRAME_MS));
+  const actual = runs.map((r) => {
+    const s = streams.find((x) => x.startedAt >= r.commandAt && x.startedAt <= r.commandAt + r.firstSoundMs && x.firstFrameAt !== undefined);
+    return s ? s.firstFrameAt! - s.startedAt : Number.NaN;
+  });
+  const asked = runs.map((r) => {
+    const s = streams.find((x) => x.startedAt >= r.commandAt && x.startedAt <= r.commandAt + r.firstSoundMs);
+    return s ? ms(s.startedAt - r.commandAt) : '?';
+  });
+  const vsActual = actual.every((a) => !Number.isNaN(a)) ? summarize(runs.map((r, i) => r.firstSoundMs / actual[i])) : undefined;
+  const gap = Math.max(...runs.map((r) => r.joinGapMs));
+  return [
+    {
+      figure: `streamed read-along first sound ÷ first-frame latency (${STREAM_FIRST_FRAME_MS} ms; whole chunk ${STREAM_WHOLE_CHUNK_MS} ms), player open (median of ${ratio.n})`,
+      value: `${ratio.median.toFixed(2)}×`,
+      target: `≤ ${TARGETS.firstSoundRatio.toFixed(2)}×`,
+      meets: check(ratio.median, TARGETS.firstSoundRatio),
+      how:
+        `Speak File → the page starts the first piece: ${runs.map((r, i) => `${ms(r.firstSoundMs)} (the stream asked for at ${asked[i]}, first piece in the host ${ms(r.firstPieceInHostMs)}, ${r.pieces} pieces${r.playerReadyMs !== undefined ? `, player ready at ${ms(r.playerReadyMs)}` : ''})`).join(', ')}` +
+        (vsActual ? `; ÷ the double's own first frame (${actual.map((a) => ms(a)).join(', ')}): ${vsActual.median.toFixed(2)}×` : '; the double logged no stream for some run'),
+    },
+    {
+      figure: 'streamed read-along gap at joins (a piece or chunk after the audio before it: most silence scheduled, every run)',
+      value: ms(gap, 1),
+      target: `≤ ${TARGETS.joinGapMs} ms`,
+      meets: check(gap, TARGETS.joinGapMs),
+      how: `per run ${runs.map((r) => `${r.joinGapMs} ms`).join(', ')}; underruns ${runs.map((r) => r.underruns).join(', ')}`,
+    },
+  ];
+}
+
 function check(value: number, target: number): boolean {
   return value <= target;
 }
@@ -254,6 +306,12 @@ async function main(): Promise<number> {
   const narrationUrl = await narrationDouble.start();
   onCleanup(() => narrationDouble.stop());
   const narrationServed = tapDouble(narrationDouble);
+  // Zhipu's double, streaming: the first frame after 300 ms, and the streamed read's first chunk (its first sentence,
+  // STREAM_FIRST_SENTENCE_CHARS characters) whole after 1 500 ms: its frames (100 ms of audio each) paced evenly.
+  const zhipuFrames = Math.ceil((samplesFor('x'.repeat(STREAM_FIRST_SENTENCE_CHARS)) * 2) / 4800);
+  const zhipuDouble = new ZhipuDouble({ apiKey: ZHIPU_KEY, firstFrameDelayMs: STREAM_FIRST_FRAME_MS, frameDelayMs: (STREAM_WHOLE_CHUNK_MS - STREAM_FIRST_FRAME_MS) / zhipuFrames, frameBytes: 4800 });
+  const zhipuUrl = await zhipuDouble.start();
+  onCleanup(() => zhipuDouble.stop());
   // a 5 s tone, not silence, so no sample check could object to it
   const sampleUrl = cloneDouble.addFile('/samples/bench.wav', pcmToWav(synthesizePcm('x'.repeat(490))), 'audio/wav');
   const host = await runBenchSession<HostResult>({
@@ -267,6 +325,8 @@ async function main(): Promise<number> {
       NOVITA_API_KEY: API_KEY,
       GVC_BENCH_CLONE_URL: cloneUrl,
       GVC_BENCH_NARRATION_URL: narrationUrl,
+      GVC_BENCH_ZHIPU_URL: zhipuUrl,
+      ZHIPU_API_KEY: ZHIPU_KEY,
       GVC_BENCH_PANEL_RUNS: String(runs + 1),
       GVC_BENCH_NARRATION_RUNS: '3',
       ...(only ? { GVC_BENCH_ONLY: only } : {}),
@@ -278,11 +338,11 @@ async function main(): Promise<number> {
     print: say,
   });
   const hostResult = host.result;
-  if (only === 'readalong') {
-    const rows = readAlongRows(hostResult.readAlong ?? [], narrationServed);
+  if (only === 'readalong' || only === 'streamed') {
+    const rows = [...(only === 'readalong' ? readAlongRows(hostResult.readAlong ?? [], narrationServed) : []), ...streamedRows(hostResult.streamedReadAlong ?? [], zhipuDouble.streams)];
     say(`\n${table(rows)}\n`);
     for (const r of rows) say(`- ${r.figure}: ${r.how}`);
-    say('--only readalong: bench/results.json left as it was');
+    say(`--only ${only}: bench/results.json left as it was`);
     return rows.every((r) => r.meets !== false) ? 0 : 1;
   }
   if (only === 'narration') {
@@ -471,6 +531,7 @@ async function main(): Promise<number> {
     });
   }
   rows.push(...readAlongRows(hostResult.readAlong ?? [], narrationServed));
+  rows.push(...streamedRows(hostResult.streamedReadAlong ?? [], zhipuDouble.streams));
 
   const seconds = (Date.now() - started) / 1000;
   const results = {
@@ -504,6 +565,7 @@ async function main(): Promise<number> {
       narration: hostResult.narration,
       cli: cli?.raw,
       readAlong: hostResult.readAlong,
+      streamedReadAlong: hostResult.streamedReadAlong,
     },
     analysis: { cloneTimeline, narration: narrationBreakdowns },
     summaries: { activationCost, moduleLoad, activateCall, vscodeMarks, apiActivate, controlCost, panelWarm, panelCold, probeOpen, clonePanel, cloneBare, roundTrip, audioLoad, narrationRatio },

@@ -17,8 +17,16 @@ export interface ChunkSentence {
 export type ToPlayerMessage =
   /** A new render: the list of every sentence in scope, the render starting at `first`. Resets the player. */
   | { type: 'session'; session: number; title: string; sentences: string[]; first: number; rate: number }
-  /** One chunk of 16-bit mono PCM at `sampleRate`, in order, contiguous with the one before. */
-  | { type: 'chunk'; session: number; index: number; startSec: number; endSec: number; sampleRate: number; pcm: Uint8Array; sentences: ChunkSentence[] }
+  /**
+   * One chunk of 16-bit mono PCM at `sampleRate`, in order, contiguous with the one before. `offset`: the chunk was
+   * streamed, its first `offset` bytes came as pieces, and `pcm` is the rest (this closes it: its end, its sentences).
+   */
+  | { type: 'chunk'; session: number; index: number; startSec: number; endSec: number; sampleRate: number; pcm: Uint8Array; sentences: ChunkSentence[]; offset?: number }
+  /**
+   * A piece of chunk `index` while it streams (streamed speech): `pcm` follows the chunk's first `offset` bytes; the
+   * chunk starts at `startSec`. Until the chunk closes its audio counts as its first `sentence`.
+   */
+  | { type: 'piece'; session: number; index: number; startSec: number; offset: number; sampleRate: number; pcm: Uint8Array; sentence: number }
   /** No more chunks; `error`: why the render stopped early (played audio stays). */
   | { type: 'end'; session: number; error?: string }
   /** `id`: echoed as the `ack` of the state message that follows the player acting on it. */

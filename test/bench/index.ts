@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import vscode = require('vscode');
 import { measureActivation } from './activation';
 import { measureNarration, measureReexport, warmUpNarration } from './narration';
-import { measureReadAlong } from './readAlong';
+import { measureReadAlong, measureStreamedReadAlong } from './readAlong';
 import { measureWebviewFloor, probeAudioDir, probeOpenMs } from './webviewFloor';
 import { closeAll, measurePanelOpens, sleep } from './panel';
 import { answerFile, askFile, EXTENSION_ID, STALLS_FILE, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult } from './protocol';
@@ -69,6 +69,11 @@ async function runHost(): Promise<HostResult> {
   const dir = required('GVC_BENCH_DIR');
   if (env.GVC_BENCH_ONLY === 'readalong') {
     result.readAlong = await measureReadAlong(required('GVC_BENCH_NARRATION_URL'), dir, say);
+    result.streamedReadAlong = await measureStreamedReadAlong(required('GVC_BENCH_NARRATION_URL'), required('GVC_BENCH_ZHIPU_URL'), dir, say);
+    return result;
+  }
+  if (env.GVC_BENCH_ONLY === 'streamed') {
+    result.streamedReadAlong = await measureStreamedReadAlong(required('GVC_BENCH_NARRATION_URL'), required('GVC_BENCH_ZHIPU_URL'), dir, say);
     return result;
   }
   if (env.GVC_BENCH_ONLY === 'narration') {
@@ -100,6 +105,7 @@ async function runHost(): Promise<HostResult> {
   for (let i = 0; i < runs; i++) result.narration.push(await measureNarration(required('GVC_BENCH_NARRATION_URL'), dir, audioDir, say));
   result.reexport = await measureReexport(required('GVC_BENCH_NARRATION_URL'), dir, say);
   result.readAlong = await measureReadAlong(required('GVC_BENCH_NARRATION_URL'), dir, say);
+  result.streamedReadAlong = await measureStreamedReadAlong(required('GVC_BENCH_NARRATION_URL'), required('GVC_BENCH_ZHIPU_URL'), dir, say);
   return result;
 }
 

@@ -16,10 +16,12 @@ export interface BenchEnv {
   /** host mode: the double answering after 200 ms (clone) and the one answering after 300 ms (narration). */
   GVC_BENCH_CLONE_URL?: string;
   GVC_BENCH_NARRATION_URL?: string;
+  /** host mode: the Zhipu double streaming speech (first frame after STREAM_FIRST_FRAME_MS); its key is ZHIPU_API_KEY. */
+  GVC_BENCH_ZHIPU_URL?: string;
   GVC_BENCH_PANEL_RUNS?: string;
   GVC_BENCH_NARRATION_RUNS?: string;
   /** host mode: `clone` skips everything but the clone runs (`npm run bench -- --only clone`). */
-  GVC_BENCH_ONLY?: 'clone' | 'readalong' | 'narration';
+  GVC_BENCH_ONLY?: 'clone' | 'readalong' | 'narration' | 'streamed';
   /** activation mode: the hello-world control's id, and whether it is activated before the product. */
   GVC_BENCH_CONTROL_ID?: string;
   GVC_BENCH_CONTROL_FIRST?: string;
@@ -110,6 +112,32 @@ export interface HostResult {
   /** What the runner answered for the clone step (see CloneAnswer). */
   clone?: CloneAnswer;
   readAlong?: ReadAlongRun[];
+  /** Read-along with a Zhipu voice against the streaming double (test/bench/readAlong.ts). */
+  streamedReadAlong?: StreamedReadAlongRun[];
+}
+
+/** The streaming double's pacing for the streamed read-along bench: the first frame, and the whole first chunk. */
+export const STREAM_FIRST_FRAME_MS = 300;
+export const STREAM_WHOLE_CHUNK_MS = 1500;
+/** The streamed read's first sentence (its first chunk) has exactly this many characters: the runner paces for it. */
+export const STREAM_FIRST_SENTENCE_CHARS = 200;
+
+/** One read-along run with a Zhipu voice, its chunks streamed (the page plays pieces as they come). */
+export interface StreamedReadAlongRun {
+  chars: number;
+  /** When Speak File was run (Date.now in the extension host, the runner's clock too). */
+  commandAt: number;
+  /** Speak File → the page starts the audio of the first piece. */
+  firstSoundMs: number;
+  /** Speak File → the host hands the player the first piece. */
+  firstPieceInHostMs: number;
+  /** Speak File → the player's script said it listens, when that happened during the run (the view was shown anew). */
+  playerReadyMs?: number;
+  /** Pieces handed to the player in the run. */
+  pieces: number;
+  /** The most silence the page scheduled between a piece (or chunk) and the audio before it; underruns: it ran dry. */
+  joinGapMs: number;
+  underruns: number;
 }
 
 /** One read-along run (test/bench/readAlong.ts). */

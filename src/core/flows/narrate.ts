@@ -59,6 +59,13 @@ export interface NarratedChunk {
   sentences: SentenceTime[];
 }
 
+/** A piece of chunk `index` while it still streams: its PCM (16-bit mono, 24 kHz), following the pieces before it. */
+export interface NarratedPiece {
+  index: number;
+  chunk: ScriptChunk;
+  pcm: Buffer;
+}
+
 /** A narration plan whose chunks know what to send, in which voice, and who says them. */
 export type SpokenPlan = Omit<NarrationPlan, 'chunks'> & { chunks: ScriptChunk[]; unassigned: ScriptPlan['unassigned']; rewrite?: (text: string) => string; solo?: (text: string) => boolean };
 
@@ -204,7 +211,19 @@ export class NarrateFlow {
    */
   async narrate(
     req: NarrateRequest,
-    options: { progress?: ProgressPort; signal?: AbortSignal; output?: NarrateOutput; onFailure?: 'stop' | 'skip'; onChunk?: (chunk: NarratedChunk) => void } = {},
+    options: {
+      progress?: ProgressPort;
+      signal?: AbortSignal;
+      output?: NarrateOutput;
+      onFailure?: 'stop' | 'skip';
+      onChunk?: (chunk: NarratedChunk) => void;
+      /**
+       * Pieces of a chunk still streaming (a provider that streams speech), in order: only for the chunk the joiner
+       * writes next (pieces of a later one are held until its turn, and dropped if it is complete by then: it comes
+       * whole through `onChunk`). `onChunk` follows with the chunk's whole audio (the pieces included).
+       */
+      onPiece?: (piece: NarratedPiece) => void;
+    } = {},
   ): Promise<NarrateResult> {
     if (this.running) throw new CoreError({ kind: 'narrationBusy' });
     const plan = req.plan ?? this.plan(req.text, req.languageId, req.voice.id, req.script);
@@ -222,10 +241,33 @@ export class NarrateFlow {
     const skipped: NarrateResult['skipped'] = [];
     let cachedChunks = 0;
     try {
+      // Streamed pieces reach the listener in order: those of the chunk the joiner writes next at once, a later
+      // chunk's held until its turn (and dropped if it is complete by then: it arrives whole).
+      const onPiece = options.onPiece;
+      let turn = 0;
+      const held = new Map<number, Buffer[]>();
+      const complete = new Set<number>();
+      const pieceOf = (i: number) =>
+        onPiece &&
+        ((pcm: Buffer) => {
+          if (i === turn) onPiece({ index: i, chunk: plan.chunks[i], pcm });
+          else if (i > turn && !complete.has(i)) held.set(i, [...(held.get(i) ?? []), pcm]);
+        });
+      const nextTurn = (i: number) => {
+        turn = i;
+        const pieces = held.get(i);
+        held.delete(i);
+        if (pieces && !complete.has(i)) for (const pcm of pieces) onPiece?.({ index: i, chunk: plan.chunks[i], pcm });
+      };
+      const synthesize = (i: number, signal: AbortSignal) => {
+        const p = this.deps.synthesizer.chunk(texts[i], this.voiceSettings(plan.chunks[i]), { signal, onPiece: pieceOf(i) });
+        if (onPiece) void p.then(() => complete.add(i), () => complete.add(i));
+        return p;
+      };
       // Chunks asked for ahead of the joiner, which takes them from here when it reaches them.
       const prefetched = new Map<number, Promise<SynthesizedChunk>>();
       const prefetch = (i: number) => {
-        const early = this.deps.synthesizer.chunk(texts[i], this.voiceSettings(plan.chunks[i]), { signal: controller.signal });
+        const early = synthesize(i, controller.signal);
         early.catch(() => undefined); // awaited (and its failure handled) when the joiner reaches it
         prefetched.set(i, early);
       };
@@ -267,7 +309,7 @@ export class NarrateFlow {
               started.add(index);
               const early = prefetched.get(index);
               prefetched.delete(index);
-              const chunk = await (early ?? this.deps.synthesizer.chunk(input, this.voiceSettings(plan.chunks[index]), { signal }));
+              const chunk = await (early ?? synthesize(index, signal));
               if (chunk.cached) cachedChunks++;
               // A short pause where the next line is someone else's.
               const next = plan.chunks[index + 1];
@@ -295,6 +337,7 @@ export class NarrateFlow {
             onChunk: onChunk && ((index, samples, timing) => {
               firstIn();
               onChunk({ chunk: plan.chunks[index], samples, timing, sentences: sentenceTimes(plan, [timing]) });
+              nextTurn(index + 1);
             }),
           },
         ),

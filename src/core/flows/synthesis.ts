@@ -7,7 +7,8 @@ import { codePointLength } from '../limits';
 import type { NovitaClient } from '../novita/client';
 import type { NovitaConnections } from '../novita/connections';
 import type { ProviderConnections } from '../providers/connections';
-import type { Provider, ProviderId } from '../providers/port';
+import { CAPABILITIES, type Provider, type ProviderId, type SpeakRequest } from '../providers/port';
+import { canFallBackToWhole } from '../zhipu/client';
 import type { ProgressPort } from './ports';
 
 /** How a chunk is spoken: any difference is another cache entry. */
@@ -62,6 +63,20 @@ export interface SynthesizerDeps {
   providers?: ProviderConnections;
   /** Which provider speaks a voice (the registry's record; a system voice: the chosen provider); undefined: Novita. */
   providerOf?: (voiceId: string) => ProviderId | undefined;
+  /** Told when a chunk's stream broke and it was asked for whole instead (for the log). */
+  onStreamFallback?: (error: CoreError) => void;
+}
+
+/** How `chunk` hands over a streamed chunk's audio as it arrives. */
+export interface ChunkStreamOptions {
+  /**
+   * Each piece of the chunk's PCM as the provider streams it (whole samples, in order), before the chunk is complete.
+   * Only with a provider that streams speech (Zhipu), and only for a chunk that is neither cached nor landing: a cached
+   * chunk is handed back whole and this is never called. When the stream breaks after some pieces and the chunk is
+   * asked for again whole, the whole answer is what `chunk` resolves with (and what is cached); the pieces handed
+   * over stay as they were (the caller decides what to do with the rest: see ReadAlongFlow).
+   */
+  onPiece?: (pcm: Buffer) => void;
 }
 
 const MODEL = '/v3/glm-tts';
@@ -102,7 +117,7 @@ export class Synthesizer {
    * The PCM of `text` in `voice`. `fresh`: synthesize again even when cached (a retake); the new take replaces the
    * cached one only when `keep` is not false.
    */
-  async chunk(text: string, voice: VoiceSettings, options: { signal?: AbortSignal; fresh?: boolean; keep?: boolean } = {}): Promise<SynthesizedChunk> {
+  async chunk(text: string, voice: VoiceSettings, options: { signal?: AbortSignal; fresh?: boolean; keep?: boolean } & ChunkStreamOptions = {}): Promise<SynthesizedChunk> {
     const key = this.key(text, voice);
     const chars = codePointLength(text);
     const cache = this.deps.cache;
@@ -132,11 +147,16 @@ export class Synthesizer {
         throw this.refused(undefined, err);
       });
       const watermark = voice.watermark !== undefined ? { watermark: voice.watermark } : {};
+      const onPiece = options.onPiece;
       const request = () => {
         // Checked when the request's turn comes (a slot of the pool), not when it was queued.
         const refusal = this.refusal;
         if (refusal && refusal.client === client) throw new CoreError(refusal.error.problem, { cause: refusal.error });
-        if ('speak' in client) return client.speak({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, ...watermark }, { signal: options.signal });
+        if ('speak' in client) {
+          const req: SpeakRequest = { input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, ...watermark };
+          if (onPiece && CAPABILITIES[client.id].streamedSpeech) return this.streamed(client, req, chars, onPiece, options.signal);
+          return client.speak(req, { signal: options.signal });
+        }
         return client.synthesize({ input: text, voice: voice.voiceId, speed: voice.speed, volume: voice.volume, format: 'pcm', ...watermark }, { signal: options.signal });
       };
       try {
@@ -166,6 +186,33 @@ export class Synthesizer {
       this.landing.set(key, { pcm, done });
     }
     return { pcm, cached: false, key };
+  }
+
+  /**
+   * One chunk streamed: each piece handed to `onPiece` as it comes, the whole returned once the stream has ended
+   * cleanly (only then can it be cached: a broken stream is never a chunk). A stream that breaks in a way a second
+   * request can cure (cut, no end mark, an odd finish_reason, a server or rate error line: `canFallBackToWhole`) is
+   * asked for once more, whole; its answer is the chunk. Anything else (a content filter's error line) fails the chunk.
+   */
+  private async streamed(client: Provider, req: SpeakRequest, chars: number, onPiece: (pcm: Buffer) => void, signal: AbortSignal | undefined): Promise<Buffer> {
+    const pieces: Buffer[] = [];
+    try {
+      for await (const piece of client.speakStreamed(req, { signal })) {
+        pieces.push(piece);
+        try {
+          onPiece(piece);
+        } catch {
+          // a listener's failure is not the chunk's
+        }
+      }
+      return Buffer.concat(pieces);
+    } catch (err) {
+      if (signal?.aborted || !canFallBackToWhole(err)) throw err;
+      this.deps.onStreamFallback?.(err as CoreError);
+      // The broken stream was sent (and may be billed): the whole request counts as one more.
+      this.count({ sentChars: chars, cachedChars: 0, requests: 1, hits: 0 });
+      return client.speak(req, { signal });
+    }
   }
 
   /** Resolves once every chunk handed over so far is in the cache (or failed to be written). */

@@ -3,7 +3,7 @@
 // one at a time, the latest wins), speed, and the flow of chunks to the player (a minute ahead of what it plays, two
 // unconfirmed at most, rendered again once it let go of them). Everything outside goes through ./ports.ts: no
 // editor, no words (the host words the status and the failure), a clock the tests can drive.
-import { continueFrom, type NarratedChunk, type SpokenPlan } from '../flows/narrate';
+import { continueFrom, type NarratedChunk, type NarratedPiece, type SpokenPlan } from '../flows/narrate';
 import { sentenceAt } from '../narration/plan';
 import { shiftRanges, type SourceChange, type SourceRange } from './ranges';
 import {
@@ -66,6 +66,9 @@ export interface ReadAlongMetrics {
   /** Of those, confirmed by the player: at most two travel at a time, so this is chunksHanded or up to two less. */
   chunksConfirmed: number;
   firstChunkAt?: number;
+  /** Pieces of streamed chunks handed to the player (streamed speech), and when the first was. */
+  piecesHanded: number;
+  firstPieceAt?: number;
   /** When the player's script said it listens, if that was after the read began (a first showing). */
   playerReadyAt?: number;
   /** When the host resolved the player's view, if after the read began. */
@@ -136,6 +139,15 @@ interface Outbox {
   inFlight: Set<number>;
   /** The render's end, told once the queue is empty. */
   end?: { failure?: ReadingFailure };
+  /** Where the next chunk starts in this render's audio: the end of the last one rendered. */
+  nextStartSec: number;
+  /**
+   * The chunk whose pieces the player is being handed as it streams (`bytes` so far): it is handed its close at once
+   * when complete, outside the queue (its audio is already playing). `declined`: a chunk whose pieces are not handed
+   * over (something waits before it, or it lies beyond the lookahead): it goes whole through the queue.
+   */
+  open?: { index: number; startSec: number; bytes: number };
+  declined?: number;
 }
 
 const freshMetrics = (startedAt: number): ReadAlongMetrics => ({
@@ -146,6 +158,7 @@ const freshMetrics = (startedAt: number): ReadAlongMetrics => ({
   chunksPosted: 0,
   chunksHanded: 0,
   chunksConfirmed: 0,
+  piecesHanded: 0,
 });
 
 export class ReadAlongFlow<T, R extends RenderOutcome> {
@@ -329,7 +342,7 @@ export class ReadAlongFlow<T, R extends RenderOutcome> {
     const scope = this.scope!;
     const session = ++this.session;
     const plan = continueFrom(scope.plan, first);
-    this.outbox = { session, queue: [], starts: new Map(), playheadSec: 0, inFlight: new Set() };
+    this.outbox = { session, queue: [], starts: new Map(), playheadSec: 0, inFlight: new Set(), nextStartSec: 0 };
     this.metrics.releasedBefore = undefined;
     this.state = 'loading';
     this.sentence = first;
@@ -357,6 +370,9 @@ export class ReadAlongFlow<T, R extends RenderOutcome> {
         else statusTimer ??= this.clock.setTimeout(tellRendered, wait);
       },
       background,
+      (p) => {
+        if (this.render?.session === session) this.postPiece(session, first, p);
+      },
     );
     this.render = { session, first, result };
     // Only now, with the first chunk on its way (the render asks for it before anything else): the player, the
@@ -398,8 +414,47 @@ export class ReadAlongFlow<T, R extends RenderOutcome> {
     const o = this.outbox;
     if (o?.session !== session) return;
     for (const s of chunk.sentences) o.starts.set(s.sentence, s.startSec);
+    o.nextStartSec = chunk.endSec;
+    const open = o.open;
+    if (open?.index === chunk.index) {
+      // Streamed: the player has its first `bytes` already (playing, or played). It gets the rest and the chunk's
+      // times now, outside the queue. After a stream broke and the chunk was asked for whole, the rest is the whole
+      // answer's from the same sample on: what was heard is not heard again (the file and the cache hold the whole).
+      o.open = undefined;
+      const offset = Math.min(open.bytes, pcm.byteLength);
+      this.player.chunk({ ...chunk, pcm: pcm.subarray(offset), offset: open.bytes });
+      this.metrics.chunksHanded++;
+      this.pump();
+      return;
+    }
     o.queue.push(chunk);
     this.pump();
+  }
+
+  /**
+   * A piece of a chunk still streaming: handed to the player at once when that chunk is the next it needs (nothing
+   * queued before it, within the lookahead), so it sounds before the chunk is complete; otherwise the chunk waits
+   * to come whole. Decided at its first piece: a chunk is streamed to the player from its start or not at all.
+   */
+  private postPiece(session: number, first: number, p: NarratedPiece): void {
+    const o = this.outbox;
+    if (o?.session !== session || o.declined === p.chunk.index || !p.pcm.byteLength) return;
+    let open = o.open;
+    if (open?.index !== p.chunk.index) {
+      if (open || o.queue.length || o.end || o.nextStartSec > o.playheadSec + LOOKAHEAD_SEC) {
+        o.declined = p.chunk.index;
+        return;
+      }
+      open = o.open = { index: p.chunk.index, startSec: o.nextStartSec, bytes: 0 };
+    }
+    if (this.metrics.firstPieceAt === undefined) this.metrics.firstPieceAt = this.clock.now();
+    const sentence = first + (p.chunk.sentences[0]?.index ?? 0);
+    if (open.bytes === 0) o.starts.set(sentence, open.startSec);
+    const pcm = new Uint8Array(p.pcm.byteLength);
+    pcm.set(p.pcm);
+    this.player.piece({ session, index: p.chunk.index, startSec: open.startSec, offset: open.bytes, sampleRate: SAMPLE_RATE, pcm, sentence });
+    open.bytes += pcm.byteLength;
+    this.metrics.piecesHanded++;
   }
 
   /** Hands the player what lies within LOOKAHEAD_SEC of the sentence it plays, then the end once all is handed. */

@@ -2,7 +2,7 @@
 // (a webview in the editor), the highlight of the sentence heard, the render of the text (a narration), the reading
 // context (a context key, the user told of a failure) and a clock. The editor's host adapts each to VS Code and to
 // the player's messages (src/shared/playerProtocol.ts); tests drive the flow through fakes of each.
-import type { NarratedChunk, SpokenPlan } from '../flows/narrate';
+import type { NarratedChunk, NarratedPiece, SpokenPlan } from '../flows/narrate';
 import type { SourceRange } from './ranges';
 
 /** The player's playback states. `waiting`: playing, but the next chunk is not in yet. */
@@ -34,8 +34,30 @@ export interface PlayerChunk {
   startSec: number;
   endSec: number;
   sampleRate: number;
+  /** The chunk's audio; with `offset`, only what follows the pieces handed over before (possibly nothing). */
   pcm: Uint8Array;
   sentences: ChunkSentenceTime[];
+  /**
+   * The chunk was streamed: its first `offset` bytes reached the player as pieces (PlayerPiece), and this closes it
+   * (its length, its sentences' times). Absent: the whole chunk is here.
+   */
+  offset?: number;
+}
+
+/**
+ * A piece of chunk `index` while it still streams: `pcm` follows the `offset` bytes handed before it. Its end (and
+ * so its sentences' times) is known only when the chunk closes; until then its audio is its first `sentence`'s.
+ */
+export interface PlayerPiece {
+  session: number;
+  index: number;
+  /** Where the chunk starts in the render's audio (seconds). */
+  startSec: number;
+  offset: number;
+  sampleRate: number;
+  pcm: Uint8Array;
+  /** The chunk's first sentence (index in the session's `sentences`). */
+  sentence: number;
 }
 
 /** Why reading stopped early, as data (the host words it). */
@@ -51,6 +73,8 @@ export interface PlayerPort {
   /** A new render; resets the player. */
   session(session: PlayerSession): void;
   chunk(chunk: PlayerChunk): void;
+  /** A piece of a chunk still streaming: play it now; the chunk follows (with `offset`) once complete. */
+  piece(piece: PlayerPiece): void;
   /** No more chunks; `failure`: why the render stopped early (played audio stays). */
   end(session: number, failure?: ReadingFailure): void;
   /** `id`: echoed as the `ack` of the state event that follows the player acting on it (0: none awaited). */
@@ -108,7 +132,7 @@ export interface RenderOutcome {
 export interface RenderPort<T, R extends RenderOutcome> {
   plan(target: T): Promise<SpokenPlan>;
   /** `background`: a render after a seek (it shows less than the first). Only one runs at a time. */
-  render(target: T, plan: SpokenPlan, onChunk: (chunk: NarratedChunk) => void, background: boolean): Promise<R>;
+  render(target: T, plan: SpokenPlan, onChunk: (chunk: NarratedChunk) => void, background: boolean, onPiece?: (piece: NarratedPiece) => void): Promise<R>;
   /** Cancels the render in progress (its chunks stay cached). */
   cancel(): void;
 }

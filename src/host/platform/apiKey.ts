@@ -16,7 +16,10 @@ export class ApiKeyStore {
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscription = secrets.onDidChange((e) => {
-      if (e.key === ZHIPU_SECRET_KEY) return this.changed.fire('zhipu');
+      if (e.key === ZHIPU_SECRET_KEY) {
+        this.zhipuStored = undefined;
+        return this.changed.fire('zhipu');
+      }
       if (e.key !== SECRET_KEY) return;
       this.stored = undefined;
       this.changed.fire('novita');
@@ -36,18 +39,26 @@ export class ApiKeyStore {
     return fromEnv || undefined;
   }
 
-  /** The key of `provider`: Novita's is `get()`; Zhipu's is read from its own secret (or ZHIPU_API_KEY) each time. */
+  /** Zhipu's stored key, kept like Novita's: every streamed chunk asks for it, and a read is a round trip (code-server). */
+  private zhipuStored: Promise<string | undefined> | undefined;
+
+  /** The key of `provider`: Novita's is `get()`; Zhipu's is its own secret (read once, until it changes), else ZHIPU_API_KEY. */
   async getFor(provider: ProviderId): Promise<string | undefined> {
     if (provider === 'novita') return this.get();
-    const stored = await this.secrets.get(ZHIPU_SECRET_KEY);
+    const stored = await (this.zhipuStored ??= Promise.resolve(this.secrets.get(ZHIPU_SECRET_KEY)).catch((err: unknown) => {
+      this.zhipuStored = undefined;
+      throw err;
+    }));
     return stored || process.env[ZHIPU_ENV_KEY]?.trim() || undefined;
   }
 
   /** Stores (or with an empty key, clears) the key of `provider`. */
   async storeFor(provider: ProviderId, key: string): Promise<void> {
     if (provider === 'novita') return key.trim() ? this.store(key) : this.clear();
+    this.zhipuStored = undefined;
     if (key.trim()) await this.secrets.store(ZHIPU_SECRET_KEY, key.trim());
     else await this.secrets.delete(ZHIPU_SECRET_KEY);
+    this.zhipuStored = undefined;
   }
 
   async has(provider: ProviderId = 'novita'): Promise<boolean> {

@@ -162,6 +162,7 @@ export class ReadAlong extends Disposable {
     return {
       session: (s) => view.post({ type: 'session', ...s }),
       chunk: (c) => view.post({ type: 'chunk', ...c }),
+      piece: (p) => view.post({ type: 'piece', ...p }),
       end: (session, failure) => view.post(failure ? { type: 'end', session, error: wordFailure(failure) } : { type: 'end', session }),
       control: (action, id) => view.post({ type: 'control', action, id }),
       status: (session, rendered, total) => view.post({ type: 'status', session, rendered: l10n.t('{0} of {1} chunks ready', rendered, total) }),
@@ -201,7 +202,7 @@ export class ReadAlong extends Disposable {
     return {
       // A script with a cast keeps its voices (front matter, the folder's cast file, pronunciations).
       plan: (t) => this.speech.plan(t.text, t.document.languageId, t.voice.id, t.document),
-      render: (t, plan, onChunk, background) =>
+      render: (t, plan, onChunk, background, onPiece) =>
         this.speech.speak({
           text: t.text,
           voice: t.voice,
@@ -212,6 +213,7 @@ export class ReadAlong extends Disposable {
           document: t.document,
           progressLocation: background ? 'window' : 'notification',
           onChunk,
+          onPiece,
         }),
       cancel: () => void this.speech.cancel(),
     };

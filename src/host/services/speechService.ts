@@ -3,7 +3,7 @@
 import vscode = require('vscode');
 import { markFileSpoken } from './walkthrough';
 import { CoreError } from '../../core/errors';
-import type { NarrateFlow, NarratedChunk, NarrateOutput, ScriptContext, SpokenPlan } from '../../core/flows/narrate';
+import type { NarrateFlow, NarratedChunk, NarratedPiece, NarrateOutput, ScriptContext, SpokenPlan } from '../../core/flows/narrate';
 import { scriptSettingsFor } from '../platform/castFiles';
 import { readExportSettings } from '../platform/config';
 import type { VoiceChoice } from '../views/activeVoice';
@@ -35,6 +35,8 @@ export interface SpeakRequest {
   plan?: SpokenPlan;
   /** Each chunk as it is written, in order (read-along plays it at once). */
   onChunk?: (chunk: NarratedChunk) => void;
+  /** Pieces of a chunk still streaming (a Zhipu voice), in order, before that chunk's `onChunk`. */
+  onPiece?: (piece: NarratedPiece) => void;
   /** Where the progress shows: a cancellable notification (default) or the status bar (a seek while reading). */
   progressLocation?: 'notification' | 'window';
 }
@@ -131,6 +133,7 @@ export class SpeechService {
                 output: req.output,
                 onFailure: req.onFailure,
                 onChunk: req.onChunk,
+                onPiece: req.onPiece,
                 progress: (event) => {
                   if (event.step === 'chunks') {
                     // Chunks from the cache come hundreds a second: one report per 100 ms at most (each is a message

@@ -53,7 +53,7 @@ export function createFeatures(context: vscode.ExtensionContext, active: ActiveV
   // them, and the cost meter counts what was sent and what was served.
   const cache = new ChunkCache({ dir: join(context.globalStorageUri.fsPath, 'chunks'), maxBytes: readCacheSettings().maxBytes });
   // A voice recorded as Zhipu's is spoken at Zhipu; every other voice (every record before Zhipu) at Novita, as before.
-  const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => costs.add(delta), providers: novita.providers, providerOf: (id) => storage.opened?.voice(id)?.provider });
+  const synthesizer = new Synthesizer({ connections, cache, endpoint: () => connectionSettings().apiBaseUrl, onCost: (delta) => costs.add(delta), providers: novita.providers, providerOf: (id) => storage.opened?.voice(id)?.provider, onStreamFallback: (err) => log.warn(`zhipu: a chunk's stream broke (${err.problem.kind === 'streamBroken' ? err.problem.reason : err.problem.kind}); asked for it whole`) });
   const costs = new CostTotals(state, () => showCosts());
   const showCosts = () => active.setCosts(costSummary(synthesizer.session, costs.total));
   const retaken = new RetakenSentences(state);

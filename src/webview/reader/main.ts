@@ -34,6 +34,9 @@ window.addEventListener('message', (event: MessageEvent<ToPlayerMessage>) => {
     case 'chunk':
       playback.onChunk(m);
       break;
+    case 'piece':
+      playback.onPiece(m);
+      break;
     case 'end':
       playback.onEnd(m);
       break;

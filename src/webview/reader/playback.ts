@@ -3,7 +3,7 @@
 // when the sentence is held, else the host is asked to render from there once the keys settle) and speed. What it
 // says goes out through `post`; the audio is ./scheduler.ts's, the page ./view.ts's.
 import type { FromPlayerMessage, PlayerControl, PlayerState, ToPlayerMessage } from '../../shared/playerProtocol';
-import { AudioScheduler, LEAD_SEC } from './scheduler';
+import { AudioScheduler, LEAD_SEC, type Chunk } from './scheduler';
 import type { ReaderView } from './view';
 
 /** How long Next/Previous presses must pause before a seek past the rendered part goes to the host. */
@@ -234,7 +234,27 @@ export class Playback {
     // Said first, so the next chunk's trip overlaps this one's decoding.
     this.post({ type: 'received', session: m.session, index: m.index });
     const a = this.audio;
-    const chunk = a.add(m.index, m.startSec, m.endSec, m.pcm, m.sampleRate, m.sentences);
+    if (m.offset !== undefined) {
+      // A streamed chunk closes: the rest of its audio is scheduled like a piece, then it is one chunk with its
+      // sentences' times (the crossings follow them from now on).
+      if (m.pcm.byteLength >= 2) this.place(a.addPiece(m.index, m.startSec, m.offset, m.pcm, m.sampleRate));
+      a.close(m.index, m.startSec, m.endSec, m.sentences);
+      if (this.state === 'playing') this.watchCrossings();
+      this.render();
+      return;
+    }
+    this.place(a.add(m.index, m.startSec, m.endSec, m.pcm, m.sampleRate, m.sentences));
+  }
+
+  /** A piece of a chunk still streaming: played like a chunk of its own, gapless after the audio before it. */
+  onPiece(m: Extract<ToPlayerMessage, { type: 'piece' }>): void {
+    if (m.session !== this.session || m.pcm.byteLength < 2) return;
+    this.place(this.audio.addPiece(m.index, m.startSec, m.offset, m.pcm, m.sampleRate, m.offset === 0 ? m.sentence : undefined));
+  }
+
+  /** Audio just held (a chunk or a piece): played at once, appended to what is scheduled, or kept for later. */
+  private place(chunk: Chunk): void {
+    const a = this.audio;
     const c = a.audio();
     if (this.waitingFor !== undefined) {
       // Waiting on a sentence sought: this render may reach it before the host acts on the seek.
@@ -250,7 +270,7 @@ export class Playback {
     }
     if (this.state === 'idle') {
       // The first chunk: play at once, then build the list.
-      this.start(m.startSec, 'load');
+      this.start(chunk.startSec, 'load');
       this.view.buildList(this.sentences);
       this.render();
       return;

@@ -17,6 +17,8 @@ export interface Chunk {
   /** The same at the speed chosen, time-stretched so the pitch stays (made once per speed). */
   stretched?: { rate: number; buffer: AudioBuffer };
   sentences: number[];
+  /** A piece of a chunk still streaming (one of several segments of `index`), merged into one when the chunk closes. */
+  open?: boolean;
 }
 
 export class AudioScheduler {
@@ -151,6 +153,51 @@ export class AudioScheduler {
     // At the speed chosen, made before its place on the clock is decided (against the clock's time then).
     this.audioAt(chunk, this.rate);
     return chunk;
+  }
+
+  /**
+   * A piece of chunk `index` still streaming (its first `offset` bytes came before): held as a segment of its own,
+   * right after the one before, so it is scheduled like a chunk (gapless, on the same clock). Its chunk's length is not
+   * known yet: `sentence` (given with the first piece) is taken to last as far as the audio held, and grows with it.
+   */
+  addPiece(index: number, chunkStartSec: number, offset: number, pcm: Uint8Array, sampleRate: number, sentence?: number): Chunk {
+    const startSec = chunkStartSec + (offset >> 1) / sampleRate;
+    const samples = pcm.byteLength >> 1;
+    const segment: Chunk = { index, startSec, endSec: startSec + samples / sampleRate, buffer: this.pcmToBuffer(pcm, sampleRate), sentences: sentence === undefined ? [] : [sentence], open: true };
+    this.chunks.push(segment);
+    const first = sentence ?? this.chunks.find((c) => c.open && c.index === index && c.sentences.length)?.sentences[0];
+    if (first !== undefined) this.times.set(first, { sentence: first, startSec: this.times.get(first)?.startSec ?? chunkStartSec, endSec: segment.endSec });
+    this.audioAt(segment, this.rate);
+    return segment;
+  }
+
+  /**
+   * Chunk `index` is complete: its segments become one chunk (for a later seek or speed change, and retention) with
+   * its end and its sentences' times. What is scheduled plays on as it is.
+   */
+  close(index: number, startSec: number, endSec: number, sentences: readonly ChunkSentence[]): Chunk | undefined {
+    const parts = this.chunks.filter((c) => c.open && c.index === index);
+    if (!parts.length) return undefined;
+    const c = this.audio();
+    const length = parts.reduce((n, p) => n + p.buffer.length, 0);
+    const sampleRate = parts[0].buffer.sampleRate;
+    const buffer = c.createBuffer(1, Math.max(1, length), sampleRate);
+    let at = 0;
+    for (const p of parts) {
+      buffer.copyToChannel(p.buffer.getChannelData(0), 0, at);
+      at += p.buffer.length;
+    }
+    const start = Math.min(startSec, parts[0].startSec);
+    // After a broken stream the whole answer may be shorter than what was heard: the audio held counts.
+    const end = Math.max(endSec, start + length / sampleRate);
+    const merged: Chunk = { index, startSec: start, endSec: end, buffer, sentences: sentences.map((s) => s.sentence) };
+    const at0 = this.chunks.indexOf(parts[0]);
+    const rest = this.chunks.filter((ch) => !parts.includes(ch));
+    rest.splice(at0, 0, merged);
+    this.chunks.splice(0, this.chunks.length, ...rest);
+    for (const s of sentences) this.times.set(s.sentence, s);
+    if (this.rate !== 1) this.audioAt(merged, this.rate);
+    return merged;
   }
 
   /**

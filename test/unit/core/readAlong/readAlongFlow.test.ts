@@ -3,10 +3,10 @@
 // speed, the player letting go of audio, a failed chunk, the flow of chunks to the player (two unconfirmed at most,
 // a minute ahead of what it plays) and the throttled "k of n ready".
 import * as assert from 'node:assert/strict';
-import type { NarratedChunk, SpokenPlan } from '../../../../src/core/flows/narrate';
+import type { NarratedChunk, NarratedPiece, SpokenPlan } from '../../../../src/core/flows/narrate';
 import { planNarration } from '../../../../src/core/narration/plan';
 import { IN_FLIGHT, LOOKAHEAD_SEC, ReadAlongFlow, STATUS_MS } from '../../../../src/core/readAlong/flow';
-import type { ClockPort, PlayerChunk, PlayerEvent, PlayerSession, ReadingFailure, ReadingControl } from '../../../../src/core/readAlong/ports';
+import type { ClockPort, PlayerChunk, PlayerEvent, PlayerPiece, PlayerSession, ReadingFailure, ReadingControl } from '../../../../src/core/readAlong/ports';
 import type { SourceRange } from '../../../../src/core/readAlong/ranges';
 
 /** Seconds of audio per sentence in the fake render. */
@@ -65,16 +65,22 @@ class FakeRender {
     readonly plan: SpokenPlan,
     readonly onChunk: (c: NarratedChunk) => void,
     readonly background: boolean,
+    readonly onPiece?: (p: NarratedPiece) => void,
   ) {}
-  /** Hands the next `n` chunks (all by default) to the flow, each sentence SENTENCE_SEC long. */
-  emit(n = this.plan.chunks.length - this.emitted): void {
+  /** Hands the next `n` chunks (all by default) to the flow, each sentence SENTENCE_SEC long; `samples`: their audio. */
+  emit(n = this.plan.chunks.length - this.emitted, samples = Buffer.alloc(4)): void {
     for (const chunk of this.plan.chunks.slice(this.emitted, this.emitted + n)) {
       const startSec = this.atSec;
       const sentences = chunk.sentences.map((s, i) => ({ sentence: s.index, chunk: chunk.index, start: s.start, end: s.end, startSec: startSec + i * SENTENCE_SEC, endSec: startSec + (i + 1) * SENTENCE_SEC }));
       this.atSec += chunk.sentences.length * SENTENCE_SEC;
       this.emitted++;
-      this.onChunk({ chunk, samples: Buffer.alloc(4), timing: { index: chunk.index, startSec, endSec: this.atSec }, sentences });
+      this.onChunk({ chunk, samples, timing: { index: chunk.index, startSec, endSec: this.atSec }, sentences });
     }
+  }
+  /** Pieces of the next chunk (the one `emit` hands over next), as a streaming render hands them before the chunk. */
+  stream(...pieces: Buffer[]): void {
+    const chunk = this.plan.chunks[this.emitted];
+    for (const pcm of pieces) this.onPiece?.({ index: this.emitted, chunk, pcm });
   }
   end(r: Outcome): void {
     this.done(r);
@@ -87,6 +93,9 @@ class Harness {
   readonly renders: FakeRender[] = [];
   readonly sessions: PlayerSession[] = [];
   readonly handed: PlayerChunk[] = [];
+  readonly pieces: PlayerPiece[] = [];
+  /** Every chunk and piece handed to the player, in order. */
+  readonly trail: Array<PlayerChunk | PlayerPiece> = [];
   readonly ends: Array<{ session: number; failure?: ReadingFailure }> = [];
   readonly controls: Array<{ action: ReadingControl; id: number }> = [];
   readonly statuses: Array<{ session: number; rendered: number; total: number; at: number }> = [];
@@ -105,8 +114,13 @@ class Harness {
       clock: this.clock,
       player: {
         session: (s) => this.sessions.push(s),
+        piece: (p) => {
+          this.pieces.push(p);
+          this.trail.push(p);
+        },
         chunk: (c) => {
           this.handed.push(c);
+          this.trail.push(c);
           this.maxUnconfirmed = Math.max(this.maxUnconfirmed, this.handed.length - this.confirmed.size);
         },
         end: (session, failure) => this.ends.push({ session, failure }),
@@ -123,8 +137,8 @@ class Harness {
       },
       render: {
         plan: async () => this.plan,
-        render: (_t, plan, onChunk, background) => {
-          const r = new FakeRender(plan, onChunk, background);
+        render: (_t, plan, onChunk, background, onPiece) => {
+          const r = new FakeRender(plan, onChunk, background, onPiece);
           this.renders.push(r);
           return r.result;
         },
@@ -405,5 +419,75 @@ suite('read-along flow (core, fake ports and clock)', () => {
     const stopped = await h.flow.stop();
     assert.equal(stopped.state, 'stopped');
     assert.equal(h.reading.at(-1), false);
+  });
+  test('streamed: the pieces of the first chunk reach the player in order before it; its close carries the rest and its times', async () => {
+    const h = new Harness(12);
+    await h.read();
+    const [a, b] = [Buffer.from([1, 1, 2, 2]), Buffer.from([3, 3, 4, 4, 5, 5])];
+    h.renders[0].stream(a, b);
+    assert.equal(h.handed.length, 0, 'no chunk yet');
+    assert.deepEqual(
+      h.pieces.map((p) => ({ index: p.index, offset: p.offset, startSec: p.startSec, sentence: p.sentence, pcm: [...p.pcm] })),
+      [
+        { index: 0, offset: 0, startSec: 0, sentence: 0, pcm: [1, 1, 2, 2] },
+        { index: 0, offset: 4, startSec: 0, sentence: 0, pcm: [3, 3, 4, 4, 5, 5] },
+      ],
+    );
+    assert.equal(h.flow.status().metrics.piecesHanded, 2);
+    h.renders[0].emit(1, Buffer.concat([a, b, Buffer.from([6, 6])]));
+    const close = h.handed[0];
+    assert.equal(close.offset, 10, 'the close says how much came as pieces');
+    assert.deepEqual([...close.pcm], [6, 6], 'and carries only the rest');
+    assert.deepEqual(close.sentences.map((s) => s.sentence), [0], 'with its sentences’ times');
+    // Outside the two unconfirmed: the next two chunks are handed at once, though the close is not confirmed.
+    h.renders[0].emit(2);
+    assert.deepEqual(h.handed.map((c) => c.index), [0, 1, 2]);
+    assert.equal(h.handed[1].offset, undefined, 'a chunk that did not stream comes whole');
+  });
+
+  test('streamed: a chunk whose stream broke comes from the whole answer at the same byte on, so nothing is heard twice', async () => {
+    const h = new Harness(12);
+    await h.read();
+    h.renders[0].stream(Buffer.from([1, 1, 2, 2]), Buffer.from([3, 3]));
+    // The stream broke; the synthesizer asked for the chunk whole: the answer differs a little from the stream.
+    h.renders[0].emit(1, Buffer.from([9, 9, 8, 8, 7, 7, 6, 6, 5, 5]));
+    assert.equal(h.handed[0].offset, 6);
+    assert.deepEqual([...h.handed[0].pcm], [6, 6, 5, 5]);
+    // A whole answer shorter than what was heard: nothing more to play.
+    h.renders[0].stream(Buffer.from([1, 1, 2, 2, 3, 3]));
+    h.renders[0].emit(1, Buffer.from([7, 7]));
+    assert.equal(h.handed[1].offset, 6);
+    assert.equal(h.handed[1].pcm.byteLength, 0);
+  });
+
+  test('streamed: pieces of a chunk with another waiting before it in the host are not handed; it comes whole, in order', async () => {
+    const h = new Harness(12);
+    await h.read();
+    h.renders[0].emit(3); // two travel unconfirmed, the third waits in the host
+    assert.equal(h.handed.length, 2);
+    h.renders[0].stream(Buffer.from([1, 1]), Buffer.from([2, 2]));
+    assert.equal(h.pieces.length, 0, 'the player would hear them before the chunk waiting');
+    h.renders[0].emit(1, Buffer.from([1, 1, 2, 2, 3, 3]));
+    h.confirmAll();
+    assert.deepEqual(h.handed.map((c) => c.index), [0, 1, 2, 3]);
+    assert.equal(h.handed[3].offset, undefined);
+    assert.deepEqual([...h.handed[3].pcm], [1, 1, 2, 2, 3, 3], 'whole');
+    // The next chunk, with nothing waiting before it, streams again.
+    h.renders[0].stream(Buffer.from([4, 4]));
+    assert.equal(h.pieces.length, 1);
+    assert.equal(h.pieces[0].index, 4);
+    assert.equal(h.pieces[0].startSec, h.handed[3].endSec, 'it starts where the chunk before it ends');
+  });
+
+  test('streamed: a chunk that fails mid-stream ends the reading with the failure; the pieces heard stay', async () => {
+    const h = new Harness(12);
+    await h.read();
+    h.renders[0].stream(Buffer.from([1, 1, 2, 2]));
+    h.renders[0].end({ ok: false, failedChunk: 1, message: 'the stream broke' });
+    await settle();
+    assert.equal(h.pieces.length, 1);
+    assert.equal(h.handed.length, 0);
+    assert.deepEqual(h.ends.at(-1), { session: h.session, failure: { sentence: { index: 0, text: h.plan.sentences[0].text }, problem: 'the stream broke' } });
+    assert.equal(h.failures.length, 1);
   });
 });
