@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import vscode = require('vscode');
 import { measureActivation } from './activation';
 import { measureNarration, measureReexport, warmUpNarration } from './narration';
-import { measureReadAlong } from './readAlong';
+import { measureColdReadAlong, measureReadAlong } from './readAlong';
 import { measureWebviewFloor, probeAudioDir, probeOpenMs } from './webviewFloor';
 import { closeAll, measurePanelOpens, sleep } from './panel';
-import { answerFile, askFile, EXTENSION_ID, STALLS_FILE, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult } from './protocol';
+import { answerFile, askFile, EXTENSION_ID, STALLS_FILE, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult, type WebviewMarks } from './protocol';
 
 const env = process.env as Partial<BenchEnv>;
 
@@ -67,6 +67,14 @@ async function runHost(): Promise<HostResult> {
   const result: HostResult = { nodeVersion: process.versions.node, vscodeVersion: vscode.version, panelOpenMs: [], narration: [] };
 
   const dir = required('GVC_BENCH_DIR');
+  if (env.GVC_BENCH_ONLY === 'readalong-cold') {
+    const [run] = await measureColdReadAlong(required('GVC_BENCH_NARRATION_URL'), dir, say);
+    const marks = await askRunner<WebviewMarks>('webviewMarks', {}, 30_000);
+    const wait = marks.started !== undefined && marks.workerReady !== undefined ? Math.round(marks.workerReady - marks.started) : undefined;
+    say(`read-along cold: VS Code waited ${wait ?? 'n/a'} ms for its webview service worker`);
+    result.readAlong = [wait === undefined ? run : { ...run, serviceWorkerWaitMs: wait }];
+    return result;
+  }
   if (env.GVC_BENCH_ONLY === 'readalong') {
     result.readAlong = await measureReadAlong(required('GVC_BENCH_NARRATION_URL'), dir, say);
     return result;
