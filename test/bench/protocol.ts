@@ -20,6 +20,8 @@ export interface BenchEnv {
   GVC_BENCH_NARRATION_RUNS?: string;
   /** host mode: `clone` skips everything but the clone runs (`npm run bench -- --only clone`). */
   GVC_BENCH_ONLY?: 'clone' | 'readalong' | 'readalong-cold' | 'narration';
+  /** readalong-cold: windows to read in, the first one and then reloads of it. */
+  GVC_BENCH_COLD_WINDOWS?: string;
   /** activation mode: the hello-world control's id, and whether it is activated before the product. */
   GVC_BENCH_CONTROL_ID?: string;
   GVC_BENCH_CONTROL_FIRST?: string;
@@ -135,6 +137,9 @@ export interface ReadAlongRun {
   /** Speak File → the host resolved the player's view / the player's script said it listens (a first showing only). */
   viewResolvedMs?: number;
   playerReadyMs?: number;
+  /** The cold runs' window: 0 the session's first (a new browser profile: VS Code registers its webview service
+   *  worker), n the n-th reload (the same profile and origin, a new window and extension host). */
+  window?: number;
   /** How long VS Code's webview host page waited for its service worker before it showed the player's page. */
   serviceWorkerWaitMs?: number;
 }
