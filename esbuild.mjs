@@ -1,11 +1,13 @@
 // Builds the extension host bundle, its lazily loaded chunks, the webview bundle and (with --tests) the
 // in-editor test suite. Usage: node esbuild.mjs [--production] [--watch] [--tests]
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { cliBuildOptions } from './scripts/cli-bundle.mjs';
 import { codiconSubsetPlugin } from './scripts/codicon-subset.mjs';
+import { musicMetadataCuts } from './scripts/music-metadata-bundle.mjs';
+import { PACKED_BUNDLES, brotli, packBundle, unpackedBuild } from './scripts/packed-bundles.mjs';
 import { UNDICI_ENTRY, undiciCuts } from './scripts/undici-bundle.mjs';
 
 const production = process.argv.includes('--production');
@@ -27,6 +29,24 @@ const lazyPackagesPlugin = {
   setup(build) {
     const filter = new RegExp(`^(${Object.keys(lazyPackages).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
     build.onResolve({ filter }, (args) => ({ path: lazyPackages[args.path], external: true }));
+  },
+};
+
+// Packages that declare `"sideEffects": false` but ship their ESM build under a folder whose own package.json (only
+// `{"type": "module"}`) does not say it again, so esbuild keeps every module they import: entities' HTML encoder
+// tables (~24 KB), which markdown-it never calls, went into dist/markdown-it.js.
+const sideEffectFree = ['entities'];
+
+/** @type {import('esbuild').Plugin} */
+const sideEffectFreePlugin = {
+  name: 'side-effect-free',
+  setup(build) {
+    const inside = new RegExp(`[\\\\/]node_modules[\\\\/](${sideEffectFree.join('|')})[\\\\/]`);
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'side-effect-free' || !(sideEffectFree.includes(args.path) || inside.test(args.resolveDir + '/'))) return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'side-effect-free' });
+      return resolved.errors.length ? undefined : { path: resolved.path, sideEffects: false };
+    });
   },
 };
 
@@ -68,11 +88,12 @@ const builds = [
   // undici: required on the first request only; the part of it the core uses (scripts/undici-bundle.mjs).
   { ...node, entryPoints: { undici: UNDICI_ENTRY }, outdir: 'dist', plugins: [undiciCuts] },
   // markdown-it (source positions of Markdown read aloud): required on the first narration plan of a Markdown file.
-  { ...node, entryPoints: { 'markdown-it': 'markdown-it' }, outdir: 'dist' },
+  { ...node, entryPoints: { 'markdown-it': 'markdown-it' }, outdir: 'dist', plugins: [sideEffectFreePlugin] },
   // fountain-js (screenplays read with a cast): required on the first narration plan of a .fountain file.
   { ...node, entryPoints: { 'fountain-js': 'fountain-js' }, outdir: 'dist' },
-  // music-metadata (sample preflight): required on the first sample check only.
-  { ...node, entryPoints: { 'music-metadata': 'music-metadata' }, outdir: 'dist', mainFields: ['module', 'main'] },
+  // music-metadata (sample preflight): required on the first sample check only; without file-type and debug
+  // (scripts/music-metadata-bundle.mjs).
+  { ...node, entryPoints: { 'music-metadata': 'music-metadata' }, outdir: 'dist', mainFields: ['module', 'main'], plugins: [musicMetadataCuts] },
   {
     ...common, platform: 'browser', format: 'iife', target: 'es2022',
     entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist',
@@ -110,5 +131,12 @@ if (watch) {
 } else {
   const started = Date.now();
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // The large lazily required bundles and LAME's WebAssembly, brotli-packed in a production build
+  // (scripts/packed-bundles.mjs); plain in a development one.
+  for (const name of PACKED_BUNDLES) (production ? packBundle : unpackedBuild)(join('dist', name));
+  if (production) {
+    writeFileSync(join('dist', 'mp3.wasm.br'), brotli(readFileSync(join('dist', 'mp3.wasm'))));
+    rmSync(join('dist', 'mp3.wasm'));
+  } else rmSync(join('dist', 'mp3.wasm.br'), { force: true });
   console.log(`[esbuild] built ${builds.length} bundles${production ? ' (production)' : ''} in ${Date.now() - started} ms`);
 }

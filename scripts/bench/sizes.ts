@@ -9,7 +9,7 @@ const WEBVIEW_SCRIPT = 'extension/dist/webview.js';
 
 /** Every other script under dist/ is one of the host's lazily required chunks; the rest is the webview's. */
 function isHostChunk(name: string): boolean {
-  return /^extension\/dist\/[^/]+\.js$/.test(name) && name !== EAGER_BUNDLE && name !== WEBVIEW_SCRIPT;
+  return /^extension\/dist\/[^/]+\.js(\.br)?$/.test(name) && name !== EAGER_BUNDLE && name !== WEBVIEW_SCRIPT;
 }
 
 export interface Sizes {

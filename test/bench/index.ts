@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import vscode = require('vscode');
 import { measureActivation } from './activation';
 import { measureNarration, measureReexport, warmUpNarration } from './narration';
-import { measureReadAlong, measureStreamedReadAlong } from './readAlong';
+import { measureColdReadAlong, measureReadAlong, measureStreamedReadAlong } from './readAlong';
 import { measureWebviewFloor, probeAudioDir, probeOpenMs } from './webviewFloor';
 import { closeAll, measurePanelOpens, sleep } from './panel';
-import { answerFile, askFile, EXTENSION_ID, STALLS_FILE, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult } from './protocol';
+import { answerFile, askFile, EXTENSION_ID, STALLS_FILE, type BenchEnv, type CloneAnswer, type CloneAsk, type HostResult, type ReadAlongRun, type WebviewMarks } from './protocol';
 
 const env = process.env as Partial<BenchEnv>;
 
@@ -67,6 +67,29 @@ async function runHost(): Promise<HostResult> {
   const result: HostResult = { nodeVersion: process.versions.node, vscodeVersion: vscode.version, panelOpenMs: [], narration: [] };
 
   const dir = required('GVC_BENCH_DIR');
+  if (env.GVC_BENCH_ONLY === 'readalong-cold') {
+    // One read per window: this suite runs again in each window the runner reloads (same browser profile and
+    // origin, a new extension host), and keeps the runs so far in the session's folder.
+    const windows = Number(env.GVC_BENCH_COLD_WINDOWS ?? 1);
+    const kept = join(dir, 'cold-runs.json');
+    const runs: ReadAlongRun[] = existsSync(kept) ? (JSON.parse(readFileSync(kept, 'utf8')) as ReadAlongRun[]) : [];
+    const window = runs.length;
+    const [run] = await measureColdReadAlong(required('GVC_BENCH_NARRATION_URL'), dir, say);
+    const marks = await askRunner<WebviewMarks>(`webviewMarks-${window}`, {}, 30_000);
+    const wait = marks.started !== undefined && marks.workerReady !== undefined ? Math.round(marks.workerReady - marks.started) : undefined;
+    say(`read-along cold, window ${window}: VS Code waited ${wait ?? 'n/a'} ms for its webview service worker`);
+    runs.push({ ...run, window, ...(wait === undefined ? {} : { serviceWorkerWaitMs: wait }) });
+    writeFileSync(kept, JSON.stringify(runs));
+    if (runs.length < windows) {
+      // The panel closed first, so the next window does not restore the player: its first read makes the view.
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+      await sleep(1000);
+      await askRunner(`reload-${window}`, {}, 30_000);
+      await new Promise<never>(() => undefined); // the window reloads: this extension host ends here
+    }
+    result.readAlong = runs;
+    return result;
+  }
   if (env.GVC_BENCH_ONLY === 'readalong') {
     result.readAlong = await measureReadAlong(required('GVC_BENCH_NARRATION_URL'), dir, say);
     result.streamedReadAlong = await measureStreamedReadAlong(required('GVC_BENCH_NARRATION_URL'), required('GVC_BENCH_ZHIPU_URL'), dir, say);

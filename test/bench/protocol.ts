@@ -21,7 +21,9 @@ export interface BenchEnv {
   GVC_BENCH_PANEL_RUNS?: string;
   GVC_BENCH_NARRATION_RUNS?: string;
   /** host mode: `clone` skips everything but the clone runs (`npm run bench -- --only clone`). */
-  GVC_BENCH_ONLY?: 'clone' | 'readalong' | 'narration' | 'streamed';
+  GVC_BENCH_ONLY?: 'clone' | 'readalong' | 'readalong-cold' | 'narration' | 'streamed';
+  /** readalong-cold: windows to read in, the first one and then reloads of it. */
+  GVC_BENCH_COLD_WINDOWS?: string;
   /** activation mode: the hello-world control's id, and whether it is activated before the product. */
   GVC_BENCH_CONTROL_ID?: string;
   GVC_BENCH_CONTROL_FIRST?: string;
@@ -158,6 +160,22 @@ export interface ReadAlongRun {
   underruns: number;
   /** Audio crossed a sentence boundary → the decoration moved, per crossing. */
   highlightLagsMs: number[];
+  /** The first read in a fresh window (no warm-up read before it: the player's view is created by this read). */
+  cold?: boolean;
+  /** Speak File → the host resolved the player's view / the player's script said it listens (a first showing only). */
+  viewResolvedMs?: number;
+  playerReadyMs?: number;
+  /** The cold runs' window: 0 the session's first (a new browser profile: VS Code registers its webview service
+   *  worker), n the n-th reload (the same profile and origin, a new window and extension host). */
+  window?: number;
+  /** How long VS Code's webview host page waited for its service worker before it showed the player's page. */
+  serviceWorkerWaitMs?: number;
+}
+
+/** The webview host page's marks (Date.now clock): given the page to show, and its service worker ready. */
+export interface WebviewMarks {
+  started?: number;
+  workerReady?: number;
 }
 
 export interface TimelineEvent {

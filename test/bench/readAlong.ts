@@ -15,7 +15,7 @@ interface Status {
   sentence: number;
   /** Sentences in the text read. */
   total: number;
-  metrics: { startedAt: number; playingAt?: number; firstChunkAt?: number; firstPieceAt?: number; piecesHanded: number; playerReadyAt?: number; joinGapMs: number; underruns: number; highlightLagsMs: number[]; chunksPosted: number };
+  metrics: { startedAt: number; playingAt?: number; firstChunkAt?: number; firstPieceAt?: number; piecesHanded: number; joinGapMs: number; underruns: number; highlightLagsMs: number[]; chunksPosted: number; viewResolvedAt?: number; playerReadyAt?: number };
 }
 
 const status = async () => (await vscode.commands.executeCommand<Status>('glmVoiceClone.readAlong.showPlayer', false))!;
@@ -37,6 +37,7 @@ async function readOnce(dir: string, name: string, text: string, listenMs: numbe
     s = await status();
   }
   const firstSoundMs = s.metrics.playingAt! - commandAt;
+  const { viewResolvedAt, playerReadyAt } = s.metrics;
   await sleep(listenMs);
   s = await status();
   await vscode.commands.executeCommand('glmVoiceClone.readAlong.stop');
@@ -52,6 +53,8 @@ async function readOnce(dir: string, name: string, text: string, listenMs: numbe
     joinGapMs: s.metrics.joinGapMs,
     underruns: s.metrics.underruns,
     highlightLagsMs: s.metrics.highlightLagsMs,
+    ...(viewResolvedAt === undefined ? {} : { viewResolvedMs: viewResolvedAt - commandAt }),
+    ...(playerReadyAt === undefined ? {} : { playerReadyMs: playerReadyAt - commandAt }),
   };
 }
 
@@ -153,4 +156,19 @@ export async function measureStreamedReadAlong(novitaUrl: string, zhipuUrl: stri
     await config.update('zhipu.apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
   }
   return out;
+}
+
+/**
+ * The first read-along in a fresh window (the runner starts one per sample): Speak File on a short file with the
+ * player never shown before, so the view, its page and its AudioContext are created by this read.
+ */
+export async function measureColdReadAlong(baseUrl: string, dir: string, say: (line: string) => void): Promise<ReadAlongRun[]> {
+  const config = vscode.workspace.getConfiguration('glmVoiceClone');
+  await config.update('apiBaseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+  await config.update('concurrency', NARRATION_CONCURRENCY, vscode.ConfigurationTarget.Global);
+  await closeAll();
+  const text = `A cold read, ${Date.now()}. ${narrationScript(600)}`;
+  const run = { ...(await readOnce(dir, 'read-along-cold.txt', text, 1500)), cold: true };
+  say(`read-along cold: first sound ${run.firstSoundMs} ms; first chunk in the host at ${run.firstChunkInHostMs} ms, view resolved at ${run.viewResolvedMs ?? 'n/a'} ms, player ready at ${run.playerReadyMs ?? 'n/a'} ms`);
+  return [run];
 }

@@ -209,6 +209,10 @@ suite('Read-along in the browser', () => {
     const asked = ttsInputs().length;
     assert.ok(asked < plan.chunks.length, `the first audio plays after ${asked} of ${plan.chunks.length} chunk requests`);
     assert.match((await p.locator('body').getAttribute('data-audio')) ?? '', /^running /, 'the audio clock runs');
+    // Its page fetches nothing before it runs: the script and the stylesheet are in it (nonce'd), and the CSP lets
+    // the stylesheet apply (VS Code's default body padding is 20px; the player's own is 8px).
+    assert.equal(await p.locator('script[src], link[rel="stylesheet"]').count(), 0, 'no script or stylesheet fetched by the player’s page');
+    assert.equal(await p.locator('body').evaluate(inPage<string>('return getComputedStyle(el).paddingLeft;')), '8px', 'the player’s stylesheet applies');
     assert.match((await p.locator('#position').textContent()) ?? '', new RegExp(`^Sentence \\d+ of ${plan.sentences.length}`));
 
     // First point: once the audio has moved into sentence 2 or later (crossed into by the audio itself), the editor

@@ -1,7 +1,9 @@
 // The read-along player's webview view (in the panel area): its document (every label through vscode.l10n, a
-// strict CSP), and a message queue that holds what the host posts until the player's script is listening.
+// strict CSP, its script and stylesheet inline), and a message queue that holds what the host posts until the
+// player's script is listening.
 import vscode = require('vscode');
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isFromPlayerMessage, PLAYER_RATES, type FromPlayerMessage, type ToPlayerMessage } from '../../shared/playerProtocol';
 import { l10n } from '../platform/describe';
 import { Disposable } from '../platform/dispose';
@@ -27,6 +29,11 @@ export class PlayerView extends Disposable {
 
   get isReady(): boolean {
     return this.ready;
+  }
+
+  /** VS Code has resolved the view (it may be hidden now), or is about to: its first showing was asked for. */
+  get created(): boolean {
+    return this.view !== undefined || this.showing !== undefined;
   }
 
   /** Called by the view provider when VS Code shows the view for the first time (or again after it was disposed). */
@@ -88,10 +95,20 @@ export class PlayerView extends Disposable {
     else this.queue.push(message);
   }
 
+  /** dist/reader.js and dist/reader.css, read once: they go into the page itself (see `html`). */
+  private assets: { script: string; style: string } | undefined;
+
+  /**
+   * The page, with the player's script and stylesheet inline: the page runs the moment VS Code writes it, without
+   * fetching them (a webview's every fetch goes through its service worker and the workbench to the extension's
+   * files, 50-100 ms on a first showing, after VS Code's own wait for that service worker). "</" is escaped in both
+   * so neither can close its element early.
+   */
   private html(webview: vscode.Webview): string {
     const nonce = randomBytes(16).toString('base64');
-    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', name)).toString();
-    const csp = ["default-src 'none'", `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+    const read = (name: string) => readFileSync(vscode.Uri.joinPath(this.extensionUri, 'dist', name).fsPath, 'utf8').replace(/<\//g, '<\\/');
+    const { script, style } = (this.assets ??= { script: read('reader.js'), style: read('reader.css') });
+    const csp = ["default-src 'none'", `style-src ${webview.cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join('; ');
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
     const t = {
       play: l10n.t('Play'),
@@ -113,7 +130,7 @@ export class PlayerView extends Disposable {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${asset('reader.css')}">
+<style nonce="${nonce}">${style}</style>
 <script type="application/json" id="gvc-strings">${strings}</script>
 </head>
 <body data-state="idle">
@@ -129,7 +146,7 @@ export class PlayerView extends Disposable {
 </div>
 <p id="error" role="alert" hidden></p>
 <ol id="sentences" aria-label="${esc(t.sentences)}"></ol>
-<script nonce="${nonce}" src="${asset('reader.js')}"></script>
+<script nonce="${nonce}">${script}</script>
 </body>
 </html>`;
   }

@@ -118,6 +118,9 @@ export class ReadAlong extends Disposable {
    */
   async read(target: ReadTarget): Promise<SpeechResult> {
     this.clip = undefined;
+    // The player's first showing in a window takes VS Code a while (the view, its frames, its webview service
+    // worker): it starts now, while the text is planned and the first chunk asked for, rather than after the plan.
+    if (!this.player.created) void this.player.show().catch((err: unknown) => this.log.warn(`the read-along player did not open: ${String(err)}`));
     const outcome = await this.flow.read({ target, title: target.title, base: target.base, mapped: target.mapped, from: target.from });
     if (outcome.started) return outcome.result;
     const r = outcome.refusal;

@@ -2,7 +2,8 @@
 // esbuild.mjs is missing from the package until it is named there too. The editor suite loads the extension from
 // the working tree and would not notice; an installed .vsix would fail at the first require of the bundle.
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -161,5 +162,36 @@ suite('packaging: what else the .vsix leaves out', () => {
     assert.ok(ok.has('dist/codicon.ttf') && !ok.has('dist/*.ttf'), 'the font by name: dist/ may still hold an older hashed one');
     // VS Code reads l10n/bundle.l10n.<language>.json, and none for English (the strings in the code are English).
     assert.ok(ok.has('l10n/bundle.l10n.*.json') && !ok.has('l10n/*.json'));
+  });
+});
+
+suite('packaging: the brotli-packed bundles (scripts/packed-bundles.mjs)', () => {
+  test('each packed bundle and LAME’s packed WebAssembly is let in by .vscodeignore, beside its loader', async () => {
+    const { PACKED_BUNDLES } = await import('../../../scripts/packed-bundles.mjs');
+    const bundles = new Set(shippedBundles());
+    const ok = allowed();
+    assert.ok(PACKED_BUNDLES.includes('features.js') && PACKED_BUNDLES.length >= 4, PACKED_BUNDLES.join(', '));
+    for (const name of PACKED_BUNDLES) {
+      assert.ok(bundles.has(`dist/${name}`), `${name} is a bundle esbuild.mjs builds`);
+      assert.ok(ok.has(`dist/${name}`) && ok.has(`dist/${name}.br`), `dist/${name} and dist/${name}.br let in`);
+    }
+    assert.ok(ok.has('dist/mp3.wasm.br'));
+  });
+
+  test('a packed bundle loads as the plain one: its exports, its own require and __dirname, its module', async () => {
+    const { packBundle, LOADER } = await import('../../../scripts/packed-bundles.mjs');
+    const dir = mkdtempSync(join(tmpdir(), 'gvc-packed-'));
+    try {
+      writeFileSync(join(dir, 'sibling.js'), 'module.exports = 41;');
+      const file = join(dir, 'chunk.js');
+      writeFileSync(file, "exports.answer = require('./sibling.js') + 1; exports.dir = __dirname; exports.same = module === require.cache[__filename]; exports.text = 'café ▶';");
+      packBundle(file);
+      assert.equal(readFileSync(file, 'utf8'), LOADER);
+      assert.ok(readFileSync(`${file}.br`).length > 0);
+      const loaded = require(file) as { answer: number; dir: string; same: boolean; text: string };
+      assert.deepEqual({ ...loaded }, { answer: 42, dir, same: true, text: 'café ▶' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
