@@ -115,6 +115,6 @@ suite('zh-cn display language', function () {
     await container.waitFor({ timeout: 15_000 });
     for (const step of ['设置 API 密钥（Novita 或智谱）', '克隆第一个音色', '朗读文件']) await container.getByText(step, { exact: true }).first().waitFor({ timeout: 5000 });
     // the first step is open: its Markdown page is the Chinese one
-    await webview(p).locator('h1', { hasText: '你的 Novita API 密钥' }).waitFor({ timeout: 15_000 });
+    await webview(p).locator('h1', { hasText: '你的 API 密钥：Novita 或智谱' }).waitFor({ timeout: 15_000 });
   });
 });

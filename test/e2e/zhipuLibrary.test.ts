@@ -77,6 +77,16 @@ suite('Zhipu voices in the library (browser)', function () {
     // 2. the Voices view lists the double's voices, marked as only at Zhipu
     await runCommand('GLM Voice Clone: Focus on Voices View');
     const row = (name: string) => p.locator('.part.sidebar .monaco-list-row', { hasText: name });
+    // The tree draws only the rows in sight: after the earlier tests' voices, a row may be below the fold. Scroll the
+    // Voices list (a person's mouse wheel) until it is drawn.
+    const reveal = async (name: string): Promise<void> => {
+      const list = p.locator('.part.sidebar .pane', { has: p.locator('.pane-header', { hasText: 'Voices' }) }).locator('.monaco-list').first();
+      for (let i = 0; i < 40 && !(await row(name).isVisible()); i++) {
+        await list.hover();
+        await p.mouse.wheel(0, i < 20 ? 120 : -120);
+        await p.waitForTimeout(100);
+      }
+    };
     await row(names.narrator)
       .waitFor({ timeout: 30_000 })
       .catch(async (err: Error) => assert.fail(`${err.message}\nthe Voices view shows: ${await p.locator('.part.sidebar').innerText()}`));
@@ -104,6 +114,7 @@ suite('Zhipu voices in the library (browser)', function () {
     // 3. use two from their rows: each is recorded here (the last one active), still at Zhipu
     for (const name of [names.oldTake, names.narrator]) {
       // the row first (the tree redraws after each use; a click on a row being redrawn can reach no item)
+      await reveal(name);
       await row(name).click();
       await row(name).getByRole('button', { name: 'Use This Voice' }).click();
       await p.locator('.statusbar-item', { hasText: name }).first().waitFor({ timeout: 15_000 });
@@ -115,10 +126,12 @@ suite('Zhipu voices in the library (browser)', function () {
     await client.deleteVoice(ids[names.oldTake]).finally(() => client.close());
     await p.locator('.part.sidebar .pane-header', { hasText: 'Voices' }).hover();
     await p.locator('.part.sidebar').getByRole('button', { name: 'Refresh Voices' }).click();
+    await reveal(names.oldTake);
     await row(names.oldTake).filter({ hasText: /only here, not at Zhipu/ }).waitFor({ timeout: 15_000 });
 
     // 4. its context menu offers Delete at Zhipu… (the README's picture), the modal says what it means
     // (at the row's right, left of its inline buttons: the menu then opens beside the list, not over it)
+    await reveal(names.narrator);
     const rowBox = (await row(names.narrator).boundingBox())!;
     await row(names.narrator).click({ button: 'right', position: { x: Math.max(20, rowBox.width - 90), y: rowBox.height / 2 } });
     const item = p.getByRole('menuitem', { name: /Delete at Zhipu…/ });
