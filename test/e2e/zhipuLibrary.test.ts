@@ -80,11 +80,26 @@ suite('Zhipu voices in the library (browser)', function () {
     // The tree draws only the rows in sight: after the earlier tests' voices, a row may be below the fold. Scroll the
     // Voices list (a person's mouse wheel) until it is drawn.
     const reveal = async (name: string): Promise<void> => {
+      if (await row(name).isVisible()) return;
       const list = p.locator('.part.sidebar .pane', { has: p.locator('.pane-header', { hasText: 'Voices' }) }).locator('.monaco-list').first();
+      await list.hover();
+      await p.mouse.wheel(0, -100_000);
       for (let i = 0; i < 40 && !(await row(name).isVisible()); i++) {
-        await list.hover();
-        await p.mouse.wheel(0, i < 20 ? 120 : -120);
         await p.waitForTimeout(100);
+        await list.hover();
+        await p.mouse.wheel(0, 120);
+      }
+    };
+    /** Waits for `name`'s row to show `mark` (and not `not`), scrolling to it again: a row moves when its voice is recorded. */
+    const waitForMark = async (name: string, mark: RegExp, not?: RegExp): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        await reveal(name);
+        let marked = row(name).filter({ hasText: mark });
+        if (not) marked = marked.filter({ hasNotText: not });
+        if (await marked.isVisible()) return;
+        if (Date.now() > deadline) assert.fail(`the row “${name}” never showed ${String(mark)}; it shows: ${await row(name).textContent().catch(() => '(not drawn)')}`);
+        await p.waitForTimeout(250);
       }
     };
     await row(names.narrator)
@@ -118,7 +133,7 @@ suite('Zhipu voices in the library (browser)', function () {
       await row(name).click();
       await row(name).getByRole('button', { name: 'Use This Voice' }).click();
       await p.locator('.statusbar-item', { hasText: name }).first().waitFor({ timeout: 15_000 });
-      await row(name).filter({ hasText: /at Zhipu/ }).filter({ hasNotText: /only at Zhipu/ }).waitFor({ timeout: 15_000 });
+      await waitForMark(name, /at Zhipu/, /only at Zhipu/);
       await p.waitForTimeout(500);
     }
     // one of them deleted at Zhipu behind the editor's back (the CLI, another machine): Refresh shows it as only here
@@ -126,8 +141,7 @@ suite('Zhipu voices in the library (browser)', function () {
     await client.deleteVoice(ids[names.oldTake]).finally(() => client.close());
     await p.locator('.part.sidebar .pane-header', { hasText: 'Voices' }).hover();
     await p.locator('.part.sidebar').getByRole('button', { name: 'Refresh Voices' }).click();
-    await reveal(names.oldTake);
-    await row(names.oldTake).filter({ hasText: /only here, not at Zhipu/ }).waitFor({ timeout: 15_000 });
+    await waitForMark(names.oldTake, /only here, not at Zhipu/);
 
     // 4. its context menu offers Delete at Zhipu… (the README's picture), the modal says what it means
     // (at the row's right, left of its inline buttons: the menu then opens beside the list, not over it)
@@ -152,7 +166,7 @@ suite('Zhipu voices in the library (browser)', function () {
       if (Date.now() > deadline) assert.fail('the voice was not deleted at the double');
       await p.waitForTimeout(100);
     }
-    await row(names.narrator).filter({ hasText: /deleted at Zhipu/ }).waitFor({ timeout: 15_000 });
+    await waitForMark(names.narrator, /deleted at Zhipu/);
     assert.equal(zhipu.clonedVoices.get(ids[names.interview])?.deleted, false);
     assert.equal(deletesOf(names.narrator).length, 1);
     assert.equal(deletesOf(names.interview).length, 0);
