@@ -185,6 +185,30 @@ suite('Speak File and Speak Selection (real extension host, Novita double)', () 
     }
   });
 
+  test('Export Narration with the acx preset: a passing compliance report, and an MP3 at 44.1 kHz', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gvc-export-acx-'));
+    const source = join(dir, 'audiobook.md');
+    writeFileSync(source, `# Chapter one\n\nThe audiobook begins on a quiet morning (${Date.now()}). The narrator reads it at an even pace.\n`);
+    double.tone = { levelDb: -30, pause: 0.2 };
+    await vscode.workspace.getConfiguration('glmVoiceClone').update('export.preset', 'acx', vscode.ConfigurationTarget.Global);
+    try {
+      const exported = await vscode.commands.executeCommand<{ audio: string; mastering?: { report: { pass: boolean; rules: Array<{ rule: string; pass: boolean }> }; sampleRate: number; kbps?: number } } | undefined>(
+        'glmVoiceClone.exportNarration',
+        vscode.Uri.file(source),
+        { format: 'mp3', subtitles: 'none', overwrite: true },
+      );
+      assert.ok(exported?.mastering, JSON.stringify(exported));
+      assert.equal(exported.mastering.report.pass, true, JSON.stringify(exported.mastering.report.rules));
+      assert.equal(exported.mastering.sampleRate, 44_100);
+      assert.equal(exported.mastering.kbps, 192);
+      assert.ok(existsSync(exported.audio));
+    } finally {
+      double.tone = {};
+      await vscode.workspace.getConfiguration('glmVoiceClone').update('export.preset', undefined, vscode.ConfigurationTarget.Global);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('Markdown is read as prose: no code, no link URLs, no heading marks', async () => {
     await openDoc('# Title\n\nRead [this link](https://example.com/secret-path).\n\n```js\nconsole.log("never read")\n```\n', 'markdown');
     const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');

@@ -1,6 +1,6 @@
 // Mastering for a destination (presets.ts): the whole file's level set by one gain (never per sentence: the
 // narration's dynamics stay as spoken), a true-peak limiter only where that gain would pass the ceiling, the rate
-// the destination takes (libsamplerate), and for ACX room tone at the head and tail.
+// the destination takes (resample.ts, a windowed-sinc polyphase filter), and for ACX room tone at the head and tail.
 //
 // Each result is measured with the same meter the report uses and corrected until it passes: the limiter lowers the
 // loudness a little where it acts, so the gain is raised by what was lost and the limiter run again (a few rounds at
@@ -22,6 +22,11 @@ export interface MasterResult {
   limitedSamples: number;
   /** ACX: the room tone added, seconds, and its RMS level (dB). */
   roomTone?: { headSeconds: number; tailSeconds: number; levelDb: number };
+  /**
+   * How far every moment of the input moved in the output, seconds (ACX: the room tone put at the head less the
+   * silence cut from it; 0 otherwise): subtitles and chapters are shifted by it.
+   */
+  offsetSeconds: number;
 }
 
 /**
@@ -54,7 +59,7 @@ export async function master(input: Pcm, presetId: PresetId): Promise<MasterResu
   }
   if (preset.rms) return masterRms(chans, rate, preset);
   if (preset.loudness) return masterLoudness(chans, rate, preset);
-  return { preset: presetId, pcm: { samples: interleave(chans), sampleRate: rate, channels: chans.length }, gainDb: 0, limitedSamples: 0 };
+  return { preset: presetId, pcm: { samples: interleave(chans), sampleRate: rate, channels: chans.length }, gainDb: 0, limitedSamples: 0, offsetSeconds: 0 };
 }
 
 function scaled(chans: readonly Float32Array[], gainDb: number): Float32Array[] {
@@ -96,8 +101,8 @@ function masterLoudness(chans: Float32Array[], rate: number, preset: Preset): Ma
   return done(preset, out, rate, gainDb, limited);
 }
 
-function done(preset: Preset, chans: Float32Array[], rate: number, gainDb: number, limited: number, roomTone?: MasterResult['roomTone']): MasterResult {
-  return { preset: preset.id, pcm: { samples: interleave(chans), sampleRate: rate, channels: chans.length }, gainDb, limitedSamples: limited, ...(roomTone ? { roomTone } : {}) };
+function done(preset: Preset, chans: Float32Array[], rate: number, gainDb: number, limited: number, roomTone?: MasterResult['roomTone'], offsetSeconds = 0): MasterResult {
+  return { preset: preset.id, pcm: { samples: interleave(chans), sampleRate: rate, channels: chans.length }, gainDb, limitedSamples: limited, ...(roomTone ? { roomTone } : {}), offsetSeconds };
 }
 
 /** The first and last+1 frame of the 10 ms blocks louder than `thresholdLinear` RMS ([0, 0] if none). */
@@ -210,5 +215,5 @@ function masterRms(chans: Float32Array[], rate: number, preset: Preset): MasterR
     aim += rms.targetDb - got;
     gainDb = gainFor(aim);
   }
-  return done(preset, out, rate, gainDb, limited, { headSeconds: head / rate, tailSeconds: tail / rate, levelDb: toneDb });
+  return done(preset, out, rate, gainDb, limited, { headSeconds: head / rate, tailSeconds: tail / rate, levelDb: toneDb }, (head - start) / rate);
 }

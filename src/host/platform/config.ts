@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { isPresetId, type PresetId } from '../../core/master/presets';
 import type { NarrationSettings } from '../../core/flows/narrate';
 import { DEFAULT_ZHIPU_SETTINGS, type ZhipuSettings } from '../../core/providers/connections';
 import { DEFAULT_PROVIDER, isProviderId, type ProviderId } from '../../core/providers/port';
@@ -93,6 +94,8 @@ export interface ExportSettings {
   confirmAboveChars: number;
   /** Markdown heading levels that start a chapter (0: none). */
   chapterLevel: number;
+  /** The mastering preset (none: the audio as narrated). */
+  preset: PresetId;
 }
 
 export function readExportSettings(): ExportSettings {
@@ -100,11 +103,13 @@ export function readExportSettings(): ExportSettings {
   const format = c.get('export.format');
   const subtitles = c.get('export.subtitles');
   const kbps = c.get('export.mp3Bitrate');
+  const preset = c.get('export.preset');
   return {
     format: isFormatId(format) ? format : DEFAULT_FORMAT,
     mp3Kbps: typeof kbps === 'number' && MP3_BITRATES.includes(kbps) ? kbps : DEFAULT_MP3_KBPS,
     subtitles: isSubtitleChoice(subtitles) ? subtitles : DEFAULT_SUBTITLES,
     confirmAboveChars: Math.round(clamp(c.get('narration.confirmAboveCharacters'), 0, 10_000_000, 20_000)),
     chapterLevel: Math.round(clamp(c.get('export.chapterLevel'), CHAPTER_LEVEL.min, CHAPTER_LEVEL.max, CHAPTER_LEVEL.default)),
+    preset: isPresetId(preset) ? preset : 'none',
   };
 }

@@ -10,7 +10,7 @@ import { fromDb } from '../../../../src/core/master/pcm';
 import { resample } from '../../../../src/core/master/resample';
 import { integratedLoudness, truePeak } from '../../../../src/core/master/ebur128';
 import { english } from '../../../../src/messages';
-import { describePreset, describeRule } from '../../../../src/messages/master';
+import { describePreset, describeRule, reportMarkdown, verdictText, verdictTitle } from '../../../../src/messages/master';
 
 const TTS_RATE = 24_000;
 
@@ -216,6 +216,26 @@ suite('master: presets and the compliance report', () => {
     assert.ok(words.includes('Sample rate 24000 Hz (required: 44100 Hz)'), words.join('\n'));
     assert.ok(words.includes('Room tone at the start 0.30 s (allowed: 0.50 to 1.00 s)'), words.join('\n'));
     assert.equal(describePreset('acx', english), 'Audiobook (ACX)');
+  });
+});
+
+suite('master: the report in words', () => {
+  test('the verdict and the Markdown report: every figure, each rule with ✓ or ✗, what was measured', () => {
+    const pcm = mono(sine(1000, -30, 4), TTS_RATE);
+    const report = complianceReport(pcm, 'acx');
+    const failed = report.rules.filter((r) => !r.pass);
+    assert.ok(failed.length >= 2, 'a quiet 24 kHz sine with no room tone fails ACX');
+    assert.equal(verdictTitle(report, english), `${failed.length} problems for Audiobook (ACX)`);
+    assert.match(verdictText(report, english), new RegExp(`^${failed.length} problems: .*Sample rate 24000 Hz \\(required: 44100 Hz\\)`));
+    const doc = reportMarkdown('a_b.mp3', { preset: 'acx', report, measured: 'encoderInput', sampleRate: 24_000, kbps: 192, gainDb: 0, limitedSamples: 0, offsetSeconds: 0, durationSec: 4 }, english);
+    assert.match(doc, /^# Compliance report: a\\_b\.mp3\n/);
+    assert.ok(doc.includes('| Bitrate | 192 kbit/s CBR |'), doc);
+    assert.ok(doc.includes('| Sample rate | 24000 Hz |'), doc);
+    assert.ok(doc.includes('handed to the MP3 encoder'), doc);
+    assert.equal((doc.match(/^- ✗ /gm) ?? []).length, failed.length);
+    assert.equal((doc.match(/^- [✓✗] /gm) ?? []).length, report.rules.length);
+    const passing = complianceReport(pcm, 'none');
+    assert.equal(verdictTitle(passing, english), 'Meets As narrated (no mastering)');
   });
 });
 
