@@ -36,8 +36,9 @@ export interface MasterResult {
  */
 export const ROOM_TONE_MIN_DB = -75;
 /**
- * Above this the "background" is speech (a file with no pause), not noise: the room tone stays here, and a file whose
- * background really is this loud fails the noise-floor rule, as it should.
+ * The room tone goes no louder than this (room tone any louder would count as speech at the edges): a file whose
+ * background between words really is this loud fails the noise-floor rule, as it should. (A file with no pause to
+ * measure a background in gets ROOM_TONE_MIN_DB: see backgroundLevel.)
  */
 const ROOM_TONE_MAX_DB = -50;
 /** How near the loudness (or RMS) target a result must come before the rounds stop. */
@@ -176,7 +177,9 @@ function masterRms(chans: Float32Array[], rate: number, preset: Preset): MasterR
   // The room tone's level: the speech's background at the gain it is about to get (the tone's own energy, a few
   // seconds at -50 dB at most, left out of that first estimate).
   const firstGainDb = speechEnergy > 0 ? toDb(fromDb(rms.targetDb) * Math.sqrt((total * nch) / speechEnergy)) : 0;
-  const toneDb = Math.min(ROOM_TONE_MAX_DB, Math.max(ROOM_TONE_MIN_DB, backgroundLevel(speech, rate) + firstGainDb));
+  // A file with no pause (its background unknown: the double's clips, TTS joined end to end) gets the clean minimum.
+  const background = backgroundLevel(speech, rate);
+  const toneDb = background === undefined ? ROOM_TONE_MIN_DB : Math.min(ROOM_TONE_MAX_DB, Math.max(ROOM_TONE_MIN_DB, background + firstGainDb));
   const heads = chans.map((_, c) => roomTone(head, toneDb, 0x9e3779b9 + c));
   const tails = chans.map((_, c) => roomTone(tail, toneDb, 0x85ebca6b + c));
   const toneEnergy = energy(heads) + energy(tails);
