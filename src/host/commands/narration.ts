@@ -3,7 +3,7 @@
 import vscode = require('vscode');
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pcmToWav } from '../../core/audio/wav';
 import type { FormatId, SubtitleChoice } from '../../core/export/formats';
 import { ExportManifests, exportInputsHash } from '../../core/export/manifest';
@@ -83,7 +83,9 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
   let tags: AudioTags;
   let inputs: string;
   try {
-    tags = await readTags(tagText(text, doc.fileName));
+    // Front matter first, then the settings (a cover relative to the document's workspace folder).
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? dirname(doc.fileName);
+    tags = await readTags(tagText(text, doc.fileName, settings.tags, folder));
     const script = await scriptSettingsFor(doc);
     const speech = readSpeechSettings();
     inputs = exportInputsHash({
@@ -181,10 +183,14 @@ function showVerdict(file: string, mastering: MasteringOutcome): void {
   });
 }
 
-/** The compliance report in an untitled Markdown document (nothing written to disk), beside the editor. */
+/**
+ * The compliance report as an untitled Markdown document (nothing written to disk), shown rendered (the built-in
+ * Markdown preview) beside the editor; as text where that preview is not there (the Markdown extension disabled).
+ */
 async function showReport(file: string, mastering: MasteringOutcome): Promise<vscode.TextDocument> {
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: describeMasteringReport(file, mastering) });
-  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  const previewed = await vscode.commands.executeCommand('markdown.showPreviewToSide', doc.uri).then(() => true, () => false);
+  if (!previewed) await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
   return doc;
 }
 

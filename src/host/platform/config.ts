@@ -1,5 +1,6 @@
 import vscode = require('vscode');
 import { isPresetId, type PresetId } from '../../core/master/presets';
+import type { TagText } from '../../core/export/tags';
 import type { NarrationSettings } from '../../core/flows/narrate';
 import { DEFAULT_ZHIPU_SETTINGS, type ZhipuSettings } from '../../core/providers/connections';
 import { DEFAULT_PROVIDER, isProviderId, type ProviderId } from '../../core/providers/port';
@@ -96,6 +97,8 @@ export interface ExportSettings {
   chapterLevel: number;
   /** The mastering preset (none: the audio as narrated). */
   preset: PresetId;
+  /** Tags for files whose front matter gives none (the cover relative to the workspace folder). */
+  tags: TagText;
 }
 
 export function readExportSettings(): ExportSettings {
@@ -111,5 +114,16 @@ export function readExportSettings(): ExportSettings {
     confirmAboveChars: Math.round(clamp(c.get('narration.confirmAboveCharacters'), 0, 10_000_000, 20_000)),
     chapterLevel: Math.round(clamp(c.get('export.chapterLevel'), CHAPTER_LEVEL.min, CHAPTER_LEVEL.max, CHAPTER_LEVEL.default)),
     preset: isPresetId(preset) ? preset : 'none',
+    tags: tagSettings(c),
   };
+}
+
+/** The export.author / album / year / cover settings that are set (not empty). */
+function tagSettings(c: vscode.WorkspaceConfiguration): TagText {
+  const out: TagText = {};
+  for (const key of ['author', 'album', 'year', 'cover'] as const) {
+    const value = c.get(`export.${key}`);
+    if (typeof value === 'string' && value.trim()) out[key] = value.trim();
+  }
+  return out;
 }
