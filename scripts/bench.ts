@@ -607,6 +607,16 @@ async function main(): Promise<number> {
       how: mp3.lines.join('; '),
     });
   }
+  const levels = measureMasterLevels();
+  if (levels) {
+    rows.push({
+      figure: 'Mastering three levels of the double\'s tone (podcast, acx)',
+      value: `${levels.passed} of ${levels.runs} pass`,
+      target: 'podcast: |I − target| ≤ 0.5 LU, true peak ≤ -1 dBTP; acx: RMS -23…-18 dB, peak ≤ -3 dBFS',
+      meets: levels.passed === levels.runs,
+      how: levels.lines.join('; '),
+    });
+  }
   const upToDate = measureUpToDate();
   if (upToDate) {
     rows.push({
@@ -691,6 +701,21 @@ main().then(
     process.exit(1);
   },
 );
+
+/** test/bench/masterLevels.ts in its own Node process: three levels of the double's tone mastered for podcast and acx, measured again. */
+function measureMasterLevels(): { runs: number; passed: number; lines: string[] } | undefined {
+  say('Mastering the double\'s tone at three levels (podcast, acx)…');
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'bench', 'masterLevels.ts')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 10 * 60_000 });
+  } catch (err) {
+    say(`mastering bench failed: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+  const lines = out.trim().split('\n').filter((l) => l.startsWith('level '));
+  for (const l of lines) say(l);
+  return { runs: lines.length, passed: lines.filter((l) => / pass: /.test(l)).length, lines };
+}
 
 /** test/bench/upToDate.ts in its own Node process: 200 small files narrated to MP3 by dist/cli.js, then again unchanged. */
 function measureUpToDate(): { rerun?: string; met: boolean; lines: string[] } | undefined {

@@ -10,6 +10,8 @@ import { CoreError, problemOf, type Problem } from '../core/errors';
 import { NarrateFlow } from '../core/flows/narrate';
 import type { FoldersPort, ProgressEvent } from '../core/flows/ports';
 import type { FormatId, SubtitleChoice } from '../core/export/formats';
+import type { MasteringOutcome } from '../core/export/mastering';
+import type { PresetId } from '../core/master/presets';
 import { exportPaths, type ExportPaths } from '../core/export/outputPath';
 import type { ProviderConnections } from '../core/providers/connections';
 import type { ProviderId } from '../core/providers/port';
@@ -89,6 +91,8 @@ export interface BatchOptions {
   tags?: TagText;
   /** Render even a file whose output is up to date (its manifest entry matches). */
   force?: boolean;
+  /** The mastering preset (--master; default none: the audio as narrated). */
+  preset?: PresetId;
 }
 
 export interface BatchDeps {
@@ -116,6 +120,8 @@ export interface FileDone {
   cachedChunks: number;
   durationSec: number;
   skipped: Array<{ index: number; problem: Problem }>;
+  /** A preset other than none: the compliance report of what was written (the signal handed to the encoder). */
+  mastering?: MasteringOutcome;
 }
 
 export interface PlannedFile {
@@ -248,6 +254,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
       subtitles: options.subtitles,
       chapterLevel: options.chapterLevel,
       tags,
+      preset: options.preset && options.preset !== 'none' ? options.preset : undefined,
     });
   };
   let failed = 0;
@@ -404,6 +411,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
               history: false,
               chapters: { level: options.chapterLevel, vttPath: item.chapters },
               tags: item.tags,
+              ...(options.preset && options.preset !== 'none' ? { preset: options.preset } : {}),
             },
           },
         );
@@ -421,6 +429,7 @@ export async function runBatch(options: BatchOptions, deps: BatchDeps): Promise<
           cachedChunks: result.cachedChunks,
           durationSec: result.durationSec,
           skipped: result.skipped,
+          ...(result.mastering ? { mastering: result.mastering } : {}),
         });
       } catch (err) {
         if (expected !== undefined && expected > written) reporter.work(written - expected);

@@ -47,6 +47,7 @@ export type OptionName =
   | 'year'
   | 'cover'
   | 'force'
+  | 'master'
   | 'i-have-the-right'
   | 'provider'
   | 'remote';
@@ -106,6 +107,7 @@ export function optionHelp(l10n: L10n): Record<OptionName, string> {
     year: l10n.t('MP3 year tag, for files whose front matter has no “year:”.'),
     cover: l10n.t('Cover image (JPEG or PNG) for the MP3, for files whose front matter has no “cover:” (relative to the file).'),
     force: l10n.t('Render every file, even one whose output is up to date (same text, voices and settings; output unchanged).'),
+    master: l10n.t('Master each file for where it is published: podcast (-16 LUFS, -19 for mono; true peak ≤ -1 dBTP; 44.1 kHz; MP3 128 kbit/s), acx (audiobooks: RMS -23 to -18 dB, peaks ≤ -3 dBFS, noise floor ≤ -60 dB, room tone, 44.1 kHz, MP3 192 kbit/s), web (-16 LUFS, MP3 64 kbit/s), or none (default). A line per file says whether it meets its preset; the exit code is 1 when one does not.'),
   };
 }
 
@@ -185,6 +187,11 @@ export function inputProblemText(p: InputProblem, l10n: L10n): string {
 
 export function fileDoneText(f: { file: string; output: string; chunks: number; cached: number; durationSec: number }, l10n: L10n): string {
   return l10n.t('{0} → {1} ({2} chunks, {3} from the cache, {4})', f.file, f.output, f.chunks, f.cached, formatSeconds(f.durationSec));
+}
+
+/** "book.md: meets Audiobook (ACX)", or "book.md: 2 problems: …" (the verdict already translated). */
+export function fileVerdictText(file: string, verdict: string): string {
+  return `${file}: ${verdict}`;
 }
 
 export function fileUpToDateText(f: { file: string; output: string }, l10n: L10n): string {

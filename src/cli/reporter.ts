@@ -12,6 +12,7 @@ import {
   dryRunSummaryText,
   dryRunText,
   fileDoneText,
+  fileVerdictText,
   fileFailedText,
   fileUpToDateText,
   filesProgress,
@@ -23,6 +24,34 @@ import {
   summaryText,
 } from './messages';
 import type { CliRuntime } from './runtime';
+import type { MasteringOutcome } from '../core/export/mastering';
+import { verdictText } from '../messages/master';
+
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** The compliance report as `--json` gives it: every figure (rounded to 0.01), each rule with its limit and verdict. */
+function reportJson(m: MasteringOutcome): Record<string, unknown> {
+  const f = m.report.measurement;
+  return {
+    preset: m.preset,
+    pass: m.report.pass,
+    measured: m.measured,
+    figures: {
+      integratedLufs: r2(f.integratedLufs),
+      loudnessRangeLu: r2(f.loudnessRangeLu),
+      truePeakDbtp: r2(f.truePeakDbtp),
+      samplePeakDbfs: r2(f.samplePeakDbfs),
+      rmsDb: r2(f.rmsDb),
+      noiseFloorDb: r2(f.noiseFloorDb),
+      sampleRate: f.sampleRate,
+      ...(m.kbps !== undefined ? { kbps: m.kbps } : {}),
+      durationSec: r2(m.durationSec),
+    },
+    rules: m.report.rules.map((r) => ({ rule: r.rule, limit: r.limit, measured: r2(r.measured), pass: r.pass })),
+    gainDb: r2(m.gainDb),
+    limitedSamples: m.limitedSamples,
+  };
+}
 
 export function failureText(f: FileFailure, l10n: L10n): string {
   return f.cli ? describeCliProblem(f.cli, l10n) : describeForCli(f.problem, l10n);
@@ -102,8 +131,19 @@ export function createReporter(runtime: CliRuntime, l10n: L10n): BatchReporter &
           cachedChunks: d.cachedChunks,
           durationSec: Math.round(d.durationSec * 1000) / 1000,
           skippedChunks: d.skipped.map((s) => ({ index: s.index, problem: s.problem })),
+          ...(d.mastering ? { report: reportJson(d.mastering) } : {}),
         });
       } else if (!tty) info(fileDoneText({ file: d.file, output: d.output, chunks: d.chunks, cached: d.cachedChunks, durationSec: d.durationSec }, l10n));
+      if (d.mastering) {
+        // An output that fails its preset is a failed run (exit 1), but a written file: the line says what to fix.
+        const line = fileVerdictText(d.file, verdictText(d.mastering.report, l10n));
+        if (d.mastering.report.pass) {
+          if (!json) info(line);
+        } else {
+          exitCode = Math.max(exitCode, 1);
+          if (!json) problem(line);
+        }
+      }
       if (d.skipped.length) problem(skippedChunksText(d.file, d.skipped.length, describeForCli(d.skipped[0].problem, l10n), l10n));
     },
     fileUpToDate(f: { file: string; output: string }) {

@@ -7,6 +7,7 @@ import type { SamplePreflight } from '../core/audio/preflight';
 import { LIMITS } from '../core/limits';
 import type { CloneField, FieldProblem, FieldProblems } from '../core/validation';
 import { describeZhipu, providerName } from './zhipu';
+import { describePreset } from './master';
 import type { Described, L10n } from './types';
 
 export type { Described, L10n } from './types';
@@ -537,6 +538,8 @@ export function progressText(event: ProgressEvent, l10n: L10n): string {
       return event.provider === 'zhipu' ? l10n.t('Zhipu asked us to wait; retrying in {0} s…', event.seconds) : l10n.t('Novita asked us to wait; retrying in {0} s…', event.seconds);
     case 'chunks':
       return l10n.t('chunk {0} of {1}', event.done, event.total);
+    case 'mastering':
+      return l10n.t('mastering for {0}…', describePreset(event.preset, l10n));
     case 'encoding':
       return l10n.t('encoding {0}…', event.format.toUpperCase());
   }

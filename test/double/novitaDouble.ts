@@ -4,10 +4,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tryParseWavHeader, pcmToWav, wavHeader } from '../../src/core/audio/wav';
 import { sniffAudio } from '../../src/core/audio/sniff';
 import { LIMITS, SYSTEM_VOICES } from '../../src/core/limits';
-import { labelFor, readLabel, speakPcm, synthesizePcm } from './synth';
+import { labelFor, readLabel, speakPcm, synthesizePcm, type ToneSettings } from './synth';
 import { mulberry32 } from './random';
 
-export { labelFor, labelSamples, readLabel, samplesFor, synthesizePcm, fnv1a32, SAMPLE_RATE, LABEL_SAMPLES } from './synth';
+export { labelFor, labelSamples, readLabel, samplesFor, synthesizePcm, fnv1a32, SAMPLE_RATE, LABEL_SAMPLES, type ToneSettings } from './synth';
 
 export type DoubleRoute = 'clone' | 'taskResult' | 'tts' | 'asr' | 'audio' | 'file';
 export const API_ROUTES: readonly DoubleRoute[] = ['clone', 'taskResult', 'tts', 'asr'];
@@ -93,6 +93,8 @@ export interface NovitaDoubleOptions {
    * sends through a proxy (only 127.0.0.1, localhost and ::1 bypass one), while the double still listens on 127.0.0.1.
    */
   publicHost?: string;
+  /** The level of the tone it speaks, noise under it, pauses (see `ToneSettings`); changeable later through `tone`. */
+  tone?: ToneSettings;
 }
 
 interface ServedFile {
@@ -213,7 +215,11 @@ export class NovitaDouble {
   private counter = 0;
   private accepted = 0;
 
+  /** The level of the tone spoken from now on (see `ToneSettings`). */
+  tone: ToneSettings;
+
   constructor(options: NovitaDoubleOptions = {}) {
+    this.tone = options.tone ?? {};
     this.apiKey = options.apiKey ?? 'test-key';
     this.acceptAnyKey = options.acceptAnyKey ?? false;
     this.mode = options.mode ?? 'sync';
@@ -587,7 +593,7 @@ export class NovitaDouble {
   }
 
   private async makeAudio(text: string): Promise<string> {
-    const pcm = this.speak ? await speakPcm(text) : synthesizePcm(text);
+    const pcm = this.speak ? await speakPcm(text) : synthesizePcm(text, this.tone);
     const id = this.nextId('a');
     this.audios.set(id, { wav: pcmToWav(pcm), text });
     this.spoken.set(labelFor(text), text);
@@ -705,7 +711,7 @@ export class NovitaDouble {
     if (body.watermark_enabled !== undefined && typeof body.watermark_enabled !== 'boolean') throw fieldProblem('watermark_enabled', 'must be a boolean');
     const format = body.response_format ?? 'pcm';
     if (format !== 'wav' && format !== 'pcm') throw fieldProblem('response_format', 'must be "wav" or "pcm"');
-    const pcm = this.speak ? await speakPcm(input) : synthesizePcm(input);
+    const pcm = this.speak ? await speakPcm(input) : synthesizePcm(input, this.tone);
     this.spoken.set(labelFor(input), input);
     return format === 'wav'
       ? { status: 200, headers: { 'content-type': 'audio/wav' }, body: pcmToWav(pcm) }

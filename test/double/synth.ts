@@ -44,13 +44,43 @@ export function readLabel(pcm: Buffer, sampleOffset = 0): number | undefined {
   return label;
 }
 
+/**
+ * The tone's level and what lies around it (NovitaDouble's `tone` setting): inputs whose level differs, for the
+ * mastering presets (a quiet, a middling and a loud narration; a noisy one that no preset can save).
+ */
+export interface ToneSettings {
+  /** The tone's peak, dBFS (default: 600/32768, about -34.7 dBFS). */
+  levelDb?: number;
+  /** White noise under everything after the label, RMS dBFS (default: none). */
+  noiseDb?: number;
+  /** The last fraction of each clip is a pause, noise only (default 0: the tone to the end), like a breath between sentences. */
+  pause?: number;
+}
+
 /** 16-bit LE mono PCM at 24 kHz: the label of `text`, then a quiet sine tone, `samplesFor(text)` samples in all. */
-export function synthesizePcm(text: string): Buffer {
+export function synthesizePcm(text: string, tone: ToneSettings = {}): Buffer {
   const n = samplesFor(text);
   const pcm = Buffer.alloc(n * 2);
   const label = labelSamples(labelFor(text));
+  const amplitude = tone.levelDb === undefined ? TONE_AMPLITUDE : 32767 * Math.pow(10, tone.levelDb / 20);
+  const toneEnd = n - Math.round(n * Math.min(1, Math.max(0, tone.pause ?? 0)));
+  // Uniform noise in [-a, a] has RMS a/√3; a deterministic generator seeded by the label.
+  const noiseA = tone.noiseDb === undefined ? 0 : 32767 * Math.pow(10, tone.noiseDb / 20) * Math.sqrt(3);
+  let x = labelFor(text) || 1;
+  const noise = (): number => {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    return (x / 0x100000000) * 2 - 1;
+  };
   for (let i = 0; i < n; i++) {
-    const v = i < LABEL_SAMPLES ? label[i] : Math.round(TONE_AMPLITUDE * Math.sin((2 * Math.PI * TONE_HZ * i) / SAMPLE_RATE));
+    let v: number;
+    if (i < LABEL_SAMPLES) v = label[i];
+    else {
+      v = i < toneEnd ? amplitude * Math.sin((2 * Math.PI * TONE_HZ * i) / SAMPLE_RATE) : 0;
+      if (noiseA) v += noiseA * noise();
+      v = Math.max(-32768, Math.min(32767, Math.round(v)));
+    }
     pcm.writeInt16LE(v, i * 2);
   }
   return pcm;

@@ -208,6 +208,40 @@ suite('Speak File and Speak Selection (real extension host, Novita double)', () 
     }
   });
 
+  test('Export Narration with the acx preset: a passing compliance report, and an MP3 at 44.1 kHz tagged from front matter, then settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gvc-export-acx-'));
+    const source = join(dir, 'audiobook.md');
+    // The heading's clip (its pause 44 ms, shorter than the mastering's 50 ms blocks) and the sentence's (its pause at
+    // the end, cut as edge silence): a narration with no pause to measure a background in, which once got -50 dB room tone.
+    writeFileSync(source, `---\nauthor: Front Matter Author\n---\n# Chapter one\n\nThe audiobook begins on a quiet morning (${Date.now()}). The narrator reads it at an even pace.\n`);
+    double.tone = { levelDb: -30, pause: 0.2 };
+    const config = vscode.workspace.getConfiguration('glmVoiceClone');
+    await config.update('export.preset', 'acx', vscode.ConfigurationTarget.Global);
+    await config.update('export.author', 'Settings Author', vscode.ConfigurationTarget.Global);
+    await config.update('export.album', 'Settings Album', vscode.ConfigurationTarget.Global);
+    try {
+      const exported = await vscode.commands.executeCommand<{ audio: string; mastering?: { report: { pass: boolean; rules: Array<{ rule: string; pass: boolean }> }; sampleRate: number; kbps?: number } } | undefined>(
+        'glmVoiceClone.exportNarration',
+        vscode.Uri.file(source),
+        { format: 'mp3', subtitles: 'none', overwrite: true },
+      );
+      assert.ok(exported?.mastering, JSON.stringify(exported));
+      assert.equal(exported.mastering.report.pass, true, JSON.stringify(exported.mastering.report.rules));
+      assert.equal(exported.mastering.sampleRate, 44_100);
+      assert.equal(exported.mastering.kbps, 192);
+      assert.ok(existsSync(exported.audio));
+      const { parseBuffer } = await import('music-metadata');
+      const meta = await parseBuffer(readFileSync(exported.audio), { mimeType: 'audio/mpeg' });
+      assert.equal(meta.format.sampleRate, 44_100);
+      assert.equal(meta.common.artist, 'Front Matter Author', 'the front matter over the setting');
+      assert.equal(meta.common.album, 'Settings Album', 'the setting where the front matter gives none');
+    } finally {
+      double.tone = {};
+      for (const key of ['export.preset', 'export.author', 'export.album']) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('Markdown is read as prose: no code, no link URLs, no heading marks', async () => {
     await openDoc('# Title\n\nRead [this link](https://example.com/secret-path).\n\n```js\nconsole.log("never read")\n```\n', 'markdown');
     const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');

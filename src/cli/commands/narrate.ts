@@ -7,6 +7,7 @@ import { runBatch, scriptPlanner } from '../batch';
 import { parseShard } from '../files';
 import { commandSummary } from '../messages';
 import { CHAPTER_LEVEL } from '../../core/export/chapters';
+import { PRESET_IDS } from '../../core/master/presets';
 import { CACHE, COMMON, VOICE, cacheOptions, commonOptions, flag, formatOption, choice, number, string, voiceOptions, type Parsed } from '../options';
 import { defaultJobs } from '../mp3Jobs';
 import { UsageError } from '../problems';
@@ -34,6 +35,7 @@ export const narrate: CliCommand = {
     year: { type: 'string', value: 'YYYY' },
     cover: { type: 'string', value: 'FILE' },
     force: { type: 'boolean' },
+    master: { type: 'string', value: PRESET_IDS.join('|') },
     ...CACHE,
     ...COMMON,
   },
@@ -63,6 +65,7 @@ export const narrate: CliCommand = {
         chapterLevel: number('narrate', p, 'chapter-level', { min: CHAPTER_LEVEL.min, max: CHAPTER_LEVEL.max, integer: true }, CHAPTER_LEVEL.default),
         tags: { title: string(p, 'title'), author: string(p, 'author'), album: string(p, 'album'), year: string(p, 'year'), cover: string(p, 'cover') },
         force: flag(p, 'force'),
+        preset: choice('narrate', p, 'master', PRESET_IDS, 'none'),
       },
       {
         connections: runtime.connections,

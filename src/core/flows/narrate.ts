@@ -11,6 +11,8 @@ import { CoreError, isKeyRefusal, problemOf, type Problem } from '../errors';
 import { chapterMarks, timeChapters, toChaptersVtt, type Chapter } from '../export/chapters';
 import { formatOf, type EncodeJob, type FormatId } from '../export/formats';
 import { id3Tag, prependTag } from '../export/id3';
+import { masterWavFile, type MasteringOutcome } from '../export/mastering';
+import { PRESETS, type PresetId } from '../master/presets';
 import type { AudioTags } from '../export/tags';
 import type { VoiceRegistry } from '../library/voiceRegistry';
 import { joinChunksToWav, type ChunkTiming } from '../narration/join';
@@ -107,6 +109,13 @@ export interface NarrateOutput {
   chapters?: { level: number; vttPath?: string };
   /** Title, author, album, year, cover: written where the format holds them (MP3's ID3). */
   tags?: AudioTags;
+  /**
+   * A mastering preset (src/core/master/presets.ts; default none: the joined audio as it is, today's bytes). Any
+   * other: the joined WAV mastered (its rate, level, peaks, room tone), then encoded at the preset's bitrate and rate
+   * (over `mp3Kbps` and `mp3SampleRate`), subtitles and chapters shifted by the room tone put at the head, and the
+   * compliance report returned in `NarrateResult.mastering`.
+   */
+  preset?: PresetId;
 }
 
 export interface NarrateResult {
@@ -126,6 +135,8 @@ export interface NarrateResult {
   chapters: Chapter[];
   /** The WebVTT chapters file written, if any. */
   chaptersFile?: string;
+  /** A preset other than none: how the audio was mastered, and its compliance report. */
+  mastering?: MasteringOutcome;
 }
 
 export interface NarrateFlowDeps {
@@ -345,6 +356,25 @@ export class NarrateFlow {
         joinOver = true;
       });
       let filePath = joined.path;
+      // Mastering (a preset other than none): the joined WAV is replaced by the mastered one, and every time taken
+      // from the join (subtitles, chapters, the timing map) moves by what the mastering put at the head.
+      let mastering: MasteringOutcome | undefined;
+      let offset = 0;
+      let durationSec = joined.durationSec;
+      const preset = output.preset && output.preset !== 'none' ? PRESETS[output.preset] : undefined;
+      if (preset) {
+        progress({ step: 'mastering', preset: preset.id });
+        const mastered = await masterWavFile(joined.path, preset.id);
+        const kbps = encode && output.format === 'mp3' ? preset.mp3?.kbps : undefined;
+        mastering = { ...mastered, measured: encode ? 'encoderInput' : 'file', ...(kbps !== undefined ? { kbps } : {}) };
+        offset = mastered.offsetSeconds;
+        durationSec = mastered.durationSec;
+      }
+      // Without a preset the times are the join's, untouched (today's subtitles and chapters, byte for byte).
+      const shift = (sec: number): number => Math.max(0, Math.min(durationSec, sec + offset));
+      const joinedTimes = sentenceTimes(plan, joined.timing);
+      const times = mastering ? joinedTimes.map((t) => ({ ...t, startSec: shift(t.startSec), endSec: shift(t.endSec) })) : joinedTimes;
+      const timing = mastering ? joined.timing.map((t) => ({ ...t, startSec: shift(t.startSec), endSec: shift(t.endSec) })) : joined.timing;
       if (encode && output.format) {
         const target = output.path ?? join(dir, `${stem}${formatOf(output.format).extension}`);
         progress({ step: 'encoding', format: output.format });
@@ -354,7 +384,9 @@ export class NarrateFlow {
           const run = output.format === 'mp3' && mp3
             ? (job: EncodeJob, signal?: AbortSignal) => mp3(job.wavPath, job.target, { kbps: job.kbps, ...(job.sampleRate ? { outputSampleRate: job.sampleRate as Mp3SampleRate } : {}) }, signal)
             : encode;
-          await run({ wavPath: joined.path, target, kbps: output.mp3Kbps, sampleRate: output.mp3SampleRate }, controller.signal);
+          const kbps = mastering?.kbps ?? output.mp3Kbps;
+          const sampleRate = mastering ? mastering.sampleRate : output.mp3SampleRate;
+          await run({ wavPath: joined.path, target, kbps, sampleRate }, controller.signal);
         } finally {
           await rm(joined.path, { force: true });
         }
@@ -362,7 +394,7 @@ export class NarrateFlow {
       }
       const subtitles: string[] = [];
       if (output.srtPath || output.vttPath) {
-        const cues: Cue[] = sentenceTimes(plan, joined.timing).map((t) => {
+        const cues: Cue[] = times.map((t) => {
           const speaker = plan.chunks[t.chunk].speaker;
           return { startSec: t.startSec, endSec: t.endSec, text: plan.sentences[t.sentence].text, ...(speaker ? { speaker } : {}) };
         });
@@ -373,7 +405,7 @@ export class NarrateFlow {
       let chaptersFile: string | undefined;
       if (output.chapters && output.chapters.level > 0) {
         const marks = chapterMarks(req.text, req.languageId, req.script?.fileName, output.chapters.level);
-        chapters = marks.length ? timeChapters(marks, sentenceTimes(plan, joined.timing), joined.durationSec) : [];
+        chapters = marks.length ? timeChapters(marks, times, durationSec) : [];
         if (chapters.length && output.chapters.vttPath) chaptersFile = await writeText(output.chapters.vttPath, toChaptersVtt(chapters));
       }
       if (output.format && formatOf(output.format).tags === 'id3') await prependTag(filePath, id3Tag(output.tags ?? {}, chapters));
@@ -390,13 +422,13 @@ export class NarrateFlow {
             voiceName: req.voice.name,
             createdAt: new Date().toISOString(),
             kind: req.kind,
-            durationSec: joined.durationSec,
+            durationSec,
             ...(settings.watermark !== undefined ? { watermark: settings.watermark } : {}),
           },
           settings.historyMaxItems,
         );
       }
-      return { filePath, fileName: basename(filePath), chunks: total, durationSec: joined.durationSec, historyId, timing: joined.timing, cachedChunks, skipped, subtitles, chapters, ...(chaptersFile ? { chaptersFile } : {}) };
+      return { filePath, fileName: basename(filePath), chunks: total, durationSec, historyId, timing, cachedChunks, skipped, subtitles, chapters, ...(chaptersFile ? { chaptersFile } : {}), ...(mastering ? { mastering } : {}) };
     } catch (err) {
       const cancelled = controller.signal.aborted;
       // Nothing more is wanted: a request still in flight (the first chunk's, when the setup failed) is let go.

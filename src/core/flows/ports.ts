@@ -1,5 +1,6 @@
 // What a flow needs from whoever runs it (the editor, the CLI, a test): small ports, no vscode.
 import type { ProxyConfig } from '../http/dispatcher';
+import type { PresetId } from '../master/presets';
 import type { FormatId } from '../export/formats';
 import type { CloneProgress } from '../novita/client';
 import type { ProviderId } from '../providers/port';
@@ -37,6 +38,8 @@ export type ProgressEvent =
   /** Novita asked to wait (429/503 with Retry-After, a refused connection): the next attempt is in `seconds`. */
   | { step: 'retryWait'; seconds: number; provider?: ProviderId }
   | { step: 'chunks'; done: number; total: number }
+  /** The joined audio is being mastered for a preset (src/core/master): read whole, measured, written again. */
+  | { step: 'mastering'; preset: PresetId }
   /** The joined audio is being encoded (MP3). */
   | { step: 'encoding'; format: FormatId };
 

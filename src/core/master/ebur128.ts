@@ -5,12 +5,9 @@
 // glue wraps them: the samples are copied into the module's heap (`__wbindgen_malloc`) and handed over, and the crate
 // frees them when the call returns.
 //
-// Where the `.wasm` is found: beside this code first (a bundle: esbuild.mjs must copy
-// node_modules/ebur128-wasm/ebur128_wasm_bg.wasm into dist/), else in node_modules (tests, the CLI from source).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Where the `.wasm` is found: ebur128Wasm.ts.
+import { ebur128WasmBytes } from './ebur128Wasm';
 
-const WASM_FILE = 'ebur128_wasm_bg.wasm';
 const GLUE = './ebur128_wasm_bg.js';
 
 /** The little of the WebAssembly API used here (the project's `lib` has no DOM, where its types live). */
@@ -30,14 +27,6 @@ interface Exports {
 
 let loaded: Exports | undefined;
 
-function wasmBytes(): Buffer {
-  try {
-    return readFileSync(join(__dirname, WASM_FILE));
-  } catch {
-    return readFileSync(require.resolve(`ebur128-wasm/${WASM_FILE}`));
-  }
-}
-
 function meter(): Exports {
   if (loaded) return loaded;
   // The imports only serve a panic's message (an Error's stack, console.error): never reached with valid input.
@@ -50,7 +39,7 @@ function meter(): Exports {
     },
   };
   const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-  const instance = new wasm.Instance(new wasm.Module(wasmBytes()), imports);
+  const instance = new wasm.Instance(new wasm.Module(ebur128WasmBytes()), imports);
   loaded = instance.exports as unknown as Exports;
   return loaded;
 }

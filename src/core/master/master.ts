@@ -1,6 +1,6 @@
 // Mastering for a destination (presets.ts): the whole file's level set by one gain (never per sentence: the
 // narration's dynamics stay as spoken), a true-peak limiter only where that gain would pass the ceiling, the rate
-// the destination takes (libsamplerate), and for ACX room tone at the head and tail.
+// the destination takes (resample.ts, a windowed-sinc polyphase filter), and for ACX room tone at the head and tail.
 //
 // Each result is measured with the same meter the report uses and corrected until it passes: the limiter lowers the
 // loudness a little where it acts, so the gain is raised by what was lost and the limiter run again (a few rounds at
@@ -22,6 +22,11 @@ export interface MasterResult {
   limitedSamples: number;
   /** ACX: the room tone added, seconds, and its RMS level (dB). */
   roomTone?: { headSeconds: number; tailSeconds: number; levelDb: number };
+  /**
+   * How far every moment of the input moved in the output, seconds (ACX: the room tone put at the head less the
+   * silence cut from it; 0 otherwise): subtitles and chapters are shifted by it.
+   */
+  offsetSeconds: number;
 }
 
 /**
@@ -31,8 +36,9 @@ export interface MasterResult {
  */
 export const ROOM_TONE_MIN_DB = -75;
 /**
- * Above this the "background" is speech (a file with no pause), not noise: the room tone stays here, and a file whose
- * background really is this loud fails the noise-floor rule, as it should.
+ * The room tone goes no louder than this (room tone any louder would count as speech at the edges): a file whose
+ * background between words really is this loud fails the noise-floor rule, as it should. (A file with no pause to
+ * measure a background in gets ROOM_TONE_MIN_DB: see backgroundLevel.)
  */
 const ROOM_TONE_MAX_DB = -50;
 /** How near the loudness (or RMS) target a result must come before the rounds stop. */
@@ -54,7 +60,7 @@ export async function master(input: Pcm, presetId: PresetId): Promise<MasterResu
   }
   if (preset.rms) return masterRms(chans, rate, preset);
   if (preset.loudness) return masterLoudness(chans, rate, preset);
-  return { preset: presetId, pcm: { samples: interleave(chans), sampleRate: rate, channels: chans.length }, gainDb: 0, limitedSamples: 0 };
+  return { preset: presetId, pcm: { samples: interleave(chans), sampleRate: rate, channels: chans.length }, gainDb: 0, limitedSamples: 0, offsetSeconds: 0 };
 }
 
 function scaled(chans: readonly Float32Array[], gainDb: number): Float32Array[] {
@@ -96,8 +102,8 @@ function masterLoudness(chans: Float32Array[], rate: number, preset: Preset): Ma
   return done(preset, out, rate, gainDb, limited);
 }
 
-function done(preset: Preset, chans: Float32Array[], rate: number, gainDb: number, limited: number, roomTone?: MasterResult['roomTone']): MasterResult {
-  return { preset: preset.id, pcm: { samples: interleave(chans), sampleRate: rate, channels: chans.length }, gainDb, limitedSamples: limited, ...(roomTone ? { roomTone } : {}) };
+function done(preset: Preset, chans: Float32Array[], rate: number, gainDb: number, limited: number, roomTone?: MasterResult['roomTone'], offsetSeconds = 0): MasterResult {
+  return { preset: preset.id, pcm: { samples: interleave(chans), sampleRate: rate, channels: chans.length }, gainDb, limitedSamples: limited, ...(roomTone ? { roomTone } : {}), offsetSeconds };
 }
 
 /** The first and last+1 frame of the 10 ms blocks louder than `thresholdLinear` RMS ([0, 0] if none). */
@@ -171,7 +177,9 @@ function masterRms(chans: Float32Array[], rate: number, preset: Preset): MasterR
   // The room tone's level: the speech's background at the gain it is about to get (the tone's own energy, a few
   // seconds at -50 dB at most, left out of that first estimate).
   const firstGainDb = speechEnergy > 0 ? toDb(fromDb(rms.targetDb) * Math.sqrt((total * nch) / speechEnergy)) : 0;
-  const toneDb = Math.min(ROOM_TONE_MAX_DB, Math.max(ROOM_TONE_MIN_DB, backgroundLevel(speech, rate) + firstGainDb));
+  // A file with no pause (its background unknown: the double's clips, TTS joined end to end) gets the clean minimum.
+  const background = backgroundLevel(speech, rate);
+  const toneDb = background === undefined ? ROOM_TONE_MIN_DB : Math.min(ROOM_TONE_MAX_DB, Math.max(ROOM_TONE_MIN_DB, background + firstGainDb));
   const heads = chans.map((_, c) => roomTone(head, toneDb, 0x9e3779b9 + c));
   const tails = chans.map((_, c) => roomTone(tail, toneDb, 0x85ebca6b + c));
   const toneEnergy = energy(heads) + energy(tails);
@@ -210,5 +218,5 @@ function masterRms(chans: Float32Array[], rate: number, preset: Preset): MasterR
     aim += rms.targetDb - got;
     gainDb = gainFor(aim);
   }
-  return done(preset, out, rate, gainDb, limited, { headSeconds: head / rate, tailSeconds: tail / rate, levelDb: toneDb });
+  return done(preset, out, rate, gainDb, limited, { headSeconds: head / rate, tailSeconds: tail / rate, levelDb: toneDb }, (head - start) / rate);
 }

@@ -232,18 +232,28 @@ export function ungatedLoudness(chans: readonly Float32Array[], rate: number): n
 
 const BACKGROUND_BLOCK_SECONDS = 0.05;
 const BACKGROUND_PERCENTILE = 0.05;
+/** The loud speech the background is compared with: the 90th percentile of the same blocks. */
+const SPEECH_PERCENTILE = 0.9;
+/**
+ * A pause is at least this far under the loud speech. Quieter blocks nearer the speech than this are speech (a file
+ * whose pauses are all shorter than a block, or that has none, as TTS clips joined end to end can be), not background.
+ */
+export const PAUSE_CONTRAST_DB = 15;
 
 /**
  * The recording's background, dB: the 5th percentile of the RMS of its 50 ms blocks - the level in the pauses between
- * words and sentences (a 500 ms window, ACX's noise floor, rarely fits between two words).
+ * words and sentences (a 500 ms window, ACX's noise floor, rarely fits between two words). Undefined when the file has
+ * no pause to measure it in (that block is within PAUSE_CONTRAST_DB of the loud speech): its background is not known,
+ * and the speech itself is not it.
  */
-export function backgroundLevel(chans: readonly Float32Array[], rate: number): number {
+export function backgroundLevel(chans: readonly Float32Array[], rate: number): number | undefined {
   const size = Math.max(1, Math.round(BACKGROUND_BLOCK_SECONDS * rate));
   const frames = chans[0]?.length ?? 0;
   const blocks = Math.floor(frames / size);
   if (blocks === 0) return DB_FLOOR;
   const e = blockEnergies(chans, size).subarray(0, blocks);
   const sorted = Float64Array.from(e).sort();
-  const pick = sorted[Math.floor(BACKGROUND_PERCENTILE * (blocks - 1))];
-  return toDb(Math.sqrt(pick / (size * chans.length)));
+  const level = (p: number): number => toDb(Math.sqrt(sorted[Math.floor(p * (blocks - 1))] / (size * chans.length)));
+  const background = level(BACKGROUND_PERCENTILE);
+  return background > level(SPEECH_PERCENTILE) - PAUSE_CONTRAST_DB ? undefined : background;
 }

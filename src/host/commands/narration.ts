@@ -3,7 +3,7 @@
 import vscode = require('vscode');
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pcmToWav } from '../../core/audio/wav';
 import type { FormatId, SubtitleChoice } from '../../core/export/formats';
 import { ExportManifests, exportInputsHash } from '../../core/export/manifest';
@@ -15,7 +15,9 @@ import { cutPcm } from '../../core/audio/cut';
 import { frontMatterVoiceEdit } from '../../core/narration/cast';
 import { isMarkdownLanguage } from '../../core/narration/markdown';
 import { codePointLength } from '../../core/limits';
-import { describe, l10n } from '../platform/describe';
+import { describe, describeMasteringReport, describeVerdict, l10n } from '../platform/describe';
+import type { MasteringOutcome } from '../../core/export/mastering';
+import type { PresetId } from '../../core/master/presets';
 import { readExportSettings, readSpeechSettings } from '../platform/config';
 import type { Services } from '../services/services';
 import type { SpeechResult } from '../services/speechService';
@@ -44,6 +46,8 @@ interface ExportOverrides {
   /** Render even when the files are up to date (same text, voices and settings; files unchanged). */
   force?: boolean;
   onFailure?: 'stop' | 'skip';
+  /** The mastering preset (default: the glmVoiceClone.export.preset setting). */
+  preset?: PresetId;
 }
 
 export interface ExportResult {
@@ -55,6 +59,8 @@ export interface ExportResult {
   /** Nothing was rendered: the files were up to date. */
   upToDate?: boolean;
   chapters?: string;
+  /** A preset other than none: how the audio was mastered and its compliance report. */
+  mastering?: MasteringOutcome;
 }
 
 /**
@@ -70,13 +76,16 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
   const settings = readExportSettings();
   const format = overrides.format ?? settings.format;
   const subtitles = overrides.subtitles ?? settings.subtitles;
+  const preset = overrides.preset ?? settings.preset;
   const voice = services.active.get();
   const { audio, srt: srtPath, vtt: vttPath, chapters: chaptersPath } = exportPaths(doc.fileName, { format, subtitles, voice: voice.name });
   const text = doc.getText();
   let tags: AudioTags;
   let inputs: string;
   try {
-    tags = await readTags(tagText(text, doc.fileName));
+    // Front matter first, then the settings (a cover relative to the document's workspace folder).
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? dirname(doc.fileName);
+    tags = await readTags(tagText(text, doc.fileName, settings.tags, folder));
     const script = await scriptSettingsFor(doc);
     const speech = readSpeechSettings();
     inputs = exportInputsHash({
@@ -95,6 +104,7 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
       subtitles,
       chapterLevel: settings.chapterLevel,
       tags,
+      preset: preset === 'none' ? undefined : preset,
     });
   } catch (err) {
     void vscode.window.showErrorMessage(`GLM Voice Clone: ${describe(err, services.log).message}`);
@@ -125,7 +135,7 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
     languageId: doc.languageId,
     kind: 'narration',
     title: l10n.t('Exporting {0}', basename(doc.fileName)),
-    output: { path: audio, format, mp3Kbps: settings.mp3Kbps, srtPath, vttPath, history: false, chapters: { level: settings.chapterLevel, vttPath: chaptersPath }, tags },
+    output: { path: audio, format, mp3Kbps: settings.mp3Kbps, srtPath, vttPath, history: false, chapters: { level: settings.chapterLevel, vttPath: chaptersPath }, tags, ...(preset !== 'none' ? { preset } : {}) },
     document: doc,
     onFailure: overrides.onFailure,
   });
@@ -146,12 +156,42 @@ async function exportNarration(services: Services, uri: vscode.Uri | undefined, 
   if (!result.skipped) await manifests.record(audio, inputs, others).catch((err: unknown) => services.log.warn(`manifest: ${String(err)}`));
   const written = [basename(audio), ...others.map((p) => basename(p))].join(', ');
   const reveal = l10n.t('Reveal');
+  if (result.mastering) showVerdict(basename(audio), result.mastering);
   void vscode.window
     .showInformationMessage(l10n.t('GLM Voice Clone: narration saved as {0} ({1} of {2} chunks from the cache).', written, result.cachedChunks, result.chunks), reveal)
     .then((c) => {
       if (c === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(audio));
     });
-  return { audio, subtitles: result.subtitles, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, ...(result.chaptersFile ? { chapters: result.chaptersFile } : {}) };
+  return {
+    audio,
+    subtitles: result.subtitles,
+    chunks: result.chunks,
+    cachedChunks: result.cachedChunks,
+    durationSec: result.durationSec,
+    ...(result.chaptersFile ? { chapters: result.chaptersFile } : {}),
+    ...(result.mastering ? { mastering: result.mastering } : {}),
+  };
+}
+
+/** "file: Meets Audiobook (ACX)" (or "2 problems for …", as a warning) with Show Report: the report as Markdown. */
+function showVerdict(file: string, mastering: MasteringOutcome): void {
+  const show = l10n.t('Show Report');
+  const message = `GLM Voice Clone: ${file}: ${describeVerdict(mastering.report)}`;
+  const shown = mastering.report.pass ? vscode.window.showInformationMessage(message, show) : vscode.window.showWarningMessage(message, show);
+  void shown.then(async (c) => {
+    if (c === show) await showReport(file, mastering);
+  });
+}
+
+/**
+ * The compliance report as an untitled Markdown document (nothing written to disk), shown rendered (the built-in
+ * Markdown preview) beside the editor; as text where that preview is not there (the Markdown extension disabled).
+ */
+async function showReport(file: string, mastering: MasteringOutcome): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: describeMasteringReport(file, mastering) });
+  const previewed = await vscode.commands.executeCommand('markdown.showPreviewToSide', doc.uri).then(() => true, () => false);
+  if (!previewed) await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  return doc;
 }
 
 /** For scripts and tests: skip the pick by naming the choice up front. */

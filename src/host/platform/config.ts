@@ -1,4 +1,6 @@
 import vscode = require('vscode');
+import { isPresetId, type PresetId } from '../../core/master/presets';
+import type { TagText } from '../../core/export/tags';
 import type { NarrationSettings } from '../../core/flows/narrate';
 import { DEFAULT_ZHIPU_SETTINGS, type ZhipuSettings } from '../../core/providers/connections';
 import { DEFAULT_PROVIDER, isProviderId, type ProviderId } from '../../core/providers/port';
@@ -93,6 +95,10 @@ export interface ExportSettings {
   confirmAboveChars: number;
   /** Markdown heading levels that start a chapter (0: none). */
   chapterLevel: number;
+  /** The mastering preset (none: the audio as narrated). */
+  preset: PresetId;
+  /** Tags for files whose front matter gives none (the cover relative to the workspace folder). */
+  tags: TagText;
 }
 
 export function readExportSettings(): ExportSettings {
@@ -100,11 +106,24 @@ export function readExportSettings(): ExportSettings {
   const format = c.get('export.format');
   const subtitles = c.get('export.subtitles');
   const kbps = c.get('export.mp3Bitrate');
+  const preset = c.get('export.preset');
   return {
     format: isFormatId(format) ? format : DEFAULT_FORMAT,
     mp3Kbps: typeof kbps === 'number' && MP3_BITRATES.includes(kbps) ? kbps : DEFAULT_MP3_KBPS,
     subtitles: isSubtitleChoice(subtitles) ? subtitles : DEFAULT_SUBTITLES,
     confirmAboveChars: Math.round(clamp(c.get('narration.confirmAboveCharacters'), 0, 10_000_000, 20_000)),
     chapterLevel: Math.round(clamp(c.get('export.chapterLevel'), CHAPTER_LEVEL.min, CHAPTER_LEVEL.max, CHAPTER_LEVEL.default)),
+    preset: isPresetId(preset) ? preset : 'none',
+    tags: tagSettings(c),
   };
+}
+
+/** The export.author / album / year / cover settings that are set (not empty). */
+function tagSettings(c: vscode.WorkspaceConfiguration): TagText {
+  const out: TagText = {};
+  for (const key of ['author', 'album', 'year', 'cover'] as const) {
+    const value = c.get(`export.${key}`);
+    if (typeof value === 'string' && value.trim()) out[key] = value.trim();
+  }
+  return out;
 }

@@ -7,6 +7,9 @@ import type { SamplePreflight } from '../../core/audio/preflight';
 import type { SampleCheck } from '../../shared/protocol';
 import type { CloneField, FieldProblem } from '../../core/validation';
 import type { ProgressEvent } from '../../core/flows/ports';
+import type { MasteringOutcome } from '../../core/export/mastering';
+import type { ComplianceReport } from '../../core/master/report';
+import { reportMarkdown, verdictTitle } from '../../messages/master';
 
 /** A size as the panel shows it ("580 KB"). */
 export { formatBytes } from '../../messages/index';
@@ -54,4 +57,14 @@ export function describeSampleCheck(url: string, result: SamplePreflight): Sampl
 /** A field's problem (from src/core/validation) as the input box or the form shows it; undefined: none. */
 export function fieldMessage(field: CloneField, problem: FieldProblem | undefined): string | undefined {
   return problem ? fieldProblemText(field, problem, l10n) : undefined;
+}
+
+/** After an export mastered for a preset: "Meets Audiobook (ACX)", "2 problems for Podcast". */
+export function describeVerdict(report: ComplianceReport): string {
+  return verdictTitle(report, l10n);
+}
+
+/** The compliance report as a Markdown document (Show Report). */
+export function describeMasteringReport(file: string, mastering: MasteringOutcome): string {
+  return reportMarkdown(file, mastering, l10n);
 }

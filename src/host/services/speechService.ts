@@ -1,6 +1,7 @@
 // The editor's side of a narration: a cancellable progress notification, the `glmVoiceClone.narrating` context key,
 // and the outcome in words. The work itself is the core's NarrateFlow.
 import vscode = require('vscode');
+import type { MasteringOutcome } from '../../core/export/mastering';
 import { markFileSpoken } from './walkthrough';
 import { CoreError } from '../../core/errors';
 import type { NarrateFlow, NarratedChunk, NarratedPiece, NarrateOutput, ScriptContext, SpokenPlan } from '../../core/flows/narrate';
@@ -14,7 +15,7 @@ import type { Log } from '../platform/log';
 const PROGRESS_REPORT_MS = 100;
 
 export type SpeechResult =
-  | { ok: true; filePath: string; fileName: string; chunks: number; cachedChunks: number; durationSec: number; voice: VoiceChoice; historyId?: string; subtitles: string[]; chaptersFile?: string; skipped: number }
+  | { ok: true; filePath: string; fileName: string; chunks: number; cachedChunks: number; durationSec: number; voice: VoiceChoice; historyId?: string; subtitles: string[]; chaptersFile?: string; skipped: number; mastering?: MasteringOutcome }
   | { ok: false; message: string; cancelled?: boolean; failedChunk?: number; keptPath?: string; declined?: boolean };
 
 export interface SpeakRequest {
@@ -165,7 +166,7 @@ export class SpeechService {
         );
       }
       if (req.kind === 'narration' && !req.output) markFileSpoken();
-      return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId, subtitles: result.subtitles, ...(result.chaptersFile ? { chaptersFile: result.chaptersFile } : {}), skipped: result.skipped.length };
+      return { ok: true, filePath: result.filePath, fileName: result.fileName, chunks: result.chunks, cachedChunks: result.cachedChunks, durationSec: result.durationSec, voice: req.voice, historyId: result.historyId, subtitles: result.subtitles, ...(result.chaptersFile ? { chaptersFile: result.chaptersFile } : {}), skipped: result.skipped.length, ...(result.mastering ? { mastering: result.mastering } : {}) };
     } catch (err) {
       const p = err instanceof CoreError ? err.problem : undefined;
       if (p?.kind === 'cancelled') return stopped();

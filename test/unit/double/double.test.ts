@@ -95,7 +95,7 @@ suite('double: audio it makes', () => {
 
   test('clips joined in order can be told apart by their labels', () => {
     const parts = ['one', 'two', 'three'];
-    const joined = Buffer.concat(parts.map(synthesizePcm));
+    const joined = Buffer.concat(parts.map((t) => synthesizePcm(t)));
     let offset = 0;
     for (const p of parts) {
       assert.equal(readLabel(joined, offset), labelFor(p));

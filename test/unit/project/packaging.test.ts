@@ -37,10 +37,11 @@ suite('packaging: every bundle the extension loads is in the .vsix', () => {
     );
   });
 
-  test('each file esbuild.mjs copies into dist/ (LAME\'s mp3.wasm) is let back in by .vscodeignore', () => {
+  test('each file esbuild.mjs copies into dist/ (LAME\'s mp3.wasm, the R128 meter\'s wasm) is let back in by .vscodeignore', () => {
     const source = readFileSync(join(ROOT, 'esbuild.mjs'), 'utf8');
     const copied = [...source.matchAll(/copyFileSync\([^;]*?join\('dist', '([\w.-]+)'\)\)/g)].map((m) => `dist/${m[1]}`);
     assert.ok(copied.includes('dist/mp3.wasm'), `copied: ${copied.join(', ')}`);
+    assert.ok(copied.includes('dist/ebur128_wasm_bg.wasm'), `copied: ${copied.join(', ')}`);
     const ok = allowed();
     assert.deepEqual(
       copied.filter((f) => !ok.has(f)),

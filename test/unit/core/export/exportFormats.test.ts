@@ -16,6 +16,7 @@ import {
   formatOf,
   formatOfPath,
 } from '../../../../src/core/export/formats';
+import { PRESET_IDS } from '../../../../src/core/master/presets';
 import { exportPaths, subtitlePaths } from '../../../../src/core/export/outputPath';
 import { COMMANDS } from '../../../../src/cli/commands/index';
 import { commandHelp, formatOption, parseCommand, voiceOptions } from '../../../../src/cli/options';
@@ -42,6 +43,19 @@ suite('export formats: one table', () => {
     assert.deepEqual(subtitles.enum, SUBTITLE_CHOICES);
     assert.equal(subtitles.default, DEFAULT_SUBTITLES);
     assert.deepEqual(subtitles.enumDescriptions, SUBTITLE_CHOICES.map((id) => `%config.export.subtitles.${id}%`));
+  });
+
+  test('package.json: the preset setting offers exactly the preset table’s ids (default none), each with its description; the CLI’s --master the same', () => {
+    const preset = properties['glmVoiceClone.export.preset'];
+    assert.deepEqual(preset.enum, PRESET_IDS);
+    assert.equal(preset.default, 'none');
+    assert.deepEqual(preset.enumDescriptions, PRESET_IDS.map((id) => `%config.export.preset.${id}%`));
+    for (const nls of ['package.nls.json', 'package.nls.zh-cn.json']) {
+      const strings = JSON.parse(readFileSync(join(REPO_ROOT, nls), 'utf8')) as Record<string, string>;
+      for (const id of PRESET_IDS) assert.ok(strings[`config.export.preset.${id}`], `${nls}: config.export.preset.${id}`);
+    }
+    const help = commandHelp(COMMANDS.narrate, '', english);
+    assert.ok(help.includes(`--master ${PRESET_IDS.join('|')} `), help);
   });
 
   test('the CLI accepts exactly the table’s formats, bitrates and subtitle kinds, and its --help lists them', () => {

@@ -5,12 +5,13 @@ import * as assert from 'node:assert/strict';
 import { CoreError } from '../../../../src/core/errors';
 import { complianceReport, master, measure, PRESETS, loudnessTarget, ROOM_TONE_MIN_DB, toInt16, type Pcm } from '../../../../src/core/master';
 import { limitTruePeak } from '../../../../src/core/master/limiter';
-import { ungatedLoudness } from '../../../../src/core/master/meter';
+import { backgroundLevel, ungatedLoudness } from '../../../../src/core/master/meter';
+import { synthesizePcm } from '../../../double/synth';
 import { fromDb } from '../../../../src/core/master/pcm';
 import { resample } from '../../../../src/core/master/resample';
 import { integratedLoudness, truePeak } from '../../../../src/core/master/ebur128';
 import { english } from '../../../../src/messages';
-import { describePreset, describeRule } from '../../../../src/messages/master';
+import { describePreset, describeRule, reportMarkdown, verdictText, verdictTitle } from '../../../../src/messages/master';
 
 const TTS_RATE = 24_000;
 
@@ -219,6 +220,26 @@ suite('master: presets and the compliance report', () => {
   });
 });
 
+suite('master: the report in words', () => {
+  test('the verdict and the Markdown report: every figure, each rule with ✓ or ✗, what was measured', () => {
+    const pcm = mono(sine(1000, -30, 4), TTS_RATE);
+    const report = complianceReport(pcm, 'acx');
+    const failed = report.rules.filter((r) => !r.pass);
+    assert.ok(failed.length >= 2, 'a quiet 24 kHz sine with no room tone fails ACX');
+    assert.equal(verdictTitle(report, english), `${failed.length} problems for Audiobook (ACX)`);
+    assert.match(verdictText(report, english), new RegExp(`^${failed.length} problems: .*Sample rate 24000 Hz \\(required: 44100 Hz\\)`));
+    const doc = reportMarkdown('a_b.mp3', { preset: 'acx', report, measured: 'encoderInput', sampleRate: 24_000, kbps: 192, gainDb: 0, limitedSamples: 0, offsetSeconds: 0, durationSec: 4 }, english);
+    assert.match(doc, /^# Compliance report: a\\_b\.mp3\n/);
+    assert.ok(doc.includes('| Bitrate | 192 kbit/s CBR |'), doc);
+    assert.ok(doc.includes('| Sample rate | 24000 Hz |'), doc);
+    assert.ok(doc.includes('handed to the MP3 encoder'), doc);
+    assert.equal((doc.match(/^- ✗ /gm) ?? []).length, failed.length);
+    assert.equal((doc.match(/^- [✓✗] /gm) ?? []).length, report.rules.length);
+    const passing = complianceReport(pcm, 'none');
+    assert.equal(verdictTitle(passing, english), 'Meets As narrated (no mastering)');
+  });
+});
+
 suite('master: resampling', function () {
   this.timeout(60_000);
 
@@ -346,6 +367,34 @@ suite('master: mastering to a preset', function () {
     const floor = report.rules.find((x) => x.rule === 'noiseFloor');
     assert.equal(floor?.pass, false, JSON.stringify(floor));
     assert.equal(report.pass, false);
+  });
+
+  // The editor's "Export with acx" test narrates a heading and a sentence with the double: the sentence's pause is at its
+  // end (cut as edge silence), the heading's (44 ms) is shorter than a 50 ms block, so no block is a pause. Before
+  // backgroundLevel knew that, the "background" was the tone itself and the room tone went to its cap, -50 dB: the
+  // noise floor failed (-50 > -60), and so did the head and tail (room tone at -50 does not count as silence).
+  for (const [name, tones] of [
+    ['the double\'s default tone (no pause at all)', [{}, {}]],
+    ['a heading and a sentence at -30 dBFS, 20 % pause at the end of each clip', [{ levelDb: -30, pause: 0.2 }, { levelDb: -30, pause: 0.2 }]],
+    ['a cached heading without pause, then a sentence with one', [{}, { levelDb: -30, pause: 0.2 }]],
+  ] as const) {
+    test(`acx on TTS clips joined end to end with no pause between words (${name}): clean room tone, the report passes`, async () => {
+      const texts = ['Chapter one.', 'The audiobook begins on a quiet morning (1765086000000). The narrator reads it at an even pace.'];
+      const joined = Buffer.concat(texts.map((t, i) => synthesizePcm(t, tones[i])));
+      const samples = new Int16Array(joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length));
+      const r = await master(mono(samples), 'acx');
+      assert.equal(r.roomTone?.levelDb, ROOM_TONE_MIN_DB);
+      const report = complianceReport({ ...r.pcm, samples: toInt16(r.pcm.samples) }, 'acx');
+      assert.ok(report.pass, JSON.stringify(report.rules));
+    });
+  }
+
+  test('the background is measured in pauses only: a steady tone has none (undefined), speech over hiss has the hiss', () => {
+    assert.equal(backgroundLevel([sine(220, -30, 3)], TTS_RATE), undefined);
+    const x = speech(-10, 10);
+    const hiss = pink(-55, 10, TTS_RATE, 9);
+    for (let i = 0; i < x.length; i++) x[i] += hiss[i];
+    near(backgroundLevel([x], TTS_RATE) as number, -55, 2, 'background');
   });
 
   test('stereo: podcast aims at -16 LUFS, one gain and one limiter for both channels (the image does not move)', async () => {
