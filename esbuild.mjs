@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { cliBuildOptions } from './scripts/cli-bundle.mjs';
 import { codiconSubsetPlugin } from './scripts/codicon-subset.mjs';
 import { musicMetadataCuts } from './scripts/music-metadata-bundle.mjs';
-import { PACKED_BUNDLES, brotli, packBundle, unpackedBuild } from './scripts/packed-bundles.mjs';
+import { PACKED_BUNDLES, PACKED_WASM, brotli, packBundle, unpackedBuild } from './scripts/packed-bundles.mjs';
 import { UNDICI_ENTRY, undiciCuts } from './scripts/undici-bundle.mjs';
 
 const production = process.argv.includes('--production');
@@ -136,9 +136,11 @@ if (watch) {
   // The large lazily required bundles and LAME's WebAssembly, brotli-packed in a production build
   // (scripts/packed-bundles.mjs); plain in a development one.
   for (const name of PACKED_BUNDLES) (production ? packBundle : unpackedBuild)(join('dist', name));
-  if (production) {
-    writeFileSync(join('dist', 'mp3.wasm.br'), brotli(readFileSync(join('dist', 'mp3.wasm'))));
-    rmSync(join('dist', 'mp3.wasm'));
-  } else rmSync(join('dist', 'mp3.wasm.br'), { force: true });
+  for (const name of PACKED_WASM) {
+    if (production) {
+      writeFileSync(join('dist', `${name}.br`), brotli(readFileSync(join('dist', name))));
+      rmSync(join('dist', name));
+    } else rmSync(join('dist', `${name}.br`), { force: true });
+  }
   console.log(`[esbuild] built ${builds.length} bundles${production ? ' (production)' : ''} in ${Date.now() - started} ms`);
 }
