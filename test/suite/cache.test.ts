@@ -11,7 +11,7 @@ import { samplesFor } from '../double/synth';
 import { parseWavHeader } from '../../src/core/audio/wav';
 import { planNarration } from '../../src/core/narration/plan';
 import type { SpeechResult } from '../../src/host/services/speechService';
-import { startDouble, stopDouble } from './fixture';
+import { openUntitled, startDouble, stopDouble } from './fixture';
 
 const KEY = 'gvc-cache-key-51c0d2e8a7b4';
 
@@ -154,7 +154,7 @@ suite('Chunk cache, resume, takes and export (real extension host, Novita double
   });
 
   test('a corrupted cache entry is synthesized again, never played', async () => {
-    const doc = await vscode.workspace.openTextDocument({ content: 'A sentence that will be cached and then damaged on disk.', language: 'plaintext' });
+    const doc = await openUntitled('A sentence that will be cached and then damaged on disk.', 'plaintext');
     await vscode.window.showTextDocument(doc);
     const first = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
     assert.ok(first.ok, JSON.stringify(first));
@@ -201,7 +201,7 @@ suite('Chunk cache, resume, takes and export (real extension host, Novita double
 
   test('Retake Sentence synthesizes the chunk again, bypassing the cache; the kept take serves playback', async () => {
     const text = 'First sentence stays. The second sentence gets a retake.';
-    const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    const doc = await openUntitled(text, 'plaintext');
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
     double.clearRequests();
@@ -222,7 +222,7 @@ suite('Chunk cache, resume, takes and export (real extension host, Novita double
     const text = `A retake title.\n\n${sentences.join(' ')}`;
     const before = planNarration(text, 'plaintext');
     assert.deepEqual(before.chunks.map((c) => c.text), ['A retake title.', sentences.join(' ')], 'the three sentences share a chunk before the retake');
-    const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    const doc = await openUntitled(text, 'plaintext');
     await vscode.window.showTextDocument(doc);
     assert.ok((await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile')).ok);
     double.clearRequests();
@@ -240,7 +240,7 @@ suite('Chunk cache, resume, takes and export (real extension host, Novita double
   test('Playing a take plays it in the read-along player; the clone panel is not opened', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const text = 'One take to hear. Then another sentence follows it.';
-    const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    const doc = await openUntitled(text, 'plaintext');
     await vscode.window.showTextDocument(doc);
     const retake = await vscode.commands.executeCommand<{ text: string; played?: string } | undefined>('glmVoiceClone.retakeSentence', { uri: doc.uri, offset: text.indexOf('another'), play: 'new', keep: 'current' });
     assert.ok(retake, 'retaken');

@@ -36,6 +36,21 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
 }
 
 /**
+ * A new untitled document holding `content`. After `closeAllEditors` VS Code hands out a freed name ("Untitled-1")
+ * again, and the extension host can still hold the closed document under that name for a moment: opening then returns
+ * the old document, with the old text (a CI run failed on it). Such a document is never the one asked for, so open again
+ * until the text is ours.
+ */
+export async function openUntitled(content: string, language = 'plaintext'): Promise<vscode.TextDocument> {
+  for (let attempt = 0; ; attempt++) {
+    const doc = await vscode.workspace.openTextDocument({ content, language });
+    if (doc.getText() === content && doc.languageId === language) return doc;
+    if (attempt >= 20) throw new Error(`openTextDocument kept returning another document (${doc.uri.toString()})`);
+    await sleep(50);
+  }
+}
+
+/**
  * A Zhipu double beside the Novita one: `glmVoiceClone.zhipu.apiBaseUrl` points at it and its key is stored through
  * the real command (for Zhipu). Kept apart from startDouble so each suite starts only what it needs.
  */

@@ -10,7 +10,7 @@ import { labelFor, readLabel, samplesFor } from '../double/synth';
 import type { SpeechResult } from '../../src/host/services/speechService';
 import { planNarration } from '../../src/core/narration/plan';
 import { parseWavHeader } from '../../src/core/audio/wav';
-import { startDouble, stopDouble, waitFor } from './fixture';
+import { openUntitled, startDouble, stopDouble, waitFor } from './fixture';
 
 /** The chunks the product sends for `text`: its narration plan. */
 const chunksOf = (text: string, languageId: string) => planNarration(text, languageId).chunks.map((c) => c.text);
@@ -34,7 +34,7 @@ function longScript(seed = ''): string {
 }
 
 async function openDoc(content: string, language = 'plaintext'): Promise<vscode.TextDocument> {
-  const doc = await vscode.workspace.openTextDocument({ content, language });
+  const doc = await openUntitled(content, language);
   await vscode.window.showTextDocument(doc);
   return doc;
 }

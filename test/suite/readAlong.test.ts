@@ -10,7 +10,7 @@ import { planFrom, planNarration } from '../../src/core/narration/plan';
 import type { ReadAlongStatus } from '../../src/host/readAlong/readAlong';
 import type { SpeechResult } from '../../src/host/services/speechService';
 import { assertStartsAt } from '../support/readFrom';
-import { sleep, startDouble, stopDouble } from './fixture';
+import { openUntitled, sleep, startDouble, stopDouble } from './fixture';
 
 const KEY = 'gvc-readalong-key-7f3a9c12d5e8';
 
@@ -41,7 +41,7 @@ async function until(what: string, check: (s: ReadAlongStatus) => boolean, timeo
 }
 
 async function open(content: string): Promise<vscode.TextEditor> {
-  const doc = await vscode.workspace.openTextDocument({ content, language: 'markdown' });
+  const doc = await openUntitled(content, 'markdown');
   return vscode.window.showTextDocument(doc);
 }
 

@@ -12,7 +12,7 @@ import type { SpeechResult } from '../../src/host/services/speechService';
 import type { NovitaDouble } from '../double/novitaDouble';
 import { ZhipuDouble, type ZhipuStreamRecord } from '../double/zhipuDouble';
 import { cloneAtZhipuDouble, storageRootOf, useZhipuVoice } from '../support/zhipuVoice';
-import { sleep, startDouble, stopDouble } from './fixture';
+import { openUntitled, sleep, startDouble, stopDouble } from './fixture';
 
 const KEY = 'gvc-streamed-novita-4b1e77';
 const ZHIPU_KEY = 'zk.streamedSuite9c2d';
@@ -32,7 +32,7 @@ async function until(what: string, check: (s: ReadAlongStatus) => boolean, timeo
 }
 
 async function speakDocument(content: string): Promise<{ doc: vscode.TextDocument; rendering: Thenable<SpeechResult | undefined>; commandAt: number }> {
-  const doc = await vscode.workspace.openTextDocument({ content, language: 'markdown' });
+  const doc = await openUntitled(content, 'markdown');
   await vscode.window.showTextDocument(doc);
   const commandAt = Date.now();
   return { doc, rendering: vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile'), commandAt };

@@ -12,7 +12,7 @@ import { ZhipuClient } from '../../src/core/zhipu/client';
 import type { CloneCommandResult } from '../../src/host/commands/clone';
 import type { DeleteAtProviderResult } from '../../src/host/commands/library';
 import type { SpeechResult } from '../../src/host/services/speechService';
-import { startDouble, startZhipuDouble, stopDouble, stopZhipuDouble } from './fixture';
+import { openUntitled, startDouble, startZhipuDouble, stopDouble, stopZhipuDouble } from './fixture';
 import type { NovitaDouble } from '../double/novitaDouble';
 
 const KEY = 'gvc-zhipulib-key-5c1d9e7a3f20';
@@ -126,7 +126,7 @@ suite('Zhipu voices in the library (real extension host, Zhipu double)', functio
     const rows = await refresh();
     assert.equal(rowOf(rows, cloned.onlyThere.id)?.contextValue, 'voice.zhipu', 'now recorded, and at Zhipu');
 
-    const doc = await vscode.workspace.openTextDocument({ content: `Spoken by a voice cloned elsewhere ${Date.now()}.`, language: 'plaintext' });
+    const doc = await openUntitled(`Spoken by a voice cloned elsewhere ${Date.now()}.`, 'plaintext');
     await vscode.window.showTextDocument(doc);
     novita.clearRequests();
     const result = await vscode.commands.executeCommand<SpeechResult>('glmVoiceClone.speakFile');
