@@ -5,10 +5,11 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { preflightSample, type PreflightOptions, type SamplePreflight } from '../audio/preflight';
 import { looksLikeHtml, sniffAudio, SNIFF_BYTES, WEBVIEW_PLAYABLE, type AudioFormat } from '../audio/sniff';
-import { tryParseWavHeader, wavHeader } from '../audio/wav';
+import { wavHeader } from '../audio/wav';
 import { CoreError, InternalError, sanitizeDetail, type Problem } from '../errors';
 import { createDispatcher, type ProxyConfig } from '../http/dispatcher';
-import { abortableSleep, followRedirects, headerValue as header, parseRetryAfter, readCapped, RedirectError, urlForLog } from '../http/get';
+import { abortableSleep, followRedirects, headerValue as header, parseRetryAfter, readCapped, urlForLog } from '../http/get';
+import { checkedApiKey, downloadStart, logSafely, readJsonAnswer, redirectFailure, speechAnswer } from '../http/answers';
 import { classifyNetworkError } from '../http/network';
 import { undici, type Dispatcher, type ResponseData } from '../http/undici';
 import { codePointLength, LIMITS } from '../limits';
@@ -127,7 +128,6 @@ export interface DownloadResult {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
-const MAX_JSON_BYTES = 1024 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const POLL_CAP_MS = 3000;
 /** Consecutive failed polls tolerated: a task-result GET is safe to repeat, and giving up loses an accepted clone. */
@@ -215,11 +215,7 @@ export class NovitaClient {
   constructor(options: NovitaClientOptions) {
     this.baseUrl = validateBaseUrl(options.baseUrl);
     this.origin = new URL(this.baseUrl).origin;
-    const key = options.apiKey?.trim() ?? '';
-    if (!key && !options.keyless) throw new CoreError({ kind: 'unauthorized', cause: 'missing' });
-    // A key with spaces or control characters cannot be a header value; say so without echoing it.
-    if (key && !/^[\x21-\x7e]+$/.test(key)) throw new CoreError({ kind: 'unauthorized', cause: 'badCharacters' });
-    this.apiKey = key;
+    this.apiKey = checkedApiKey(options.apiKey, undefined, { optional: options.keyless });
     this.timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_TIMEOUT_MS;
     this.maxAttempts = Math.max(1, Math.floor(options.retry?.maxAttempts ?? 3));
     this.maxTotalMs = Math.max(0, options.retry?.maxTotalMs ?? 30_000);
@@ -274,23 +270,7 @@ export class NovitaClient {
       async (res) => {
         const type = header(res, 'content-type') ?? '';
         const bytes = await readCapped(res.body, this.maxAudioBytes, () => new CoreError({ kind: 'tooLarge', what: 'speech', limitBytes: this.maxAudioBytes }));
-        if (/json|html|^text\//i.test(type) || looksLikeHtml(bytes)) {
-          throw this.malformed(`expected audio, got ${/json/i.test(type) ? 'JSON' : 'a web page or text'}`);
-        }
-        if (bytes.length === 0) throw this.malformed('the audio answer is empty');
-        const sniffed = sniffAudio(bytes);
-        if (req.format === 'wav') {
-          if (sniffed !== 'wav') throw this.malformed(`expected a WAV file, got ${sniffed ?? 'unrecognised bytes'}`);
-          return bytes;
-        }
-        // Asked for pcm but got a WAV anyway: hand back the samples, as promised.
-        if (sniffed === 'wav') {
-          const info = tryParseWavHeader(bytes);
-          if (!info) throw this.malformed('a WAV answer without a data chunk');
-          return bytes.subarray(info.dataOffset, info.dataOffset + info.dataBytes);
-        }
-        if (sniffed !== undefined) throw this.malformed(`expected raw PCM, got ${sniffed}`);
-        return bytes;
+        return speechAnswer(bytes, type, req.format, (what) => this.malformed(what));
       },
     );
   }
@@ -314,13 +294,7 @@ export class NovitaClient {
    */
   async downloadAudio(url: string, destPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
-    let start: URL;
-    try {
-      start = new URL(url);
-    } catch {
-      throw new CoreError({ kind: 'insecureUrl', problem: 'download', value: sanitizeDetail(url, this.apiKey, 80) });
-    }
-    if (start.protocol !== 'https:' && start.protocol !== 'http:') throw new CoreError({ kind: 'insecureUrl', problem: 'downloadScheme', value: start.protocol.replace(':', '') });
+    const start = downloadStart(url, this.apiKey);
     let followed: { url: URL; res: ResponseData };
     try {
       // Each hop is its own exchange (safe retries, a log line); the answer is read below, once no redirect follows.
@@ -334,12 +308,7 @@ export class NovitaClient {
         options.maxRedirects ?? 5,
       );
     } catch (err) {
-      if (!(err instanceof RedirectError)) throw err;
-      const p = err.problem;
-      if (p.code === 'loop') throw new CoreError({ kind: 'redirectLoop', target: sanitizeDetail(urlForLog(p.target), this.apiKey) });
-      if (p.code === 'tooMany') throw new CoreError({ kind: 'redirectLoop', max: p.max });
-      if (p.code === 'scheme') throw new CoreError({ kind: 'insecureUrl', problem: 'downloadScheme', value: p.protocol.replace(':', '') });
-      throw new CoreError({ kind: 'notAudio', found: 'badRedirect' });
+      throw redirectFailure(err, this.apiKey);
     }
     const { url: final, res } = followed;
     if (res.statusCode >= 300) {
@@ -390,16 +359,8 @@ export class NovitaClient {
     );
   }
 
-  private async readJson(res: ResponseData): Promise<unknown> {
-    const bytes = await readCapped(res.body, MAX_JSON_BYTES, () => this.malformed('the answer is larger than 1 MB'));
-    const text = bytes.toString('utf8');
-    try {
-      return JSON.parse(text);
-    } catch {
-      const type = header(res, 'content-type') ?? '';
-      const what = /html/i.test(type) || looksLikeHtml(bytes) ? 'a web page instead of JSON' : text.trim() === '' ? 'an empty answer' : 'the answer is not valid JSON';
-      throw this.malformed(what);
-    }
+  private readJson(res: ResponseData): Promise<unknown> {
+    return readJsonAnswer(res, (what) => this.malformed(what));
   }
 
   private async pollCloneTask(taskId: string, options: CloneOptions): Promise<CloneResult> {
@@ -476,12 +437,7 @@ export class NovitaClient {
   }
 
   private log(entry: RequestLogEntry): void {
-    try {
-      const { error, ...rest } = entry;
-      this.logSink?.(error === undefined ? rest : { ...rest, error: sanitizeDetail(error, this.apiKey) });
-    } catch {
-      // logging must never break a request
-    }
+    logSafely(this.logSink, entry, this.apiKey);
   }
 
   /** One logical request: attempts, safe retries (429, 503, refused connection), error mapping. */

@@ -1,5 +1,6 @@
 // Novita's error answers ({ code, reason, message, metadata }, or whatever came instead) as problems with data.
 import { sanitizeDetail, type Problem, type Source } from '../errors';
+import { fieldInDetail } from '../http/answers';
 
 export interface NovitaErrorBody {
   code?: unknown;
@@ -48,13 +49,7 @@ export function fieldFromErrorBody(body: NovitaErrorBody | undefined, detail: st
       if (typeof v === 'string' && fields.includes(v)) return v;
     }
   }
-  if (!detail) return undefined;
-  let best: { field: string; at: number } | undefined;
-  for (const field of fields) {
-    const m = new RegExp(`(^|[^A-Za-z0-9_])${field}(?![A-Za-z0-9_])`).exec(detail);
-    if (m && (!best || m.index < best.at)) best = { field, at: m.index };
-  }
-  return best?.field;
+  return fieldInDetail(detail, fields);
 }
 
 /** The problem a non-2xx answer reports. */

@@ -4,10 +4,10 @@
 // with data, no sentence) for every failure.
 import { randomBytes } from 'node:crypto';
 import { looksLikeHtml, sniffAudio, WEBVIEW_PLAYABLE, type AudioFormat } from '../audio/sniff';
-import { tryParseWavHeader } from '../audio/wav';
 import { CoreError, InternalError, sanitizeDetail, type Problem } from '../errors';
 import { createDispatcher, type ProxyConfig } from '../http/dispatcher';
-import { abortableSleep, followRedirects, headerValue as header, parseRetryAfter, readCapped, RedirectError, urlForLog } from '../http/get';
+import { abortableSleep, followRedirects, headerValue as header, parseRetryAfter, readCapped, urlForLog } from '../http/get';
+import { checkedApiKey, downloadStart, logSafely, MAX_JSON_BYTES, readJsonAnswer, redirectFailure, speechAnswer } from '../http/answers';
 import { classifyNetworkError } from '../http/network';
 import { undici, type Dispatcher, type ResponseData } from '../http/undici';
 import { codePointLength, LIMITS } from '../limits';
@@ -22,7 +22,6 @@ export const ZHIPU_DEFAULT_TIMEOUT_MS = 60_000;
 export const ZHIPU_MAX_AUDIO_BYTES = 50 * 1024 * 1024;
 /** Zhipu's speech rate: `delta.return_sample_rate` of every stream chunk; PCM is 16-bit little-endian mono. */
 export const ZHIPU_SAMPLE_RATE = 24000;
-const MAX_JSON_BYTES = 1024 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** One SSE event longer than this is not a chunk of speech: refuse it rather than buffer without end. */
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
@@ -255,11 +254,7 @@ export class ZhipuClient {
   constructor(options: ZhipuClientOptions) {
     this.baseUrl = validateZhipuBaseUrl(options.baseUrl ?? ZHIPU_BASE_URL);
     this.origin = new URL(this.baseUrl).origin;
-    const key = options.apiKey?.trim() ?? '';
-    if (!key) throw new CoreError({ kind: 'unauthorized', cause: 'missing', source: 'zhipu' });
-    // A key with spaces or control characters cannot be a header value; say so without echoing it.
-    if (!/^[\x21-\x7e]+$/.test(key)) throw new CoreError({ kind: 'unauthorized', cause: 'badCharacters', source: 'zhipu' });
-    this.apiKey = key;
+    this.apiKey = checkedApiKey(options.apiKey, 'zhipu');
     this.timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : ZHIPU_DEFAULT_TIMEOUT_MS;
     this.maxAttempts = Math.max(1, Math.floor(options.retry?.maxAttempts ?? 3));
     this.maxTotalMs = Math.max(0, options.retry?.maxTotalMs ?? 30_000);
@@ -341,21 +336,7 @@ export class ZhipuClient {
         // that parses as Zhipu's error object counts.)
         const { code, detail } = /json/i.test(type) || bytes[0] === 0x7b ? zhipuErrorDetail(bytes.toString('utf8'), 'application/json') : {};
         if (code) throw new CoreError(problemForZhipuCode(code, undefined, detail, { fields: SPEECH_FIELDS, secret: this.apiKey }));
-        if (/json/i.test(type)) throw this.malformed('expected audio, got JSON');
-        if (/html|^text\//i.test(type) || looksLikeHtml(bytes)) throw this.malformed('expected audio, got a web page or text');
-        if (bytes.length === 0) throw this.malformed('the audio answer is empty');
-        const sniffed = sniffAudio(bytes);
-        if (format === 'wav') {
-          if (sniffed !== 'wav') throw this.malformed(`expected a WAV file, got ${sniffed ?? 'unrecognised bytes'}`);
-          return bytes;
-        }
-        if (sniffed === 'wav') {
-          const info = tryParseWavHeader(bytes);
-          if (!info) throw this.malformed('a WAV answer without a data chunk');
-          return bytes.subarray(info.dataOffset, info.dataOffset + info.dataBytes);
-        }
-        if (sniffed !== undefined) throw this.malformed(`expected raw PCM, got ${sniffed}`);
-        return bytes;
+        return speechAnswer(bytes, type, format, (what) => this.malformed(what));
       },
     );
   }
@@ -419,13 +400,7 @@ export class ZhipuClient {
    */
   async downloadPreview(url: string, options: ZhipuCallOptions & { maxBytes?: number } = {}): Promise<ZhipuPreview> {
     const maxBytes = options.maxBytes ?? this.maxAudioBytes;
-    let start: URL;
-    try {
-      start = new URL(url);
-    } catch {
-      throw new CoreError({ kind: 'insecureUrl', problem: 'download', value: sanitizeDetail(url, this.apiKey, 80) });
-    }
-    if (start.protocol !== 'https:' && start.protocol !== 'http:') throw new CoreError({ kind: 'insecureUrl', problem: 'downloadScheme', value: start.protocol.replace(':', '') });
+    const start = downloadStart(url, this.apiKey);
     let followed: { url: URL; res: ResponseData };
     let bytes: Buffer = Buffer.alloc(0);
     try {
@@ -444,12 +419,7 @@ export class ZhipuClient {
         5,
       );
     } catch (err) {
-      if (!(err instanceof RedirectError)) throw err;
-      const p = err.problem;
-      if (p.code === 'loop') throw new CoreError({ kind: 'redirectLoop', target: sanitizeDetail(urlForLog(p.target), this.apiKey) });
-      if (p.code === 'tooMany') throw new CoreError({ kind: 'redirectLoop', max: p.max });
-      if (p.code === 'scheme') throw new CoreError({ kind: 'insecureUrl', problem: 'downloadScheme', value: p.protocol.replace(':', '') });
-      throw new CoreError({ kind: 'notAudio', found: 'badRedirect' });
+      throw redirectFailure(err, this.apiKey);
     }
     const { url: final, res } = followed;
     const host = final.host;
@@ -499,15 +469,7 @@ export class ZhipuClient {
   }
 
   private async readJson(res: ResponseData): Promise<unknown> {
-    const bytes = await readCapped(res.body, MAX_JSON_BYTES, () => this.malformed('the answer is larger than 1 MB'));
-    const text = bytes.toString('utf8');
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      const type = header(res, 'content-type') ?? '';
-      throw this.malformed(/html/i.test(type) || looksLikeHtml(bytes) ? 'a web page instead of JSON' : text.trim() === '' ? 'an empty answer' : 'the answer is not valid JSON');
-    }
+    const value = await readJsonAnswer(res, (what) => this.malformed(what));
     // A 200 that carries Zhipu's error body is still an error.
     if (isObject(value) && isObject(value.error)) {
       const { code, detail } = errorObjectDetail(value.error);
@@ -517,12 +479,7 @@ export class ZhipuClient {
   }
 
   private log(entry: ZhipuRequestLogEntry): void {
-    try {
-      const { error, ...rest } = entry;
-      this.logSink?.(error === undefined ? rest : { ...rest, error: sanitizeDetail(error, this.apiKey) });
-    } catch {
-      // logging must never break a request
-    }
+    logSafely(this.logSink, entry, this.apiKey);
   }
 
   /**

@@ -1,6 +1,7 @@
 // Zhipu's error answers ({ error: { code, message } }, code a string of digits) as problems with data
 // (shared/zhipu-api.md, "Errors"): the HTTP status gives the class, `error.code` the detail.
 import { sanitizeDetail, type Problem } from '../errors';
+import { fieldInDetail } from '../http/answers';
 
 export interface ZhipuErrorBody {
   error?: { code?: unknown; message?: unknown };
@@ -42,16 +43,6 @@ export function errorObjectDetail(error: unknown): { code?: string; detail?: str
   return { code, detail };
 }
 
-/** The earliest of `fields` named in `detail` (Zhipu's 1213/1214 messages name the field). */
-export function fieldInDetail(detail: string | undefined, fields: readonly string[]): string | undefined {
-  if (!detail) return undefined;
-  let best: { field: string; at: number } | undefined;
-  for (const field of fields) {
-    const m = new RegExp(`(^|[^A-Za-z0-9_])${field}(?![A-Za-z0-9_])`).exec(detail);
-    if (m && (!best || m.index < best.at)) best = { field, at: m.index };
-  }
-  return best?.field;
-}
 
 /**
  * The problem Zhipu's `code` (with the HTTP `status`, when there is one) reports. The code decides where it is known
