@@ -4,10 +4,9 @@
 // in a theme colour (kept in view), `glmVoiceClone.reading` is the keybindings' context key, and a failure is told
 // in an error notification. Every word the flow reports as data is worded here.
 import vscode = require('vscode');
-import { ReadAlongFlow, type ReadAlongFlowStatus, type ReadAlongMetrics } from '../../core/readAlong/flow';
+import { ReadAlongFlow, type ReadAlongFlowStatus } from '../../core/readAlong/flow';
 import type { HighlightPort, PlayerPort, ReadingFailure, ReadingPort, RenderPort } from '../../core/readAlong/ports';
-import type { SourceRange } from '../../core/readAlong/ranges';
-import type { PlayerControl, PlayerState } from '../../shared/playerProtocol';
+import type { PlayerControl } from '../../shared/playerProtocol';
 import { describe, l10n } from '../platform/describe';
 import { Disposable } from '../platform/dispose';
 import type { Log } from '../platform/log';
@@ -34,27 +33,14 @@ export interface ReadTarget {
   voice: VoiceChoice;
 }
 
-/** What the player and the editor show now, for the commands' callers (tests, the bench). */
-export interface ReadAlongStatus {
-  reading: boolean;
-  state: PlayerState | 'loading';
-  /** Index of the sentence heard in the scope's sentences; -1 before any. */
-  sentence: number;
-  total: number;
-  /** The sentence this render started at. */
-  first: number;
-  sentenceText?: string;
-  /** Where that sentence is in the document now; undefined once an edit made it stale. */
-  sentenceRange?: SourceRange;
-  /** The range the decoration covers now (none when off, stale or stopped). */
-  highlight?: SourceRange;
+/** What the player and the editor show now, for the commands' callers (tests, the bench): the flow's status in words. */
+export interface ReadAlongStatus extends Omit<ReadAlongFlowStatus, 'failure'> {
+  /** The document read. */
   document?: string;
-  rate: number;
   /** Why the render stopped early, as the player shows it (naming the sentence that failed). */
   error?: string;
   /** The title of the clip the player was last given by `playClip` (a retake's take), while no reading replaced it. */
   clip?: string;
-  metrics: ReadAlongMetrics;
 }
 
 /** A failure in the listener's words: the sentence it stopped at, and the render's problem. */
