@@ -146,9 +146,18 @@ suite('Zhipu voices in the library (browser)', function () {
 
     // 3. use two from their rows: each is recorded here (the last one active), still at Zhipu
     for (const name of [names.oldTake, names.narrator]) {
-      // the row first (the tree redraws after each use; a click on a row being redrawn can reach no item)
-      await clickRow(name);
-      await row(name).getByRole('button', { name: 'Use This Voice' }).click();
+      // The row first, then its inline button, which shows only on the row hovered or selected. The tree redraws when
+      // a voice is recorded or the list comes back, and a row can move from under the mouse between the two clicks (a
+      // CI run waited 30 s for the button): a person then points at the row again, and so does the test.
+      for (let tries = 1; ; tries++) {
+        await clickRow(name);
+        const ok = await row(name)
+          .getByRole('button', { name: 'Use This Voice' })
+          .click({ timeout: 3000 })
+          .then(() => true, () => false);
+        if (ok) break;
+        if (tries >= 5) assert.fail(`the row “${name}” never showed its Use This Voice button; it shows: ${await row(name).textContent().catch(() => '(not drawn)')}`);
+      }
       await p.locator('.statusbar-item', { hasText: name }).first().waitFor({ timeout: 15_000 });
       await waitForMark(name, /at Zhipu/, /only at Zhipu/);
       await p.waitForTimeout(500);
