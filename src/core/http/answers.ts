@@ -4,17 +4,15 @@
 // the key. Each client keeps what is its own (its statuses, its error bodies, retries, streaming).
 import { looksLikeHtml, sniffAudio } from '../audio/sniff';
 import { tryParseWavHeader } from '../audio/wav';
-import { CoreError, sanitizeDetail, type Problem } from '../errors';
+import { CoreError, sanitizeDetail, type Source } from '../errors';
 import { headerValue as header, readCapped, RedirectError, urlForLog } from './get';
 import type { ResponseData } from './undici';
 
 /** The largest JSON answer read (a clone, a task, a voice list are a few hundred bytes). */
 export const MAX_JSON_BYTES = 1024 * 1024;
 
-type Source = Extract<Problem, { kind: 'unauthorized' }>['source'];
-
 /** The key, trimmed, fit for an Authorization header; throws CoreError `unauthorized` (never echoing it) otherwise. */
-export function checkedApiKey(raw: string | undefined, source: Source, options: { optional?: boolean } = {}): string {
+export function checkedApiKey(raw: string | undefined, source: Source | undefined, options: { optional?: boolean } = {}): string {
   const key = raw?.trim() ?? '';
   if (!key && !options.optional) throw new CoreError({ kind: 'unauthorized', cause: 'missing', ...(source ? { source } : {}) });
   // A key with spaces or control characters cannot be a header value; say so without echoing it.

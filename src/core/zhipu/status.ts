@@ -43,7 +43,6 @@ export function errorObjectDetail(error: unknown): { code?: string; detail?: str
   return { code, detail };
 }
 
-
 /**
  * The problem Zhipu's `code` (with the HTTP `status`, when there is one) reports. The code decides where it is known
  * (it is the more precise of the two); otherwise the status class does.
