@@ -123,8 +123,6 @@ if (tests) {
 // there); the CLI's one-file bundle has it inlined instead.
 mkdirSync('dist', { recursive: true });
 copyFileSync(createRequire(import.meta.url).resolve('wasm-media-encoders/wasm/mp3'), join('dist', 'mp3.wasm'));
-// The EBU R128 meter's WebAssembly (ebur128-wasm), beside the bundles that master an export (src/core/master/ebur128Wasm.ts).
-copyFileSync(createRequire(import.meta.url).resolve('ebur128-wasm/ebur128_wasm_bg.wasm'), join('dist', 'ebur128_wasm_bg.wasm'));
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -28,26 +28,6 @@ const inlineMp3Wasm = {
 };
 
 /**
- * The EBU R128 meter's WebAssembly inlined the same way: src/core/master/ebur128Wasm.ts (which reads the file beside
- * the bundle) is replaced by a module that holds its 88 KB.
- * @type {import('esbuild').Plugin}
- */
-const inlineEbur128Wasm = {
-  name: 'inline-ebur128-wasm',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]src[\\/]core[\\/]master[\\/]ebur128Wasm\.ts$/ }, (args) => ({
-      contents: [
-        "import wasm from 'ebur128-wasm/ebur128_wasm_bg.wasm';",
-        "export const EBUR128_WASM_FILE = 'ebur128_wasm_bg.wasm';",
-        'export function ebur128WasmBytes(): Uint8Array { return wasm; }',
-      ].join('\n'),
-      loader: 'ts',
-      resolveDir: dirname(args.path),
-    }));
-  },
-};
-
-/**
  * `require('mp3-worker-source')` (src/cli/mp3Jobs.ts): the MP3 worker (src/core/audio/mp3WorkerMain.ts, wasm inlined)
  * built to a string, which the CLI starts as a Worker with `eval`: dist/cli.js stays one file, and a worker parses
  * ~200 KB instead of the whole CLI.
@@ -98,7 +78,7 @@ export function cliBuildOptions(opts = {}) {
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [inlineMp3Wasm, inlineEbur128Wasm, mp3WorkerSource(production)],
+    plugins: [inlineMp3Wasm, mp3WorkerSource(production)],
     loader: { '.wasm': 'binary' },
     // music-metadata ships ES modules only, and the MP3 encoder's ES module build lets esbuild drop the wasm binaries
     // it inlines for its own convenience (the CLI inlines LAME's itself, once): taken from their ES module builds.

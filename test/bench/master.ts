@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { complianceReport, master, measure, type PresetId } from '../../src/core/master';
 import { integratedLoudness, truePeak } from '../../src/core/master/ebur128';
 import { resample } from '../../src/core/master/resample';
+import { referenceIntegratedLoudness, referenceTruePeak } from '../unit/core/master/libebur128';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${minutes} min of 24 kHz mono speech-like audio (Node ${process.version})\n`);
   line('R128 integrated (24 kHz)', time(() => integratedLoudness(RATE, [x]))[1]);
   line('R128 true peak (24 kHz)', time(() => truePeak(RATE, [x]))[1]);
+  // The same two figures from libebur128 in WebAssembly (ebur128-wasm), which the meter replaced for the .vsix's size.
+  line('  libebur128 (wasm) integrated', time(() => referenceIntegratedLoudness(RATE, [x]))[1]);
+  line('  libebur128 (wasm) true peak', time(() => referenceTruePeak(RATE, [x]))[1]);
   line('all figures (measure, 24 kHz)', time(() => measure({ samples: x, sampleRate: RATE, channels: 1 }))[1]);
   line('resample 24 → 44.1 kHz', (await timeAsync(() => resample([x], RATE, 44_100)))[1]);
   for (const preset of ['web', 'podcast', 'acx'] as PresetId[]) {

@@ -1,7 +1,7 @@
 // Every figure a publishing preset is judged on, measured on PCM. Integrated loudness and true peak come from the
-// EBU R128 meter (ebur128.ts); the loudness range is computed here (EBU Tech 3342, on BS.1770 K-weighted short-term
-// loudness) because the wasm build does not export it; the rest is plain arithmetic on the samples.
-import { integratedLoudness, truePeak } from './ebur128';
+// EBU R128 meter (ebur128.ts); the loudness range is computed here (EBU Tech 3342, on the meter's K-weighted 100 ms
+// blocks); the rest is plain arithmetic on the samples.
+import { filter, filter64, framesIn100ms, gatedLoudness, kBlocks, kWeighting, lufs, truePeak } from './ebur128';
 import { DB_FLOOR, deinterleave, floorDb, toDb, type Pcm } from './pcm';
 
 export interface Measurement {
@@ -57,12 +57,15 @@ export function measureChannels(chans: readonly Float32Array[], rate: number): M
     }
   }
   const edges = edgeSilence(chans, rate);
+  // The K-weighted 100 ms blocks, once for the integrated loudness and the loudness range.
+  const hop = framesIn100ms(rate);
+  const blocks = empty ? new Float64Array(0) : kBlocks(chans, rate, hop);
   return {
     sampleRate: rate,
     channels: chans.length,
     durationSeconds: frames / rate,
-    integratedLufs: empty ? DB_FLOOR : floorDb(integratedLoudness(rate, chans)),
-    loudnessRangeLu: loudnessRange(chans, rate),
+    integratedLufs: empty ? DB_FLOOR : floorDb(gatedLoudness(blocks, hop)),
+    loudnessRangeLu: loudnessRange(blocks, hop),
     truePeakDbtp: empty || peak === 0 ? DB_FLOOR : floorDb(truePeak(rate, chans)),
     samplePeakDbfs: toDb(peak),
     rmsDb: empty ? DB_FLOOR : toDb(Math.sqrt(sum / (frames * chans.length))),
@@ -124,76 +127,15 @@ function edgeSilence(chans: readonly Float32Array[], rate: number): { head: numb
   return { head: (h * size) / rate, tail: (frames - (t + 1) * size) / rate };
 }
 
-// ---- K-weighting (BS.1770-4), designed for any rate as libebur128 does, and the loudness range (EBU Tech 3342) ----
+// ---- The loudness range (EBU Tech 3342) ----
 
-type Biquad = [b0: number, b1: number, b2: number, a1: number, a2: number];
-
-function kWeighting(rate: number): [Biquad, Biquad] {
-  let f0 = 1681.974450955533;
-  const G = 3.999843853973347;
-  let Q = 0.7071752369554196;
-  let K = Math.tan((Math.PI * f0) / rate);
-  const Vh = Math.pow(10, G / 20);
-  const Vb = Math.pow(Vh, 0.4996667741545416);
-  let a0 = 1 + K / Q + K * K;
-  const shelf: Biquad = [(Vh + (Vb * K) / Q + K * K) / a0, (2 * (K * K - Vh)) / a0, (Vh - (Vb * K) / Q + K * K) / a0, (2 * (K * K - 1)) / a0, (1 - K / Q + K * K) / a0];
-  f0 = 38.13547087602444;
-  Q = 0.5003270373238773;
-  K = Math.tan((Math.PI * f0) / rate);
-  a0 = 1 + K / Q + K * K;
-  const highPass: Biquad = [1, -2, 1, (2 * (K * K - 1)) / a0, (1 - K / Q + K * K) / a0];
-  return [shelf, highPass];
-}
-
-function filter(x: Float32Array, [b0, b1, b2, a1, a2]: Biquad): Float64Array {
-  const y = new Float64Array(x.length);
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    const o = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-    x2 = x1; x1 = v; y2 = y1; y1 = o;
-    y[i] = o;
-  }
-  return y;
-}
-
-function filter64(x: Float64Array, [b0, b1, b2, a1, a2]: Biquad): Float64Array {
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    const o = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-    x2 = x1; x1 = v; y2 = y1; y1 = o;
-    x[i] = o;
-  }
-  return x;
-}
-
-/** Mean square of the K-weighted signal, summed over channels (weight 1 for L, R, mono), per 100 ms block. */
-function kBlocks(chans: readonly Float32Array[], rate: number, blockFrames: number): Float64Array {
-  const [shelf, hp] = kWeighting(rate);
-  const frames = chans[0]?.length ?? 0;
-  const out = new Float64Array(Math.floor(frames / blockFrames));
-  for (const ch of chans) {
-    const y = filter64(filter(ch, shelf), hp);
-    for (let b = 0; b < out.length; b++) {
-      let s = 0;
-      for (let i = b * blockFrames, end = i + blockFrames; i < end; i++) s += y[i] * y[i];
-      out[b] += s;
-    }
-  }
-  return out;
-}
-
-const lufs = (meanSquare: number): number => -0.691 + 10 * Math.log10(meanSquare);
 
 /**
  * EBU Tech 3342 loudness range: short-term loudness (3 s windows, every 100 ms), gated at -70 LUFS absolute and
- * 20 LU below the power mean of what passes, then the spread between the 10th and 95th percentiles.
+ * 20 LU below the power mean of what passes, then the spread between the 10th and 95th percentiles. From the
+ * K-weighted 100 ms blocks (`kBlocks`, `hop` frames each).
  */
-export function loudnessRange(chans: readonly Float32Array[], rate: number): number {
-  const hop = Math.round(rate / 10);
-  if (chans.length === 0) return 0;
-  const blocks = kBlocks(chans, rate, hop);
+export function loudnessRange(blocks: Float64Array, hop: number): number {
   const per = 30;
   if (blocks.length < per) return 0;
   const st: number[] = [];
