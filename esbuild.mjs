@@ -8,7 +8,7 @@ import { cliBuildOptions } from './scripts/cli-bundle.mjs';
 import { codiconSubsetPlugin } from './scripts/codicon-subset.mjs';
 import { musicMetadataCuts } from './scripts/music-metadata-bundle.mjs';
 import { PACKED_BUNDLES, PACKED_WASM, brotli, packBundle, unpackedBuild } from './scripts/packed-bundles.mjs';
-import { UNDICI_ENTRY, undiciCuts } from './scripts/undici-bundle.mjs';
+import { UNDICI_ENTRY, undiciCuts, writeLlhttpWasm } from './scripts/undici-bundle.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -123,6 +123,8 @@ if (tests) {
 // there); the CLI's one-file bundle has it inlined instead.
 mkdirSync('dist', { recursive: true });
 copyFileSync(createRequire(import.meta.url).resolve('wasm-media-encoders/wasm/mp3'), join('dist', 'mp3.wasm'));
+// undici's HTTP parser, read by dist/undici.js beside it (scripts/undici-bundle.mjs).
+writeLlhttpWasm('dist');
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -3,12 +3,13 @@
 // `dist/<name>.js` a one-line loader that unpacks and compiles it in the module the host required (same file name,
 // same `require` and `__dirname`), about a millisecond for the largest. The activation bundle and the small chunks
 // stay plain; a development build writes every bundle plain, with its source map.
-// LAME's WebAssembly ships the same way (dist/mp3.wasm.br, unpacked by src/core/audio/mp3Wasm.ts).
+// LAME's and undici's WebAssembly ship the same way (dist/mp3.wasm.br, unpacked by src/core/audio/mp3Wasm.ts;
+// dist/llhttp.wasm.br, by dist/undici.js: scripts/undici-bundle.mjs).
 import { brotliCompressSync, constants } from 'node:zlib';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 /** The WebAssembly in dist/ shipped brotli-packed (a production build only), unpacked by the code that reads it. */
-export const PACKED_WASM = ['mp3.wasm'];
+export const PACKED_WASM = ['mp3.wasm', 'llhttp.wasm'];
 
 /** The bundles in dist/ shipped brotli-packed (a production build only). */
 export const PACKED_BUNDLES = ['features.js', 'undici.js', 'music-metadata.js', 'markdown-it.js'];

@@ -4,11 +4,13 @@
 // undici's error codes (src/core/http/network.ts classifies failures by them). The unit tests and the CLI load the
 // package itself, and the in-editor suite runs too rarely to be the only check.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -67,7 +69,7 @@ suite('undici bundle (the extension’s dist/undici.js, as esbuild.mjs builds it
   suiteSetup(async function () {
     dir = mkdtempSync(join(tmpdir(), 'gvc-undici-bundle-'));
     bundlePath = join(dir, 'undici.js');
-    const { UNDICI_ENTRY, undiciCuts, NO_FORM_DATA } = await import('../../../scripts/undici-bundle.mjs');
+    const { UNDICI_ENTRY, undiciCuts, NO_FORM_DATA, writeLlhttpWasm } = await import('../../../scripts/undici-bundle.mjs');
     noFormData = NO_FORM_DATA;
     await esbuild.build({
       absWorkingDir: ROOT,
@@ -82,6 +84,7 @@ suite('undici bundle (the extension’s dist/undici.js, as esbuild.mjs builds it
       legalComments: 'none',
       plugins: [undiciCuts],
     });
+    writeLlhttpWasm(dir);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     u = require(bundlePath) as Bundle;
     origin = await listen(server);
@@ -95,13 +98,14 @@ suite('undici bundle (the extension’s dist/undici.js, as esbuild.mjs builds it
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('it exports every undici name src/ uses, and carries one HTTP parser', () => {
+  test('it exports every undici name src/ uses, and reads one HTTP parser from beside it', () => {
     const used = namesUsed();
     assert.ok(used.has('request') && used.has('Agent') && used.has('EnvHttpProxyAgent'), `found ${[...used].join(', ')}`);
     const bundle = u as unknown as Record<string, unknown>;
     assert.deepEqual([...used].filter((n) => typeof bundle[n] !== 'function'), []);
-    // "\0asm" in base64: the WebAssembly parser, once (the package has it with SIMD and without).
-    assert.equal(readFileSync(bundlePath, 'utf8').split('AGFzbQ').length - 1, 1);
+    // "\0asm" in base64: the package has its WebAssembly parser twice (with SIMD and without), the bundle not at all.
+    assert.equal(readFileSync(bundlePath, 'utf8').split('AGFzbQ').length - 1, 0);
+    assert.equal(readFileSync(join(dir, 'llhttp.wasm')).subarray(0, 4).toString('latin1'), '\0asm');
   });
 
   test('requests through an Agent: GET, a JSON string body, a byte body; the body readers work', async () => {
@@ -157,6 +161,23 @@ suite('undici bundle (the extension’s dist/undici.js, as esbuild.mjs builds it
       await assert.rejects(u.request(`${origin}/form`, { method: 'POST', body: form as never, dispatcher: agent }), (e: Error) => e.message === noFormData);
     } finally {
       await agent.destroy();
+    }
+  });
+
+  test('packed as in the .vsix (llhttp.wasm.br, the bundle brotli-packed behind its loader), a request goes through', async () => {
+    const { brotli, packBundle } = await import('../../../scripts/packed-bundles.mjs');
+    const packed = mkdtempSync(join(tmpdir(), 'gvc-undici-packed-'));
+    try {
+      copyFileSync(bundlePath, join(packed, 'undici.js'));
+      packBundle(join(packed, 'undici.js'));
+      writeFileSync(join(packed, 'llhttp.wasm.br'), brotli(readFileSync(join(dir, 'llhttp.wasm'))));
+      assert.deepEqual(readdirSync(packed).sort(), ['llhttp.wasm.br', 'undici.js', 'undici.js.br']);
+      // In a process of its own, as the extension host loads it (asynchronously: this process's server answers).
+      const script = `require(${JSON.stringify(join(packed, 'undici.js'))}).request(${JSON.stringify(`${origin}/packed`)}).then((r) => r.body.json()).then((j) => process.stdout.write(j.url))`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script]);
+      assert.equal(stdout, '/packed');
+    } finally {
+      rmSync(packed, { recursive: true, force: true });
     }
   });
 });
