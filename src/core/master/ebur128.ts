@@ -27,29 +27,22 @@ export function kWeighting(rate: number): [Biquad, Biquad] {
   return [shelf, highPass];
 }
 
-/** `x` through one biquad, into a new Float64Array. */
-export function filter(x: Float32Array, [b0, b1, b2, a1, a2]: Biquad): Float64Array {
-  const y = new Float64Array(x.length);
+/** `x` through one biquad into `out` (which may be `x` itself). */
+function biquad(x: Float32Array | Float64Array, [b0, b1, b2, a1, a2]: Biquad, out: Float64Array): Float64Array {
   let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     const o = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
     x2 = x1; x1 = v; y2 = y1; y1 = o;
-    y[i] = o;
+    out[i] = o;
   }
-  return y;
+  return out;
 }
 
-/** `x` through one biquad, in place. */
-export function filter64(x: Float64Array, [b0, b1, b2, a1, a2]: Biquad): Float64Array {
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    const o = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-    x2 = x1; x1 = v; y2 = y1; y1 = o;
-    x[i] = o;
-  }
-  return x;
+/** One channel K-weighted: through the shelf, then the high pass (`kWeighting`). */
+export function kWeight(x: Float32Array, [shelf, highPass]: [Biquad, Biquad]): Float64Array {
+  const y = biquad(x, shelf, new Float64Array(x.length));
+  return biquad(y, highPass, y);
 }
 
 /** Frames in 100 ms at `rate`, rounded as libebur128 rounds them. */
@@ -62,11 +55,11 @@ export function framesIn100ms(rate: number): number {
  * `blockFrames` (a trailing part block is left out, as libebur128 leaves it).
  */
 export function kBlocks(chans: readonly Float32Array[], rate: number, blockFrames: number): Float64Array {
-  const [shelf, hp] = kWeighting(rate);
+  const stages = kWeighting(rate);
   const frames = chans[0]?.length ?? 0;
   const out = new Float64Array(Math.floor(frames / blockFrames));
   for (const ch of chans) {
-    const y = filter64(filter(ch, shelf), hp);
+    const y = kWeight(ch, stages);
     for (let b = 0; b < out.length; b++) {
       let s = 0;
       for (let i = b * blockFrames, end = i + blockFrames; i < end; i++) s += y[i] * y[i];

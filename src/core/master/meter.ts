@@ -1,7 +1,7 @@
 // Every figure a publishing preset is judged on, measured on PCM. Integrated loudness and true peak come from the
 // EBU R128 meter (ebur128.ts); the loudness range is computed here (EBU Tech 3342, on the meter's K-weighted 100 ms
 // blocks); the rest is plain arithmetic on the samples.
-import { filter, filter64, framesIn100ms, gatedLoudness, kBlocks, kWeighting, lufs, truePeak } from './ebur128';
+import { framesIn100ms, gatedLoudness, kBlocks, kWeight, kWeighting, lufs, truePeak } from './ebur128';
 import { DB_FLOOR, deinterleave, floorDb, toDb, type Pcm } from './pcm';
 
 export interface Measurement {
@@ -162,11 +162,11 @@ export function loudnessRange(blocks: Float64Array, hop: number): number {
  * signal every block passes both gates, so this equals the integrated loudness - an independent check of the meter.
  */
 export function ungatedLoudness(chans: readonly Float32Array[], rate: number): number {
-  const [shelf, hp] = kWeighting(rate);
+  const stages = kWeighting(rate);
   let s = 0;
   const frames = chans[0]?.length ?? 0;
   for (const ch of chans) {
-    const y = filter64(filter(ch, shelf), hp);
+    const y = kWeight(ch, stages);
     for (let i = 0; i < y.length; i++) s += y[i] * y[i];
   }
   return frames === 0 ? DB_FLOOR : lufs(s / frames);

@@ -6,19 +6,9 @@
 import * as assert from 'node:assert/strict';
 import { integratedLoudness, truePeak } from '../../../../src/core/master/ebur128';
 import { referenceIntegratedLoudness, referenceTruePeak } from './libebur128';
+import { random } from './signals';
 
 const RATES = [8_000, 16_000, 22_050, 24_000, 44_100, 48_000, 88_200, 96_000, 192_000];
-
-/** A deterministic uniform source in [-1, 1). */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 0x80000000 - 1;
-  };
-}
 
 type Signal = (rate: number, seconds: number) => Float32Array;
 

@@ -7,6 +7,7 @@ import { complianceReport, master, measure, PRESETS, loudnessTarget, ROOM_TONE_M
 import { limitTruePeak } from '../../../../src/core/master/limiter';
 import { backgroundLevel, ungatedLoudness } from '../../../../src/core/master/meter';
 import { synthesizePcm } from '../../../double/synth';
+import { random } from './signals';
 import { fromDb } from '../../../../src/core/master/pcm';
 import { resample } from '../../../../src/core/master/resample';
 import { integratedLoudness, truePeak } from '../../../../src/core/master/ebur128';
@@ -20,17 +21,6 @@ function sine(hz: number, dbfs: number, seconds: number, rate = TTS_RATE, phase 
   const x = new Float32Array(Math.round(seconds * rate));
   for (let i = 0; i < x.length; i++) x[i] = a * Math.sin((2 * Math.PI * hz * i) / rate + phase);
   return x;
-}
-
-/** A deterministic uniform source in [-1, 1). */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return (x / 0x100000000) * 2 - 1;
-  };
 }
 
 /** Pink noise (Paul Kellet's filter) scaled to `rmsDb` RMS. */
