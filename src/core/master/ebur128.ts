@@ -128,7 +128,7 @@ function interpolator(factor: number): Float64Array[] {
     // libebur128 drops the coefficients that are zero: the window's ends and phase 0's sinc zeros.
     phases[j % factor][Math.floor(j / factor)] = Math.abs(c) > ALMOST_ZERO ? c : 0;
   }
-  const made = phases.slice(1).map((p) => Float64Array.from(p, (c) => c ?? 0));
+  const made = phases.slice(1).map((p) => Float64Array.from(p));
   kernelsByFactor.set(factor, made);
   return made;
 }
